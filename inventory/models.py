@@ -1,0 +1,560 @@
+"""Inventory master data, setup and the append-only ledgers (COSTING-SPEC §2).
+
+Location and variant are stored on ledger rows as codes: the blank location/variant is valid and
+is not a record (spec §2.2). Ledger rows use their entry number as primary key, so foreign keys
+between ledgers hold entry numbers exactly as Business Central's fields do.
+
+Only ``inventory.services`` write ledger rows. The model and queryset guards below give a readable
+error early; the PostgreSQL triggers of migration 0002 are the guarantee.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+
+from inventory.amounts import (
+    AMOUNT_DIGITS,
+    AMOUNT_PLACES,
+    QTY_DIGITS,
+    QTY_PLACES,
+    UNIT_DIGITS,
+    UNIT_PLACES,
+    Precision,
+)
+
+
+def amount_field(**kwargs) -> models.DecimalField:
+    return models.DecimalField(
+        max_digits=AMOUNT_DIGITS, decimal_places=AMOUNT_PLACES, default=Decimal(0), **kwargs
+    )
+
+
+def unit_field(**kwargs) -> models.DecimalField:
+    return models.DecimalField(
+        max_digits=UNIT_DIGITS, decimal_places=UNIT_PLACES, default=Decimal(0), **kwargs
+    )
+
+
+def qty_field(**kwargs) -> models.DecimalField:
+    return models.DecimalField(
+        max_digits=QTY_DIGITS, decimal_places=QTY_PLACES, default=Decimal(0), **kwargs
+    )
+
+
+# --------------------------------------------------------------------------- setup
+
+
+class AverageCostCalcType(models.TextChoices):
+    ITEM = "item", "Item"
+    ITEM_LOCATION_VARIANT = "item_location_variant", "Item & Location & Variant"
+
+
+class AverageCostPeriod(models.TextChoices):
+    DAY = "day", "Day"
+    WEEK = "week", "Week"
+    MONTH = "month", "Month"
+    QUARTER = "quarter", "Quarter"
+    YEAR = "year", "Year"
+
+
+class InventorySetup(models.Model):
+    """Singleton (pk 1). Read it with ``InventorySetup.get()``."""
+
+    amount_rounding_precision = models.DecimalField(
+        max_digits=10,
+        decimal_places=AMOUNT_PLACES,
+        default=Decimal("0.01"),
+        validators=[MinValueValidator(Decimal("0.00001"))],
+    )
+    unit_amount_rounding_precision = models.DecimalField(
+        max_digits=15,
+        decimal_places=UNIT_PLACES,
+        default=Decimal("0.00001"),
+        validators=[MinValueValidator(Decimal("0.0000000001"))],
+    )
+    average_cost_calc_type = models.CharField(
+        max_length=30, choices=AverageCostCalcType, default=AverageCostCalcType.ITEM
+    )
+    average_cost_period = models.CharField(
+        max_length=10, choices=AverageCostPeriod, default=AverageCostPeriod.DAY
+    )
+    allow_negative_inventory = models.BooleanField(default=True)
+    automatic_cost_adjustment = models.BooleanField(default=False)
+    automatic_cost_posting = models.BooleanField(default=False)
+    expected_cost_posting_to_gl = models.BooleanField(default=False)
+    allow_posting_from = models.DateField(null=True, blank=True)
+    allow_posting_to = models.DateField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "inventory setup"
+        verbose_name_plural = "inventory setup"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(pk=1), name="inventorysetup_singleton"),
+            models.CheckConstraint(
+                condition=models.Q(amount_rounding_precision__gt=0)
+                & models.Q(unit_amount_rounding_precision__gt=0),
+                name="inventorysetup_precisions_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return "Inventory setup"
+
+    @classmethod
+    def get(cls) -> InventorySetup:
+        setup, _ = cls.objects.get_or_create(pk=1)
+        return setup
+
+    @property
+    def precision(self) -> Precision:
+        return Precision(
+            amount=self.amount_rounding_precision.normalize(),
+            unit_amount=self.unit_amount_rounding_precision.normalize(),
+        )
+
+
+class SourceCode(models.TextChoices):
+    ITEM_JOURNAL = "ITEMJNL", "Item journal"
+    RECLASS_JOURNAL = "RECLASSJNL", "Reclassification (transfer)"
+    REVALUATION_JOURNAL = "REVALJNL", "Revaluation journal"
+    COST_ADJUSTMENT = "INVTADJMT", "Adjust Cost - Item Entries"
+    INVENTORY_TO_GL = "INVTTOGL", "Post Inventory Cost to G/L"
+
+
+# --------------------------------------------------------------------------- master data
+
+
+class Location(models.Model):
+    code = models.CharField(max_length=10, primary_key=True)
+    name = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class CostingMethod(models.TextChoices):
+    FIFO = "fifo", "FIFO"
+    LIFO = "lifo", "LIFO"
+    SPECIFIC = "specific", "Specific"
+    AVERAGE = "average", "Average"
+    STANDARD = "standard", "Standard"
+
+
+class Item(models.Model):
+    no = models.CharField("No.", max_length=20, primary_key=True)
+    description = models.CharField(max_length=100, blank=True)
+    base_unit_of_measure = models.CharField(max_length=10, default="PCS")
+    costing_method = models.CharField(
+        max_length=10, choices=CostingMethod, default=CostingMethod.FIFO
+    )
+    unit_cost = unit_field(validators=[MinValueValidator(Decimal(0))])
+    standard_cost = unit_field(validators=[MinValueValidator(Decimal(0))])
+    last_direct_cost = unit_field(validators=[MinValueValidator(Decimal(0))])
+    last_unit_cost_calc_date = models.DateField(null=True, blank=True)
+    inventory_posting_group = models.CharField(max_length=20, default="RESALE")
+    gen_prod_posting_group = models.CharField(max_length=20, default="RETAIL")
+    inventory_value_zero = models.BooleanField(default=False)
+    blocked = models.BooleanField(default=False)
+    cost_is_adjusted = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["no"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(unit_cost__gte=0)
+                & models.Q(standard_cost__gte=0)
+                & models.Q(last_direct_cost__gte=0),
+                name="item_costs_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.no} {self.description}".strip()
+
+
+class ItemVariant(models.Model):
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="variants")
+    code = models.CharField(max_length=10)
+    description = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["item", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "code"], name="itemvariant_item_code_unique"),
+            models.CheckConstraint(condition=~models.Q(code=""), name="itemvariant_code_not_blank"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} / {self.code}"
+
+
+class InventoryPeriod(models.Model):
+    """A period is closed for postings on or before its ending date (spec §11)."""
+
+    ending_date = models.DateField(primary_key=True)
+    name = models.CharField(max_length=50, blank=True)
+    closed = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["ending_date"]
+
+    def __str__(self) -> str:
+        return f"{self.name or 'Period'} ending {self.ending_date}"
+
+
+# --------------------------------------------------------------------------- ledgers
+
+
+class LedgerImmutableError(Exception):
+    """Raised by the Python guards when code tries to change or delete a ledger row."""
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        forbidden = set(kwargs) - set(self.model.MUTABLE_FIELDS)
+        if forbidden:
+            raise LedgerImmutableError(
+                f"{self.model._meta.verbose_name} is append-only; cannot change {sorted(forbidden)}"
+            )
+        return super().update(**kwargs)
+
+    def delete(self):
+        raise LedgerImmutableError(f"{self.model._meta.verbose_name} rows cannot be deleted")
+
+    delete.queryset_only = True
+
+
+class AppendOnlyModel(models.Model):
+    """Rows are inserted once; only ``MUTABLE_FIELDS`` may change afterwards."""
+
+    MUTABLE_FIELDS: tuple[str, ...] = ()
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            update_fields = kwargs.get("update_fields")
+            if update_fields is None or set(update_fields) - set(self.MUTABLE_FIELDS):
+                raise LedgerImmutableError(
+                    f"{self._meta.verbose_name} {self.pk} is append-only; "
+                    f"only {list(self.MUTABLE_FIELDS)} may change"
+                )
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise LedgerImmutableError(f"{self._meta.verbose_name} {self.pk} cannot be deleted")
+
+
+class ItemLedgerEntryType(models.TextChoices):
+    PURCHASE = "purchase", "Purchase"
+    SALE = "sale", "Sale"
+    POSITIVE_ADJMT = "positive_adjmt", "Positive Adjmt."
+    NEGATIVE_ADJMT = "negative_adjmt", "Negative Adjmt."
+    TRANSFER = "transfer", "Transfer"
+
+
+class ItemRegister(AppendOnlyModel):
+    """One row per posting run; written last, when the entry ranges are known."""
+
+    no = models.PositiveIntegerField(primary_key=True)
+    from_entry_no = models.PositiveIntegerField(default=0)
+    to_entry_no = models.PositiveIntegerField(default=0)
+    from_value_entry_no = models.PositiveIntegerField(default=0)
+    to_value_entry_no = models.PositiveIntegerField(default=0)
+    source_code = models.CharField(max_length=10, choices=SourceCode)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    journal_batch_name = models.CharField(max_length=20, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-no"]
+        constraints = [models.CheckConstraint(condition=models.Q(no__gte=1), name="itemregister_no_positive")]
+
+    def __str__(self) -> str:
+        return f"Register {self.no}"
+
+
+class ItemLedgerEntry(AppendOnlyModel):
+    MUTABLE_FIELDS = (
+        "remaining_quantity",
+        "open",
+        "invoiced_quantity",
+        "completely_invoiced",
+        "last_invoice_date",
+        "applied_entry_to_adjust",
+    )
+
+    entry_no = models.PositiveIntegerField("Entry No.", primary_key=True)
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="ledger_entries")
+    posting_date = models.DateField()
+    entry_type = models.CharField(max_length=20, choices=ItemLedgerEntryType)
+    document_no = models.CharField(max_length=20)
+    description = models.CharField(max_length=100, blank=True)
+    location_code = models.CharField(max_length=10, blank=True)
+    variant_code = models.CharField(max_length=10, blank=True)
+    quantity = qty_field()
+    remaining_quantity = qty_field()
+    invoiced_quantity = qty_field()
+    open = models.BooleanField()
+    positive = models.BooleanField()
+    completely_invoiced = models.BooleanField()
+    last_invoice_date = models.DateField(null=True, blank=True)
+    applies_to_entry = models.PositiveIntegerField(default=0)
+    applied_entry_to_adjust = models.BooleanField(default=False)
+    source_code = models.CharField(max_length=10, choices=SourceCode)
+    reason_code = models.CharField(max_length=10, blank=True)
+    item_register = models.ForeignKey(ItemRegister, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "item ledger entry"
+        verbose_name_plural = "item ledger entries"
+        ordering = ["entry_no"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(entry_no__gte=1), name="ile_entry_no_positive"),
+            models.CheckConstraint(condition=~models.Q(quantity=0), name="ile_quantity_not_zero"),
+            models.CheckConstraint(
+                condition=models.Q(positive=True, quantity__gt=0, remaining_quantity__gte=0)
+                | models.Q(positive=False, quantity__lt=0, remaining_quantity__lte=0),
+                name="ile_sign_consistent",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(open=True) & ~models.Q(remaining_quantity=0)
+                | models.Q(open=False, remaining_quantity=0),
+                name="ile_open_iff_remaining",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["item", "location_code", "variant_code", "positive", "open", "posting_date"],
+                name="ile_item_loc_var_open",
+            ),
+            models.Index(fields=["item", "positive", "entry_no"], name="ile_item_positive"),
+            models.Index(fields=["item", "applied_entry_to_adjust"], name="ile_item_adjust"),
+            models.Index(fields=["posting_date"], name="ile_posting_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"ILE {self.entry_no}"
+
+
+class ValueEntryType(models.TextChoices):
+    DIRECT_COST = "direct_cost", "Direct Cost"
+    REVALUATION = "revaluation", "Revaluation"
+    ROUNDING = "rounding", "Rounding"
+    VARIANCE = "variance", "Variance"
+
+
+class ValueEntry(AppendOnlyModel):
+    # The valuation date moves when an inbound closes negative inventory (spec §3.7); the G/L
+    # tracking fields are maintained by G/L posting (spec §2.4).
+    MUTABLE_FIELDS = ("valuation_date", "cost_posted_to_gl", "expected_cost_posted_to_gl")
+
+    entry_no = models.PositiveIntegerField("Entry No.", primary_key=True)
+    item_ledger_entry = models.ForeignKey(
+        ItemLedgerEntry, on_delete=models.PROTECT, related_name="value_entries"
+    )
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="value_entries")
+    location_code = models.CharField(max_length=10, blank=True)
+    variant_code = models.CharField(max_length=10, blank=True)
+    item_ledger_entry_type = models.CharField(max_length=20, choices=ItemLedgerEntryType)
+    entry_type = models.CharField(max_length=20, choices=ValueEntryType)
+    variance_type = models.CharField(max_length=20, blank=True)
+    posting_date = models.DateField()
+    valuation_date = models.DateField()
+    document_no = models.CharField(max_length=20)
+    description = models.CharField(max_length=100, blank=True)
+    source_code = models.CharField(max_length=10, choices=SourceCode)
+    reason_code = models.CharField(max_length=10, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    journal_batch_name = models.CharField(max_length=20, blank=True)
+    inventory_posting_group = models.CharField(max_length=20, blank=True)
+    gen_bus_posting_group = models.CharField(max_length=20, blank=True)
+    gen_prod_posting_group = models.CharField(max_length=20, blank=True)
+    valued_quantity = qty_field()
+    invoiced_quantity = qty_field()
+    item_ledger_entry_quantity = qty_field()
+    cost_per_unit = unit_field()
+    cost_amount_expected = amount_field()
+    cost_amount_actual = amount_field()
+    expected_cost = models.BooleanField(default=False)
+    sales_amount_expected = amount_field()
+    sales_amount_actual = amount_field()
+    purchase_amount_expected = amount_field()
+    purchase_amount_actual = amount_field()
+    cost_posted_to_gl = amount_field()
+    expected_cost_posted_to_gl = amount_field()
+    adjustment = models.BooleanField(default=False)
+    applies_to_entry = models.PositiveIntegerField(default=0)
+    partial_revaluation = models.BooleanField(default=False)
+    valued_by_average_cost = models.BooleanField(default=False)
+    inventoriable = models.BooleanField(default=True)
+    item_register = models.ForeignKey(ItemRegister, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "value entry"
+        verbose_name_plural = "value entries"
+        ordering = ["entry_no"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(entry_no__gte=1), name="ve_entry_no_positive"),
+            models.CheckConstraint(
+                condition=~models.Q(entry_type="revaluation") | models.Q(expected_cost=False),
+                name="ve_revaluation_not_expected",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["item_ledger_entry", "entry_no"], name="ve_ile_entry"),
+            models.Index(fields=["item", "valuation_date"], name="ve_item_valuation_date"),
+            models.Index(fields=["item", "posting_date"], name="ve_item_posting_date"),
+            models.Index(fields=["posting_date"], name="ve_posting_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"VE {self.entry_no}"
+
+
+class ItemApplicationEntry(AppendOnlyModel):
+    entry_no = models.PositiveIntegerField("Entry No.", primary_key=True)
+    item_ledger_entry = models.ForeignKey(
+        ItemLedgerEntry, on_delete=models.PROTECT, related_name="application_entries"
+    )
+    inbound_item_entry = models.ForeignKey(
+        ItemLedgerEntry, on_delete=models.PROTECT, related_name="inbound_applications"
+    )
+    # 0 in Business Central; NULL here.
+    outbound_item_entry = models.ForeignKey(
+        ItemLedgerEntry,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="outbound_applications",
+    )
+    transferred_from_entry = models.ForeignKey(
+        ItemLedgerEntry,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="transferred_applications",
+    )
+    quantity = qty_field()
+    posting_date = models.DateField()
+    cost_application = models.BooleanField(default=False)
+    item_register = models.ForeignKey(ItemRegister, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "item application entry"
+        verbose_name_plural = "item application entries"
+        ordering = ["entry_no"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(entry_no__gte=1), name="iae_entry_no_positive"),
+            models.CheckConstraint(condition=~models.Q(quantity=0), name="iae_quantity_not_zero"),
+        ]
+        indexes = [
+            models.Index(fields=["inbound_item_entry", "posting_date"], name="iae_inbound_date"),
+            models.Index(fields=["outbound_item_entry"], name="iae_outbound"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Application {self.entry_no}"
+
+
+class AvgCostAdjmtEntryPoint(models.Model):
+    """Spec §2.6: which (item, location, variant, valuation date) still needs Adjust Cost."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="entry_points")
+    location_code = models.CharField(max_length=10, blank=True)
+    variant_code = models.CharField(max_length=10, blank=True)
+    valuation_date = models.DateField()
+    cost_is_adjusted = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = "avg. cost adjmt. entry point"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "location_code", "variant_code", "valuation_date"],
+                name="entrypoint_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} {self.location_code}/{self.variant_code} {self.valuation_date}"
+
+
+class LedgerCounter(models.Model):
+    """Last entry number used per ledger; locked during posting so numbers are gap-free."""
+
+    name = models.CharField(max_length=30, primary_key=True)
+    last_no = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.last_no}"
+
+
+# --------------------------------------------------------------------------- item journal
+
+
+class ItemJournalBatch(models.Model):
+    name = models.CharField(max_length=20, primary_key=True)
+    description = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        verbose_name_plural = "item journal batches"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ItemJournalEntryType(models.TextChoices):
+    PURCHASE = "purchase", "Purchase"
+    SALE = "sale", "Sale"
+    POSITIVE_ADJMT = "positive_adjmt", "Positive Adjmt."
+    NEGATIVE_ADJMT = "negative_adjmt", "Negative Adjmt."
+    TRANSFER = "transfer", "Transfer"
+    INVOICE = "invoice", "Invoice"
+
+
+class ItemJournalLine(models.Model):
+    """A line of the item journal page, posted through ``inventory.services.posting``."""
+
+    batch = models.ForeignKey(ItemJournalBatch, on_delete=models.CASCADE, related_name="lines")
+    line_no = models.PositiveIntegerField()
+    posting_date = models.DateField()
+    entry_type = models.CharField(max_length=20, choices=ItemJournalEntryType)
+    document_no = models.CharField(max_length=20)
+    item = models.ForeignKey(Item, on_delete=models.PROTECT)
+    location_code = models.CharField(max_length=10, blank=True)
+    variant_code = models.CharField(max_length=10, blank=True)
+    new_location_code = models.CharField(max_length=10, blank=True)
+    quantity = models.DecimalField(max_digits=QTY_DIGITS, decimal_places=QTY_PLACES)
+    invoiced_quantity = models.DecimalField(
+        max_digits=QTY_DIGITS, decimal_places=QTY_PLACES, null=True, blank=True
+    )
+    unit_amount = models.DecimalField(
+        max_digits=UNIT_DIGITS, decimal_places=UNIT_PLACES, null=True, blank=True
+    )
+    applies_to_entry = models.PositiveIntegerField(default=0)
+    applies_from_entry = models.PositiveIntegerField(default=0)
+    description = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["batch", "line_no"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "line_no"], name="itemjournalline_unique_no")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id} line {self.line_no}"
