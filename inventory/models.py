@@ -280,7 +280,9 @@ class ItemRegister(AppendOnlyModel):
 
     class Meta:
         ordering = ["-no"]
-        constraints = [models.CheckConstraint(condition=models.Q(no__gte=1), name="itemregister_no_positive")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(no__gte=1), name="itemregister_no_positive")
+        ]
 
     def __str__(self) -> str:
         return f"Register {self.no}"
@@ -322,7 +324,9 @@ class ItemLedgerEntry(AppendOnlyModel):
         verbose_name_plural = "item ledger entries"
         ordering = ["entry_no"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(entry_no__gte=1), name="ile_entry_no_positive"),
+            models.CheckConstraint(
+                condition=models.Q(entry_no__gte=1), name="ile_entry_no_positive"
+            ),
             models.CheckConstraint(condition=~models.Q(quantity=0), name="ile_quantity_not_zero"),
             models.CheckConstraint(
                 condition=models.Q(positive=True, quantity__gt=0, remaining_quantity__gte=0)
@@ -337,7 +341,14 @@ class ItemLedgerEntry(AppendOnlyModel):
         ]
         indexes = [
             models.Index(
-                fields=["item", "location_code", "variant_code", "positive", "open", "posting_date"],
+                fields=[
+                    "item",
+                    "location_code",
+                    "variant_code",
+                    "positive",
+                    "open",
+                    "posting_date",
+                ],
                 name="ile_item_loc_var_open",
             ),
             models.Index(fields=["item", "positive", "entry_no"], name="ile_item_positive"),
@@ -409,7 +420,9 @@ class ValueEntry(AppendOnlyModel):
         verbose_name_plural = "value entries"
         ordering = ["entry_no"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(entry_no__gte=1), name="ve_entry_no_positive"),
+            models.CheckConstraint(
+                condition=models.Q(entry_no__gte=1), name="ve_entry_no_positive"
+            ),
             models.CheckConstraint(
                 condition=~models.Q(entry_type="revaluation") | models.Q(expected_cost=False),
                 name="ve_revaluation_not_expected",
@@ -459,7 +472,9 @@ class ItemApplicationEntry(AppendOnlyModel):
         verbose_name_plural = "item application entries"
         ordering = ["entry_no"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(entry_no__gte=1), name="iae_entry_no_positive"),
+            models.CheckConstraint(
+                condition=models.Q(entry_no__gte=1), name="iae_entry_no_positive"
+            ),
             models.CheckConstraint(condition=~models.Q(quantity=0), name="iae_quantity_not_zero"),
         ]
         indexes = [
