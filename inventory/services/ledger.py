@@ -1,0 +1,291 @@
+"""Low-level ledger writing shared by every posting run (item journal, revaluation, adjustment).
+
+``LedgerWriter`` is used inside one database transaction. It locks the items and the entry-number
+counters, hands out gap-free entry numbers, inserts ledger rows with the side effects every value
+entry has (COSTING-SPEC §3.8: entry points, Applied Entry to Adjust, Cost is Adjusted) and writes
+the item register last, when the entry ranges are known.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Q
+from django.utils import timezone
+
+from inventory.amounts import ZERO, Precision
+from inventory.exceptions import PostingError
+from inventory.models import (
+    AverageCostCalcType,
+    AvgCostAdjmtEntryPoint,
+    CostingMethod,
+    InventoryPeriod,
+    InventorySetup,
+    Item,
+    ItemApplicationEntry,
+    ItemLedgerEntry,
+    ItemRegister,
+    LedgerCounter,
+    ValueEntry,
+    ValueEntryType,
+)
+from inventory.periods import average_cost_period
+
+COUNTERS = ("item_application_entry", "item_ledger_entry", "item_register", "value_entry")
+
+
+def lock_items(item_nos: Iterable[str]) -> dict[str, Item]:
+    """Lock the items in primary-key order (a fixed order prevents deadlocks)."""
+    items = Item.objects.select_for_update().filter(no__in=set(item_nos)).order_by("no")
+    return {item.no: item for item in items}
+
+
+def check_posting_date(setup: InventorySetup, posting_date: date | None, **where) -> None:
+    """Spec §11: E-08 (blank), E-06 (allowed range), E-07 (closed inventory period)."""
+    if posting_date is None:
+        raise PostingError(
+            "Posting Date must have a value in Item Journal Line.", field="posting_date", **where
+        )
+    if (setup.allow_posting_from and posting_date < setup.allow_posting_from) or (
+        setup.allow_posting_to and posting_date > setup.allow_posting_to
+    ):
+        raise PostingError(
+            "Posting Date is not within your range of allowed posting dates.",
+            field="posting_date",
+            **where,
+        )
+    closed = (
+        InventoryPeriod.objects.filter(closed=True, ending_date__gte=posting_date)
+        .order_by("-ending_date")
+        .first()
+    )
+    if closed:
+        first_open = closed.ending_date.fromordinal(closed.ending_date.toordinal() + 1)
+        raise PostingError(
+            f"You cannot post before {first_open.isoformat()} because the Inventory Period is "
+            "already closed. You must re-open the period first.",
+            field="posting_date",
+            **where,
+        )
+
+
+def last_dc_ve(ile_id: int) -> ValueEntry | None:
+    """Spec §2.10: last Direct Cost VE of the entry (adjustments included), else its last VE."""
+    entries = ValueEntry.objects.filter(item_ledger_entry_id=ile_id).order_by("-entry_no")
+    return entries.filter(entry_type=ValueEntryType.DIRECT_COST).first() or entries.first()
+
+
+def rev_or_last_ve(ile_id: int) -> ValueEntry | None:
+    """Spec §2.10: last Revaluation VE of the entry, else its last VE of any type."""
+    entries = ValueEntry.objects.filter(item_ledger_entry_id=ile_id).order_by("-entry_no")
+    return entries.filter(entry_type=ValueEntryType.REVALUATION).first() or entries.first()
+
+
+@dataclass
+class Counters:
+    values: dict[str, int]
+
+    @classmethod
+    def lock(cls) -> Counters:
+        LedgerCounter.objects.bulk_create(
+            [LedgerCounter(name=name) for name in COUNTERS], ignore_conflicts=True
+        )
+        rows = LedgerCounter.objects.select_for_update().filter(name__in=COUNTERS).order_by("name")
+        return cls({row.name: row.last_no for row in rows})
+
+    def next(self, name: str) -> int:
+        self.values[name] += 1
+        return self.values[name]
+
+    def save(self) -> None:
+        for name, last_no in self.values.items():
+            LedgerCounter.objects.filter(name=name).update(last_no=last_no)
+
+
+class LedgerWriter:
+    """Writes ledger rows for one posting run; call ``finish()`` last to write the register."""
+
+    def __init__(self, *, items: dict[str, Item], source_code: str, user=None, batch_name=""):
+        self.setup = InventorySetup.get()
+        self.precision: Precision = self.setup.precision
+        self.items = items
+        self.source_code = source_code
+        self.user = user if getattr(user, "pk", None) else None
+        self.batch_name = batch_name
+        self.counters = Counters.lock()
+        self.register_no = self.counters.next("item_register")
+        self.ile_nos: list[int] = []
+        self.ve_nos: list[int] = []
+        self.dirty_items: set[str] = set()
+
+    # ------------------------------------------------------------------ inserts
+
+    def insert_ile(self, **fields) -> ItemLedgerEntry:
+        quantity = fields["quantity"]
+        invoiced = fields.pop("invoiced_quantity")
+        fields.setdefault("source_code", self.source_code)
+        ile = ItemLedgerEntry(
+            entry_no=self.counters.next("item_ledger_entry"),
+            remaining_quantity=quantity,
+            open=True,
+            positive=quantity > 0,
+            invoiced_quantity=invoiced,
+            completely_invoiced=fields.pop("completely_invoiced", invoiced == quantity),
+            last_invoice_date=fields["posting_date"] if invoiced else None,
+            item_register_id=self.register_no,
+            **fields,
+        )
+        ile.save(force_insert=True)
+        self.ile_nos.append(ile.entry_no)
+        return ile
+
+    def insert_application(self, **fields) -> ItemApplicationEntry:
+        row = ItemApplicationEntry(
+            entry_no=self.counters.next("item_application_entry"),
+            item_register_id=self.register_no,
+            **fields,
+        )
+        row.save(force_insert=True)
+        return row
+
+    def insert_value_entry(self, ile: ItemLedgerEntry, **fields) -> ValueEntry:
+        """Insert a VE on ``ile``: amounts rounded with R, Cost per Unit per spec §3.5.9."""
+        r = self.precision.r
+        for name in (
+            "cost_amount_actual",
+            "cost_amount_expected",
+            "sales_amount_actual",
+            "sales_amount_expected",
+            "purchase_amount_actual",
+            "purchase_amount_expected",
+        ):
+            fields[name] = r(fields.get(name, ZERO))
+        item = self.items[ile.item_id]
+        fields.setdefault("entry_type", ValueEntryType.DIRECT_COST)
+        if item.inventory_value_zero:
+            fields["cost_amount_actual"] = fields["cost_amount_expected"] = ZERO
+        if "cost_per_unit" not in fields:
+            fields["cost_per_unit"] = self._cost_per_unit(fields)
+        fields.setdefault("source_code", self.source_code)
+        first = not ValueEntry.objects.filter(item_ledger_entry=ile).exists()
+        ve = ValueEntry(
+            entry_no=self.counters.next("value_entry"),
+            item_ledger_entry=ile,
+            item_id=ile.item_id,
+            location_code=ile.location_code,
+            variant_code=ile.variant_code,
+            item_ledger_entry_type=ile.entry_type,
+            user=self.user,
+            journal_batch_name=self.batch_name,
+            inventory_posting_group=item.inventory_posting_group,
+            gen_prod_posting_group=item.gen_prod_posting_group,
+            item_ledger_entry_quantity=fields["valued_quantity"] if first else ZERO,
+            item_register_id=self.register_no,
+            **fields,
+        )
+        ve.save(force_insert=True)
+        self.ve_nos.append(ve.entry_no)
+        self._after_value_entry(ile, ve)
+        return ve
+
+    def _cost_per_unit(self, fields) -> Decimal:
+        if fields["entry_type"] == ValueEntryType.ROUNDING:
+            return ZERO
+        if fields.get("expected_cost"):
+            amount = fields["cost_amount_expected"]
+        elif fields["entry_type"] == ValueEntryType.REVALUATION:
+            amount = fields["cost_amount_actual"] + fields["cost_amount_expected"]
+        else:
+            amount = fields["cost_amount_actual"]
+        return self.precision.cost_per_unit(amount, fields["valued_quantity"])
+
+    def _after_value_entry(self, ile: ItemLedgerEntry, ve: ValueEntry) -> None:
+        """Spec §3.8 items 1-3 (G/L and unit cost are the caller's business)."""
+        plain = ve.entry_type not in (ValueEntryType.VARIANCE, ValueEntryType.ROUNDING)
+        if plain and not ve.adjustment:
+            self.mark_entry_point_unadjusted(
+                ile.item_id, ve.location_code, ve.variant_code, ve.valuation_date
+            )
+        if (
+            plain
+            and ile.positive
+            and ile.quantity != ile.remaining_quantity
+            and not ile.applied_entry_to_adjust
+        ):
+            self.set_applied_entry_to_adjust(ile)
+        item = self.items[ile.item_id]
+        item.cost_is_adjusted = False
+        self.dirty_items.add(item.no)
+
+    # ------------------------------------------------------------------ updates
+
+    def save_ile(self, ile: ItemLedgerEntry, *fields: str) -> None:
+        ile.save(update_fields=list(fields))
+
+    def set_applied_entry_to_adjust(self, ile: ItemLedgerEntry) -> None:
+        ile.applied_entry_to_adjust = True
+        self.save_ile(ile, "applied_entry_to_adjust")
+
+    def mark_entry_point_unadjusted(
+        self, item_no: str, location_code: str, variant_code: str, valuation_date: date
+    ) -> None:
+        """Spec §2.6: this point and every later point of the pool become unadjusted."""
+        item = self.items[item_no]
+        pool_is_item = (
+            item.costing_method == CostingMethod.AVERAGE
+            and self.setup.average_cost_calc_type == AverageCostCalcType.ITEM
+        )
+        if item.costing_method == CostingMethod.AVERAGE:
+            valuation_date = average_cost_period(valuation_date, self.setup.average_cost_period)[1]
+        if pool_is_item:
+            location_code = variant_code = ""
+        point, created = AvgCostAdjmtEntryPoint.objects.get_or_create(
+            item_id=item_no,
+            location_code=location_code,
+            variant_code=variant_code,
+            valuation_date=valuation_date,
+            defaults={"cost_is_adjusted": False},
+        )
+        later = AvgCostAdjmtEntryPoint.objects.filter(
+            Q(valuation_date__gt=valuation_date) | Q(pk=point.pk),
+            item_id=item_no,
+            cost_is_adjusted=True,
+        )
+        if not pool_is_item:
+            later = later.filter(location_code=location_code, variant_code=variant_code)
+        later.update(cost_is_adjusted=False)
+
+    def move_valuation_date(self, ile: ItemLedgerEntry, new_date: date) -> None:
+        """Spec §3.7: an outbound's VEs dated before ``new_date`` move to it."""
+        moved = ValueEntry.objects.filter(item_ledger_entry=ile, valuation_date__lt=new_date)
+        old_dates = set(moved.values_list("valuation_date", flat=True))
+        if not old_dates:
+            return
+        moved.update(valuation_date=new_date)
+        for old in sorted(old_dates):
+            self.mark_entry_point_unadjusted(ile.item_id, ile.location_code, ile.variant_code, old)
+        self.mark_entry_point_unadjusted(ile.item_id, ile.location_code, ile.variant_code, new_date)
+
+    # ------------------------------------------------------------------ end of run
+
+    def finish(self) -> ItemRegister:
+        for no in sorted(self.dirty_items):
+            item = self.items[no]
+            item.save(update_fields=["unit_cost", "last_direct_cost", "cost_is_adjusted"])
+        register = ItemRegister(
+            no=self.register_no,
+            from_entry_no=min(self.ile_nos, default=0),
+            to_entry_no=max(self.ile_nos, default=0),
+            from_value_entry_no=min(self.ve_nos, default=0),
+            to_value_entry_no=max(self.ve_nos, default=0),
+            source_code=self.source_code,
+            user=self.user,
+            journal_batch_name=self.batch_name,
+            created_at=timezone.now(),
+        )
+        register.save(force_insert=True)
+        self.counters.save()
+        return register
