@@ -170,6 +170,7 @@ class LedgerWriter:
         if "cost_per_unit" not in fields:
             fields["cost_per_unit"] = self._cost_per_unit(fields)
         fields.setdefault("source_code", self.source_code)
+        fields.setdefault("inventory_posting_group", item.inventory_posting_group)
         first = not ValueEntry.objects.filter(item_ledger_entry=ile).exists()
         ve = ValueEntry(
             entry_no=self.counters.next("value_entry"),
@@ -180,7 +181,6 @@ class LedgerWriter:
             item_ledger_entry_type=ile.entry_type,
             user=self.user,
             journal_batch_name=self.batch_name,
-            inventory_posting_group=item.inventory_posting_group,
             gen_prod_posting_group=item.gen_prod_posting_group,
             item_ledger_entry_quantity=fields["valued_quantity"] if first else ZERO,
             item_register_id=self.register_no,
@@ -274,7 +274,15 @@ class LedgerWriter:
     def finish(self) -> ItemRegister:
         for no in sorted(self.dirty_items):
             item = self.items[no]
-            item.save(update_fields=["unit_cost", "last_direct_cost", "cost_is_adjusted"])
+            item.save(
+                update_fields=[
+                    "unit_cost",
+                    "last_direct_cost",
+                    "standard_cost",
+                    "last_unit_cost_calc_date",
+                    "cost_is_adjusted",
+                ]
+            )
         register = ItemRegister(
             no=self.register_no,
             from_entry_no=min(self.ile_nos, default=0),

@@ -1,0 +1,358 @@
+"""Posting revaluation journal lines as Revaluation value entries (COSTING-SPEC §6).
+
+The revaluation app prepares the lines (its journal, its checks of the batch); this module is
+the ledger side: the per-line checks of §6.1, the per-item split of sum lines (§6.4), the value
+entries of §6.3, Update Standard Cost (§6.5) and the side effects of §6.6, in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+
+from inventory.amounts import ZERO
+from inventory.exceptions import PostingError
+from inventory.models import (
+    CostingMethod,
+    Item,
+    ItemLedgerEntry,
+    SourceCode,
+    ValueEntry,
+    ValueEntryType,
+)
+from inventory.services.ledger import LedgerWriter, check_posting_date, last_dc_ve, lock_items
+from inventory.services.posting import PostingResult
+from inventory.valuation import EntryValue, inbound_entry_values, remaining_quantities_at
+
+SUM_PER_LOCATION = {"location", "location_and_variant"}
+SUM_PER_VARIANT = {"variant", "location_and_variant"}
+
+
+@dataclass(frozen=True)
+class RevaluationLineInput:
+    """A revaluation journal line (spec §2.8). ``inventory_value_per`` "" = per-entry line."""
+
+    line_no: int
+    item_no: str
+    posting_date: date | None
+    document_no: str
+    quantity: Decimal
+    amount: Decimal
+    inventory_value_revalued: Decimal
+    unit_cost_revalued: Decimal
+    entry_type: str = "positive_adjmt"
+    location_code: str = ""
+    variant_code: str = ""
+    applies_to_entry: int = 0
+    inventory_value_per: str = ""
+    partial_revaluation: bool = False
+    update_standard_cost: bool = False
+    applied_amount: Decimal = ZERO
+    reason_code: str = ""
+    description: str = ""
+
+    @property
+    def posts(self) -> bool:
+        """Spec §6.1: only lines with a quantity and an amount post."""
+        return self.quantity != 0 and self.amount != 0
+
+
+def new_postings_error(item_no: str, line_no: int | None = None) -> PostingError:
+    """E-45."""
+    return PostingError(
+        f"There are new postings made in the period you want to revalue item no. {item_no}. "
+        "You must calculate the inventory value again.",
+        line_no=line_no,
+    )
+
+
+@transaction.atomic
+def revaluation_journal_post(
+    *, lines: Sequence[RevaluationLineInput], user=None, batch_name: str = ""
+) -> PostingResult:
+    """Post the lines that have an amount; all or nothing. Raises PostingError."""
+    lines = sorted((line for line in lines if line.posts), key=lambda line: line.line_no)
+    if not lines:
+        raise PostingError("There is nothing to post.")
+    items = lock_items(line.item_no for line in lines)
+    writer = LedgerWriter(
+        items=items, source_code=SourceCode.REVALUATION_JOURNAL, user=user, batch_name=batch_name
+    )
+    errors = check_revaluation_lines(lines, items, writer)
+    if errors:
+        raise errors[0]
+    poster = _RevaluationPoster(writer)
+    for line in lines:
+        poster.post_line(line)
+    register = writer.finish()
+    return PostingResult(register, writer.ile_nos, writer.ve_nos)
+
+
+@dataclass
+class PreviewLine:
+    line_no: int
+    error: PostingError | None
+    value_entries: list[dict]
+
+
+class _Rollback(Exception):
+    pass
+
+
+PREVIEW_FIELDS = (
+    "entry_no",
+    "item_ledger_entry_id",
+    "item_id",
+    "location_code",
+    "variant_code",
+    "item_ledger_entry_type",
+    "posting_date",
+    "valuation_date",
+    "valued_quantity",
+    "cost_amount_actual",
+    "cost_amount_expected",
+    "cost_per_unit",
+    "partial_revaluation",
+    "document_no",
+)
+
+
+def revaluation_journal_preview(*, lines: Sequence[RevaluationLineInput]) -> list[PreviewLine]:
+    """Spec §12.2: run the real posting in a transaction that is always rolled back.
+
+    Returns, per posting line, the value entries it would create or the error that refuses it;
+    a refused line does not stop the preview of the others.
+    """
+    lines = sorted((line for line in lines if line.posts), key=lambda line: line.line_no)
+    preview: list[PreviewLine] = []
+    try:
+        with transaction.atomic():
+            items = lock_items(line.item_no for line in lines)
+            writer = LedgerWriter(items=items, source_code=SourceCode.REVALUATION_JOURNAL)
+            errors = {e.line_no: e for e in check_revaluation_lines(lines, items, writer)}
+            poster = _RevaluationPoster(writer)
+            for line in lines:
+                error = errors.get(line.line_no)
+                first = len(writer.ve_nos)
+                counters = dict(writer.counters.values)
+                if error is None:
+                    try:
+                        with transaction.atomic():
+                            poster.post_line(line)
+                    except PostingError as refused:
+                        error = refused
+                        del writer.ve_nos[first:]
+                        writer.counters.values = counters
+                entries = list(
+                    ValueEntry.objects.filter(entry_no__in=writer.ve_nos[first:])
+                    .order_by("entry_no")
+                    .values(*PREVIEW_FIELDS)
+                )
+                preview.append(PreviewLine(line.line_no, error, entries))
+            raise _Rollback
+    except _Rollback:
+        pass
+    return preview
+
+
+def check_revaluation_lines(
+    lines: Sequence[RevaluationLineInput], items: dict[str, Item], writer: LedgerWriter
+) -> list[PostingError]:
+    """Spec §6.1 for every posting line; returns all problems (the test report lists them)."""
+    errors: list[PostingError] = []
+    partial_entries = {
+        line.applies_to_entry: line
+        for line in lines
+        if not line.inventory_value_per and line.partial_revaluation and line.applies_to_entry
+    }
+    dates = {line.posting_date for line in partial_entries.values() if line.posting_date}
+    remaining: dict[tuple[int, date], Decimal] = {}
+    for on in dates:
+        nos = [no for no, line in partial_entries.items() if line.posting_date == on]
+        remaining |= {(no, on): qty for no, qty in remaining_quantities_at(nos, on).items()}
+    entries = ItemLedgerEntry.objects.in_bulk(
+        [line.applies_to_entry for line in lines if line.applies_to_entry]
+    )
+    for line in lines:
+        try:
+            _check_line(line, items, writer, entries, remaining)
+        except PostingError as error:
+            errors.append(error)
+    return errors
+
+
+def _check_line(line, items, writer, entries, remaining) -> None:
+    def fail(message: str, field: str | None = None) -> PostingError:
+        return PostingError(message, line_no=line.line_no, field=field)
+
+    item = items.get(line.item_no)
+    if item is None:
+        raise fail(f"The Item does not exist. No.='{line.item_no}'.", "item_no")
+    if not line.document_no:
+        raise fail("Document No. must have a value in Item Journal Line.", "document_no")
+    check_posting_date(writer.setup, line.posting_date, line_no=line.line_no)
+    if item.blocked:
+        raise fail(
+            f"You cannot choose Item {item.no} because the Blocked check box is selected on its "
+            "Item card.",
+            "item_no",
+        )
+    if item.inventory_value_zero:
+        raise fail(
+            f"Inventory Value Zero must be equal to 'No' in Item: No.={item.no}. "
+            "Current value is 'Yes'.",
+            "item_no",
+        )
+    if line.inventory_value_per:
+        return
+    if not line.applies_to_entry:
+        raise fail("Applies-to Entry must have a value in Item Journal Line.", "applies_to_entry")
+    entry = entries.get(line.applies_to_entry)
+    if entry is None:
+        raise fail(
+            f"The Item Ledger Entry does not exist. Entry No.='{line.applies_to_entry}'.",
+            "applies_to_entry",
+        )
+    if entry.item_id != item.no or not entry.positive or not entry.completely_invoiced:
+        raise fail(
+            f"Item Ledger Entry {entry.entry_no} cannot be revalued by this line: it must be a "
+            f"completely invoiced inbound entry of item {item.no}.",
+            "applies_to_entry",
+        )
+    if line.partial_revaluation and remaining[(entry.entry_no, line.posting_date)] != line.quantity:
+        raise new_postings_error(item.no, line.line_no)
+
+
+class _RevaluationPoster:
+    def __init__(self, writer: LedgerWriter):
+        self.w = writer
+        self.p = writer.precision
+
+    def post_line(self, line: RevaluationLineInput) -> None:
+        if line.inventory_value_per:
+            self.post_sum_line(line)
+        else:
+            self.post_entry(
+                line,
+                ItemLedgerEntry.objects.get(entry_no=line.applies_to_entry),
+                quantity=line.quantity,
+                amount=line.amount,
+                applied_amount=line.applied_amount,
+            )
+
+    def post_entry(
+        self,
+        line: RevaluationLineInput,
+        entry: ItemLedgerEntry,
+        *,
+        quantity: Decimal,
+        amount: Decimal,
+        applied_amount: Decimal,
+        partial_revaluation: bool | None = None,
+    ) -> None:
+        """Spec §6.3: one Revaluation value entry on ``entry``, no item ledger entry."""
+        p = self.p
+        exact_unit_cost = amount / quantity
+        unit_cost = p.ru(exact_unit_cost)
+        residual = quantity * (exact_unit_cost - unit_cost)
+        cost = unit_cost * quantity + residual
+        expected = p.r(cost * applied_amount / amount) if applied_amount else ZERO
+        actual = p.r(cost) - expected
+        source = last_dc_ve(entry.entry_no)
+        self.w.insert_value_entry(
+            entry,
+            entry_type=ValueEntryType.REVALUATION,
+            posting_date=line.posting_date,
+            valuation_date=max(line.posting_date, source.valuation_date),
+            document_no=line.document_no,
+            description=line.description,
+            reason_code=line.reason_code,
+            inventory_posting_group=source.inventory_posting_group,
+            valued_quantity=quantity,
+            invoiced_quantity=ZERO,
+            cost_amount_actual=actual,
+            cost_amount_expected=expected,
+            partial_revaluation=(
+                line.partial_revaluation if partial_revaluation is None else partial_revaluation
+            ),
+        )
+
+    def post_sum_line(self, line: RevaluationLineInput) -> None:
+        """Spec §6.4: split the line over its entries, carrying the rounding forward."""
+        item = self.w.items[line.item_no]
+        standard = item.costing_method == CostingMethod.STANDARD
+        candidates = self._candidates(line, standard)
+        left_amount, left_qty, carry = line.amount, line.quantity, ZERO
+        entries = ItemLedgerEntry.objects.in_bulk([c.entry_no for c in candidates])
+        for k, candidate in enumerate(candidates):
+            is_last_candidate = k == len(candidates) - 1
+            q = candidate.remaining
+            if q == 0:
+                if is_last_candidate:
+                    raise new_postings_error(item.no, line.line_no)
+                continue
+            current = self.p.r(candidate.value)
+            a = line.inventory_value_revalued * q / line.quantity - current + carry
+            left_qty -= q
+            if left_qty == 0:
+                if any(c.remaining > 0 for c in candidates[k + 1 :]):
+                    raise new_postings_error(item.no, line.line_no)
+                a = left_amount
+                last = True
+            else:
+                if is_last_candidate or left_qty < 0:
+                    raise new_postings_error(item.no, line.line_no)
+                carry = a - self.p.r(a)
+                a = self.p.r(a)
+                left_amount -= a
+                last = False
+            if a != 0:
+                applied = ZERO
+                entry = entries[candidate.entry_no]
+                if standard and not entry.completely_invoiced:
+                    applied = self.p.r(
+                        a * (entry.quantity - entry.invoiced_quantity) / entry.quantity
+                    )
+                self.post_entry(
+                    line,
+                    entry,
+                    quantity=q,
+                    amount=a,
+                    applied_amount=applied,
+                    partial_revaluation=True,
+                )
+            if last:
+                break
+        if not candidates:
+            raise new_postings_error(item.no, line.line_no)
+        if line.update_standard_cost:
+            self._update_standard_cost(item, line)
+        elif standard:
+            item.unit_cost = item.standard_cost
+
+    def _candidates(self, line: RevaluationLineInput, standard: bool) -> list[EntryValue]:
+        per = line.inventory_value_per
+        locations = [line.location_code] if line.location_code or per in SUM_PER_LOCATION else None
+        variants = [line.variant_code] if line.variant_code or per in SUM_PER_VARIANT else None
+        return list(
+            inbound_entry_values(
+                item_nos=[line.item_no],
+                on=line.posting_date,
+                standard_per_item=standard,
+                by_posting_date=True,
+                location_codes=locations,
+                variant_codes=variants,
+            )
+        )
+
+    def _update_standard_cost(self, item: Item, line: RevaluationLineInput) -> None:
+        """Spec §6.5."""
+        item.standard_cost = line.unit_cost_revalued
+        if item.costing_method == CostingMethod.STANDARD:
+            item.unit_cost = item.standard_cost
+        item.last_unit_cost_calc_date = line.posting_date
+        self.w.dirty_items.add(item.no)

@@ -1,0 +1,169 @@
+"""Revaluation journal batches and lines (COSTING-SPEC §2.8, §5) and the posted history."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+
+from inventory.models import (
+    Item,
+    ItemLedgerEntryType,
+    ItemRegister,
+    amount_field,
+    qty_field,
+    unit_field,
+)
+
+
+def next_document_no(number: str) -> str:
+    """Increment the last run of digits, keeping its width: REV-0009 -> REV-0010."""
+    match = re.search(r"(\d+)(?!.*\d)", number)
+    if not match:
+        return ""
+    digits = match.group(1)
+    incremented = str(int(digits) + 1).zfill(len(digits))
+    return number[: match.start()] + incremented + number[match.end() :]
+
+
+class RevaluationBatch(models.Model):
+    """A revaluation journal batch. ``last_document_no`` drives its number series, if set."""
+
+    name = models.CharField(max_length=20, primary_key=True)
+    description = models.CharField(max_length=100, blank=True)
+    last_document_no = models.CharField(
+        max_length=20,
+        blank=True,
+        help_text="Number series: the last document number used, e.g. REV-0000. Blank: no series.",
+    )
+    reason_code = models.CharField(max_length=10, blank=True)
+
+    class Meta:
+        verbose_name_plural = "revaluation batches"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def has_no_series(self) -> bool:
+        return bool(self.last_document_no)
+
+    @property
+    def next_document_no(self) -> str:
+        return next_document_no(self.last_document_no) if self.has_no_series else ""
+
+
+class InventoryValuePer(models.TextChoices):
+    ENTRY = "", "(per entry)"
+    ITEM = "item", "Item"
+    LOCATION = "location", "Location"
+    VARIANT = "variant", "Variant"
+    LOCATION_AND_VARIANT = "location_and_variant", "Location and Variant"
+
+
+class RevaluationLine(models.Model):
+    batch = models.ForeignKey(RevaluationBatch, on_delete=models.CASCADE, related_name="lines")
+    line_no = models.PositiveIntegerField()
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
+    entry_type = models.CharField(
+        max_length=20, choices=ItemLedgerEntryType, default=ItemLedgerEntryType.POSITIVE_ADJMT
+    )
+    posting_date = models.DateField()
+    document_no = models.CharField(max_length=20, blank=True)
+    location_code = models.CharField(max_length=10, blank=True)
+    variant_code = models.CharField(max_length=10, blank=True)
+    applies_to_entry = models.PositiveIntegerField(default=0)
+    quantity = qty_field()
+    invoiced_quantity = qty_field()
+    inventory_value_calculated = amount_field()
+    unit_cost_calculated = unit_field()
+    inventory_value_revalued = amount_field()
+    unit_cost_revalued = unit_field()
+    amount = amount_field()
+    unit_amount = unit_field()
+    applied_amount = amount_field()
+    inventory_value_per = models.CharField(
+        max_length=30, choices=InventoryValuePer, default=InventoryValuePer.ENTRY, blank=True
+    )
+    partial_revaluation = models.BooleanField(default=False)
+    update_standard_cost = models.BooleanField(default=False)
+    reason_code = models.CharField(max_length=10, blank=True)
+    # Optimistic concurrency: every change increments it; an edit based on an older version is
+    # refused so that two people cannot silently overwrite each other.
+    version = models.PositiveIntegerField(default=1)
+    # The last item ledger entry number when the line was calculated (shown in the preview).
+    calculated_through_entry_no = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["batch", "line_no"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "line_no"], name="revaluationline_unique_no"),
+            models.CheckConstraint(
+                condition=models.Q(inventory_value_revalued__gte=0, unit_cost_revalued__gte=0),
+                name="revaluationline_revalued_not_negative",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["batch", "item", "location_code", "variant_code"], name="revline_batch_item"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id} line {self.line_no}"
+
+    @property
+    def is_sum_line(self) -> bool:
+        return self.inventory_value_per != InventoryValuePer.ENTRY
+
+    @property
+    def unit_cost(self) -> Decimal:
+        """Spec §5.6: the exact Amount / Quantity (never rounded; posting needs it)."""
+        return self.amount / self.quantity if self.quantity else Decimal(0)
+
+
+class PostedRevaluation(models.Model):
+    """One posting of a revaluation batch: who, when, and the register holding its entries."""
+
+    batch_name = models.CharField(max_length=20)
+    document_no = models.CharField(max_length=20)
+    posting_date = models.DateField()
+    posted_at = models.DateTimeField()
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    item_register = models.OneToOneField(ItemRegister, on_delete=models.PROTECT, related_name="+")
+    total_amount = amount_field()
+
+    class Meta:
+        ordering = ["-posted_at"]
+
+    def __str__(self) -> str:
+        return f"{self.document_no} ({self.batch_name}, {self.posting_date})"
+
+
+class PostedRevaluationLine(models.Model):
+    posted = models.ForeignKey(PostedRevaluation, on_delete=models.PROTECT, related_name="lines")
+    line_no = models.PositiveIntegerField()
+    item_no = models.CharField(max_length=20)
+    posting_date = models.DateField()
+    document_no = models.CharField(max_length=20)
+    location_code = models.CharField(max_length=10, blank=True)
+    variant_code = models.CharField(max_length=10, blank=True)
+    applies_to_entry = models.PositiveIntegerField(default=0)
+    inventory_value_per = models.CharField(max_length=30, choices=InventoryValuePer, blank=True)
+    quantity = qty_field()
+    inventory_value_calculated = amount_field()
+    inventory_value_revalued = amount_field()
+    unit_cost_revalued = unit_field()
+    amount = amount_field()
+    update_standard_cost = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["posted", "line_no"]
+
+    def __str__(self) -> str:
+        return f"{self.posted} line {self.line_no}"

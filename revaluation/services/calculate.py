@@ -1,0 +1,390 @@
+"""Calculate Inventory Value (BC report 5899, COSTING-SPEC §4): propose revaluation lines."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Max
+
+from inventory.amounts import ZERO, Precision
+from inventory.models import (
+    AverageCostCalcType,
+    CostingMethod,
+    InventorySetup,
+    Item,
+    ItemLedgerEntry,
+    ItemLedgerEntryType,
+    ItemVariant,
+    Location,
+)
+from inventory.periods import average_cost_period
+from inventory.valuation import (
+    average_unit_cost,
+    inbound_entry_values,
+    items_with_unadjusted_entry_points,
+    open_outbound_entries,
+)
+from revaluation.exceptions import DuplicateLinesError, RevaluationError
+from revaluation.models import InventoryValuePer, RevaluationBatch, RevaluationLine
+from revaluation.services.lines import (
+    next_line_no,
+    set_inventory_value_calculated,
+    set_inventory_value_revalued,
+    set_unit_cost_revalued,
+)
+
+PER_ENTRY = "entry"
+PER_ITEM = "item"
+BASE_BLANK = ""
+BASE_LAST_DIRECT_COST = "last_direct_cost"
+BASE_STANDARD_COST = "standard_cost"
+
+
+@dataclass(frozen=True)
+class CalculateOptions:
+    """The request options of spec §4.1. Empty filters mean "all"."""
+
+    posting_date: date
+    document_no: str = ""
+    per: str = PER_ENTRY
+    by_location: bool = False
+    by_variant: bool = False
+    update_standard_cost: bool = False
+    calculation_base: str = BASE_BLANK
+    item_nos: tuple[str, ...] = ()
+    costing_methods: tuple[str, ...] = ()
+    location_codes: tuple[str, ...] = ()
+    variant_codes: tuple[str, ...] = ()
+
+    def normalized(self) -> CalculateOptions:
+        """Per entry forces By Location/Variant, Update Standard Cost and the base off (§4.1)."""
+        if self.per == PER_ENTRY:
+            return CalculateOptions(
+                posting_date=self.posting_date,
+                document_no=self.document_no,
+                item_nos=self.item_nos,
+                costing_methods=self.costing_methods,
+                location_codes=self.location_codes,
+                variant_codes=self.variant_codes,
+            )
+        return self
+
+
+@dataclass
+class CalculationProblems:
+    """What the Calc. Inventory Value - Test report lists (§12.3)."""
+
+    messages: list[str] = field(default_factory=list)
+
+
+def _items(options: CalculateOptions) -> list[Item]:
+    items = Item.objects.all()
+    if options.item_nos:
+        items = items.filter(no__in=options.item_nos)
+    if options.costing_methods:
+        items = items.filter(costing_method__in=options.costing_methods)
+    return list(items.order_by("no"))
+
+
+def check_preconditions(
+    options: CalculateOptions, items: list[Item], *, first_only: bool
+) -> list[str]:
+    """Spec §4.2 items 3-5; all problems, or only the first when ``first_only``."""
+    problems: list[str] = []
+
+    def found(message: str) -> bool:
+        problems.append(message)
+        return first_only
+
+    setup = InventorySetup.get()
+    averages = [item for item in items if item.costing_method == CostingMethod.AVERAGE]
+    if averages and _average_option_problem(options, setup, found):
+        return problems
+    item_nos = [item.no for item in items]
+    open_outbounds = open_outbound_entries(
+        item_nos=item_nos,
+        on=options.posting_date,
+        location_codes=options.location_codes or None,
+        variant_codes=options.variant_codes or None,
+    )
+    unadjusted = items_with_unadjusted_entry_points(
+        item_nos=[i.no for i in averages], on=options.posting_date
+    )
+    for item in items:
+        if item.no in open_outbounds:
+            if first_only:
+                return [
+                    f"The Item {item.no} cannot be revalued because there is at least one open "
+                    "outbound item ledger entry."
+                ]
+            problems += [f"Open Outbound Entry {n} found." for n in open_outbounds[item.no]]
+        if item.no in unadjusted and found(
+            f"You have to run the Adjust Cost - Item Entries batch job, before you can revalue "
+            f"item {item.no}."
+        ):
+            return problems
+        if item.costing_method == CostingMethod.AVERAGE and options.per == PER_ITEM:
+            period_end = average_cost_period(options.posting_date, setup.average_cost_period)[1]
+            if period_end != options.posting_date and found(
+                f"You cannot revalue by Calculate Per Item for item {item.no} using posting date "
+                f"{options.posting_date.isoformat()}. You can only use the posting date "
+                f"{period_end.isoformat()} for this period."
+            ):
+                return problems
+    return problems
+
+
+def _average_option_problem(options: CalculateOptions, setup: InventorySetup, found) -> bool:
+    """E-22, E-23a-e. Returns True when the caller should stop."""
+    if options.per == PER_ENTRY:
+        return found(
+            "You must not revalue items with Costing Method Average, if Calculate Per is Item "
+            "Ledger Entry."
+        )
+    if setup.average_cost_calc_type == AverageCostCalcType.ITEM:
+        suffix = (
+            "if you revalue items with Costing Method Average and if Average Cost Calc. Type is "
+            "Item in Inventory Setup."
+        )
+        for present, message in (
+            (options.location_codes, f"You must not enter a Location Filter {suffix}"),
+            (options.variant_codes, f"You must not enter a Variant Filter {suffix}"),
+            (options.by_location, f"The By Location field must not be filled in {suffix}"),
+            (options.by_variant, f"The By Variant field must not be filled in {suffix}"),
+        ):
+            if present and found(message):
+                return True
+        return False
+    if not (
+        (options.location_codes or options.by_location)
+        and (options.variant_codes or options.by_variant)
+    ):
+        return found(
+            "You must fill in a Location filter and a Variant filter or select the By Location "
+            "field and the By Variant field, if you revalue items with Costing Method Average, "
+            "and if Average Cost Calc. Type is Item & Location & Variant in Inventory Setup."
+        )
+    return False
+
+
+def calculation_test(options: CalculateOptions) -> list[str]:
+    """The Calc. Inventory Value - Test report (§12.3): every problem, nothing created."""
+    options = options.normalized()
+    return check_preconditions(options, _items(options), first_only=False)
+
+
+@transaction.atomic
+def calculate_inventory_value(
+    *, batch_name: str, options: CalculateOptions, confirm_duplicates: bool = False
+) -> list[RevaluationLine]:
+    """Create the batch (if new) and its proposed lines. Raises RevaluationError; then nothing
+    is created."""
+    batch, _ = RevaluationBatch.objects.get_or_create(name=batch_name)
+    batch = RevaluationBatch.objects.select_for_update().get(pk=batch.pk)
+    options = options.normalized()
+    document_no = options.document_no
+    if not document_no and not batch.lines.exists():
+        document_no = batch.next_document_no
+    if not document_no:
+        raise RevaluationError("You must enter a document number.", field="document_no")
+    items = _items(options)
+    problems = check_preconditions(options, items, first_only=True)
+    if problems:
+        raise RevaluationError(problems[0])
+    builder = _LineBuilder(batch, options, document_no, InventorySetup.get().precision)
+    entries = inbound_entry_values(
+        item_nos=[item.no for item in items],
+        on=options.posting_date,
+        standard_per_item=options.per == PER_ITEM,
+        location_codes=options.location_codes or None,
+        variant_codes=options.variant_codes or None,
+    )
+    by_item = defaultdict(list)
+    for entry in entries:
+        by_item[entry.item_no].append(entry)
+    for item in items:
+        if options.per == PER_ENTRY:
+            builder.per_entry(item, by_item[item.no])
+        else:
+            builder.per_item(item, by_item[item.no])
+    _check_duplicates(batch, builder.lines, confirm_duplicates)
+    RevaluationLine.objects.bulk_create(builder.lines, batch_size=2000)
+    return builder.lines
+
+
+def _check_duplicates(
+    batch: RevaluationBatch, lines: list[RevaluationLine], confirmed: bool
+) -> None:
+    """Q-01."""
+    if confirmed or not lines:
+        return
+    keys = {
+        (line.item_id, line.variant_code, line.location_code, line.applies_to_entry)
+        for line in lines
+    }
+    existing = batch.lines.filter(item_id__in={key[0] for key in keys}).values_list(
+        "item_id", "variant_code", "location_code", "applies_to_entry"
+    )
+    if any(tuple(row) in keys for row in existing.iterator()):
+        raise DuplicateLinesError(
+            "Duplicate Revaluation Journals will be generated. Do you want to continue?"
+        )
+
+
+class _LineBuilder:
+    def __init__(
+        self, batch: RevaluationBatch, options: CalculateOptions, document_no: str, p: Precision
+    ):
+        self.batch = batch
+        self.options = options
+        self.document_no = document_no
+        self.p = p
+        self.lines: list[RevaluationLine] = []
+        self.line_no = next_line_no(batch.name) - 10000
+        self.watermark = ItemLedgerEntry.objects.aggregate(last=Max("entry_no"))["last"] or 0
+        self.locations = list(self._filtered(Location.objects.all(), options.location_codes))
+
+    @staticmethod
+    def _filtered(queryset, codes):
+        if codes:
+            queryset = queryset.filter(code__in=codes)
+        return queryset.order_by("code").values_list("code", flat=True)
+
+    def per_entry(self, item: Item, entries) -> None:
+        for entry in entries:
+            if entry.remaining == 0:
+                continue
+            self._make_line(
+                item,
+                entry_type=entry.entry_type,
+                location=entry.location_code,
+                variant=entry.variant_code,
+                quantity=entry.remaining,
+                value=self.p.r(entry.value),
+                applies_to=entry.entry_no,
+                per=InventoryValuePer.ENTRY,
+            )
+
+    def per_item(self, item: Item, entries) -> None:
+        options = self.options
+        buffer: dict[tuple[str, str], list[Decimal]] = {}
+        for entry in entries:
+            key = (entry.location_code, entry.variant_code)
+            if key in buffer:
+                buffer[key][0] += entry.remaining
+                buffer[key][1] += entry.value
+            elif entry.remaining != 0:
+                buffer[key] = [entry.remaining, entry.value]
+        by_loc = bool(options.location_codes) or options.by_location
+        by_var = bool(options.variant_codes) or options.by_variant
+        per = {
+            (False, False): InventoryValuePer.ITEM,
+            (True, False): InventoryValuePer.LOCATION,
+            (False, True): InventoryValuePer.VARIANT,
+            (True, True): InventoryValuePer.LOCATION_AND_VARIANT,
+        }[(by_loc, by_var)]
+        variants = list(
+            self._filtered(ItemVariant.objects.filter(item=item), options.variant_codes)
+        )
+
+        def emit(loc: str, var: str, match_loc: bool, match_var: bool) -> None:
+            rows = [
+                values
+                for (l_code, v_code), values in buffer.items()
+                if (not match_loc or l_code == loc) and (not match_var or v_code == var)
+            ]
+            quantity = sum((r[0] for r in rows), ZERO)
+            value = sum((r[1] for r in rows), ZERO)
+            if quantity == 0:
+                return
+            applied = ZERO
+            if item.costing_method == CostingMethod.AVERAGE:
+                applied = value
+                value = quantity * average_unit_cost(
+                    item_no=item.no, on=options.posting_date, location_code=loc, variant_code=var
+                )
+            self._make_line(
+                item,
+                entry_type=ItemLedgerEntryType.POSITIVE_ADJMT,
+                location=loc,
+                variant=var,
+                quantity=quantity,
+                value=self.p.r(value),
+                applies_to=0,
+                per=per,
+                applied_amount=self.p.r(applied),
+            )
+
+        if by_loc:
+            for loc in self.locations:
+                if by_var:
+                    for var in variants:
+                        emit(loc, var, True, True)
+                    emit(loc, "", True, True)
+                else:
+                    emit(loc, "", True, False)
+            if options.by_variant:
+                for var in variants:
+                    emit("", var, True, True)
+                emit("", "", True, True)
+            elif by_var:
+                emit("", "", True, True)
+            else:
+                emit("", "", True, False)
+        elif by_var:
+            for var in variants:
+                emit("", var, False, True)
+            emit("", "", False, True)
+        else:
+            emit("", "", False, False)
+
+    def _make_line(
+        self,
+        item: Item,
+        *,
+        entry_type,
+        location,
+        variant,
+        quantity,
+        value,
+        applies_to,
+        per,
+        applied_amount=ZERO,
+    ) -> None:
+        if item.inventory_value_zero:
+            raise RevaluationError(
+                f"Inventory Value Zero must be equal to 'No' in Item: No.={item.no}. Current value is 'Yes'."
+            )
+        self.line_no += 10000
+        line = RevaluationLine(
+            batch=self.batch,
+            line_no=self.line_no,
+            item=item,
+            entry_type=entry_type,
+            posting_date=self.options.posting_date,
+            document_no=self.document_no,
+            location_code=location,
+            variant_code=variant,
+            applies_to_entry=applies_to,
+            quantity=quantity,
+            invoiced_quantity=quantity,
+            inventory_value_per=per,
+            partial_revaluation=True,
+            update_standard_cost=self.options.update_standard_cost if per else False,
+            applied_amount=applied_amount,
+            reason_code=self.batch.reason_code,
+            calculated_through_entry_no=self.watermark,
+        )
+        set_inventory_value_calculated(line, value, self.p)
+        base = self.options.calculation_base
+        if base == BASE_LAST_DIRECT_COST:
+            set_unit_cost_revalued(line, item.last_direct_cost, self.p, typed=False)
+        elif base == BASE_STANDARD_COST:
+            set_unit_cost_revalued(line, item.standard_cost, self.p, typed=False)
+        else:
+            set_inventory_value_revalued(line, value, self.p)
+        self.lines.append(line)
