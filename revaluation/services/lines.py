@@ -9,12 +9,19 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, Sum
 
 from inventory.amounts import MAX_ABS_VALUE, Precision
-from inventory.models import InventorySetup
+from inventory.models import (
+    CostingMethod,
+    InventorySetup,
+    Item,
+    ItemLedgerEntry,
+    ValueEntry,
+    ValueEntryType,
+)
 from revaluation.exceptions import RevaluationError, StaleLineError
-from revaluation.models import RevaluationLine
+from revaluation.models import RevaluationBatch, RevaluationLine
 
 UNIT_COST_REVALUED = "unit_cost_revalued"
 INVENTORY_VALUE_REVALUED = "inventory_value_revalued"
@@ -112,3 +119,125 @@ def next_line_no(batch_name: str) -> int:
         "last"
     ]
     return (last or 0) + LINE_NO_STEP
+
+
+def _entry_error(message: str) -> RevaluationError:
+    return RevaluationError(message, field="applies_to_entry")
+
+
+def check_applies_to_entry(*, item: Item, entry_no: int) -> ItemLedgerEntry:
+    """Spec §5.7 checks 2-4 for a manual (per-entry) revaluation line: E-36 to E-40, E-27."""
+    if (
+        item.costing_method == CostingMethod.AVERAGE
+        and ValueEntry.objects.filter(
+            item=item, entry_type=ValueEntryType.REVALUATION, partial_revaluation=True
+        ).exists()
+    ):
+        raise _entry_error(
+            "This item has already been revalued with the Calculate Inventory Value function, so "
+            "you cannot use the Applies-to Entry field as that may change the valuation."
+        )
+    entry = ItemLedgerEntry.objects.filter(entry_no=entry_no).first()
+    if entry is None:
+        raise _entry_error(f"The Item Ledger Entry does not exist. Entry No.='{entry_no}'.")
+    if entry.item_id != item.no:
+        raise _entry_error(
+            f"Item No. must be equal to '{item.no}' in Item Ledger Entry: Entry No.={entry_no}. "
+            f"Current value is '{entry.item_id}'."
+        )
+    if not entry.completely_invoiced:
+        raise _entry_error(
+            f"Completely Invoiced must be equal to 'Yes' in Item Ledger Entry: Entry No.={entry_no}. "
+            "Current value is 'No'."
+        )
+    if not entry.positive:
+        raise _entry_error(
+            f"Positive must be equal to 'Yes' in Item Ledger Entry: Entry No.={entry_no}. "
+            "Current value is 'No'."
+        )
+    if ItemLedgerEntry.objects.filter(
+        outbound_applications__inbound_item_entry=entry, applied_entry_to_adjust=True
+    ).exists():
+        raise _entry_error(
+            "You have to run the Adjust Cost - Item Entries batch job, before you can revalue "
+            f"Item Ledger Entry {entry_no}."
+        )
+    return entry
+
+
+def check_item(item: Item | None, item_no: str) -> Item:
+    """Spec §5.1: E-01, E-31."""
+    if item is None:
+        raise RevaluationError(f"The Item does not exist. No.='{item_no}'.", field="item")
+    if item.blocked:
+        raise RevaluationError(
+            f"You cannot choose Item {item.no} because the Blocked check box is selected on its "
+            "Item card.",
+            field="item",
+        )
+    if item.inventory_value_zero:
+        raise RevaluationError(
+            f"Inventory Value Zero must be equal to 'No' in Item: No.={item.no}. "
+            "Current value is 'Yes'.",
+            field="item",
+        )
+    return item
+
+
+@transaction.atomic
+def line_create_manual(
+    *, batch_name: str, item_no: str, applies_to_entry: int, document_no: str = ""
+) -> RevaluationLine:
+    """A manual per-entry revaluation line (§5.7, §5.9): the whole entry, at its own date."""
+    batch = RevaluationBatch.objects.select_for_update().get(name=batch_name)
+    item = check_item(Item.objects.filter(no=item_no).first(), item_no)
+    entry = check_applies_to_entry(item=item, entry_no=applies_to_entry)
+    previous = batch.lines.order_by("-line_no").first()
+    if not document_no:
+        document_no = previous.document_no if previous else batch.next_document_no
+    cost = ValueEntry.objects.filter(
+        item_ledger_entry=entry, expected_cost=False, partial_revaluation=False
+    ).exclude(entry_type=ValueEntryType.ROUNDING).aggregate(total=Sum("cost_amount_actual"))[
+        "total"
+    ] or Decimal(0)
+    p = InventorySetup.get().precision
+    line = RevaluationLine(
+        batch=batch,
+        line_no=next_line_no(batch.name),
+        item=item,
+        entry_type=entry.entry_type,
+        posting_date=entry.posting_date,
+        document_no=document_no,
+        location_code=entry.location_code,
+        variant_code=entry.variant_code,
+        applies_to_entry=entry.entry_no,
+        quantity=entry.invoiced_quantity,
+        invoiced_quantity=entry.invoiced_quantity,
+        reason_code=batch.reason_code,
+    )
+    set_inventory_value_calculated(line, cost, p)
+    set_inventory_value_revalued(line, cost, p)
+    line.save(force_insert=True)
+    return line
+
+
+def line_delete(*, line_id: int) -> None:
+    RevaluationLine.objects.filter(pk=line_id).delete()
+
+
+def batch_delete_lines(*, batch_name: str) -> int:
+    deleted, _ = RevaluationLine.objects.filter(batch_id=batch_name).delete()
+    return deleted
+
+
+def batch_create(
+    *, name: str, description: str = "", last_document_no: str = ""
+) -> RevaluationBatch:
+    name = name.strip().upper()
+    if not name:
+        raise RevaluationError("Name must have a value.", field="name")
+    if RevaluationBatch.objects.filter(name=name).exists():
+        raise RevaluationError(f"The batch {name} already exists.", field="name")
+    return RevaluationBatch.objects.create(
+        name=name, description=description, last_document_no=last_document_no
+    )
