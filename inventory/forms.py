@@ -1,0 +1,263 @@
+"""Forms of the item journal pages: they parse and check input; services do the writing.
+
+Decimals are parsed by ``forms.DecimalField`` (never float). Domain checks that need the ledger
+(blocked items, applies-to entries, negative inventory ...) belong to the posting service, which
+reports them per line and field when the journal is posted.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from inventory.amounts import MAX_ABS_VALUE, QTY_DIGITS, QTY_PLACES, UNIT_DIGITS, UNIT_PLACES
+from inventory.models import (
+    Item,
+    ItemJournalBatch,
+    ItemJournalEntryType,
+    ItemJournalLine,
+    ItemVariant,
+    Location,
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str  # form field name (the model field, ``item`` for the item no.)
+    label: str
+    numeric: bool = False
+
+
+# The columns of the journal grid, in display order. The line form has the same fields in the
+# same order, minus ``line_no``.
+LINE_COLUMNS: tuple[Column, ...] = (
+    Column("line_no", "Line No.", numeric=True),
+    Column("posting_date", "Posting Date"),
+    Column("entry_type", "Entry Type"),
+    Column("document_no", "Document No."),
+    Column("item", "Item No."),
+    Column("location_code", "Location Code"),
+    Column("variant_code", "Variant Code"),
+    Column("quantity", "Quantity", numeric=True),
+    Column("invoiced_quantity", "Invoiced Quantity", numeric=True),
+    Column("unit_amount", "Unit Amount", numeric=True),
+    Column("applies_to_entry", "Applies-to Entry", numeric=True),
+    Column("applies_from_entry", "Applies-from Entry", numeric=True),
+    Column("new_location_code", "New Location Code"),
+    Column("description", "Description"),
+)
+
+
+def format_quantity(value: Decimal | None) -> str:
+    """``10.00000`` -> ``10``, ``2.50000`` -> ``2.5``; None -> ``""``. No float involved."""
+    if value is None:
+        return ""
+    return format(value.normalize(), "f") if value else "0"
+
+
+def format_unit_amount(value: Decimal | None) -> str:
+    """At least two decimals, more only when the value has them: ``10`` -> ``10.00``."""
+    if value is None:
+        return ""
+    normalized = value.normalize()
+    exponent = normalized.as_tuple().exponent
+    if isinstance(exponent, int) and exponent > -2:
+        normalized = value.quantize(Decimal("0.01"))
+    return format(normalized, "f")
+
+
+def _not_absurd(value: Decimal | None) -> None:
+    if value is not None and abs(value) > MAX_ABS_VALUE:
+        raise ValidationError("The value is too large.", code="too_large")
+
+
+def _quantity_field(**kwargs) -> forms.DecimalField:
+    return forms.DecimalField(
+        max_digits=QTY_DIGITS,
+        decimal_places=QTY_PLACES,
+        validators=[_not_absurd],
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "w-num"}),
+        **kwargs,
+    )
+
+
+def _code_widget() -> forms.TextInput:
+    return forms.TextInput(attrs={"class": "w-code", "autocomplete": "off"})
+
+
+class ItemJournalLineForm(forms.Form):
+    """One journal line, for the add row and for editing a row in place.
+
+    ``form_id`` is the id of the ``<form>`` element the inputs belong to (they sit in the table
+    cells, outside the form, joined to it by the ``form`` attribute); ``id_prefix`` keeps input
+    ids unique per row, so that htmx can restore focus after a swap.
+    """
+
+    posting_date = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date", "class": "w-date"}, format="%Y-%m-%d")
+    )
+    entry_type = forms.ChoiceField(choices=ItemJournalEntryType.choices)
+    document_no = forms.CharField(
+        label="Document No.", max_length=20, widget=forms.TextInput(attrs={"class": "w-code"})
+    )
+    item = forms.CharField(
+        label="Item No.",
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"class": "w-code", "list": "item-options", "autocomplete": "off"}
+        ),
+    )
+    location_code = forms.CharField(max_length=10, required=False, widget=_code_widget())
+    variant_code = forms.CharField(max_length=10, required=False, widget=_code_widget())
+    quantity = _quantity_field()
+    invoiced_quantity = _quantity_field(
+        required=False, help_text="Blank: the whole quantity. 0: receipt/shipment only."
+    )
+    unit_amount = forms.DecimalField(
+        max_digits=UNIT_DIGITS,
+        decimal_places=UNIT_PLACES,
+        required=False,
+        min_value=Decimal(0),
+        validators=[_not_absurd],
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "w-num"}),
+    )
+    applies_to_entry = forms.IntegerField(
+        label="Applies-to Entry",
+        required=False,
+        min_value=0,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "w-int"}),
+    )
+    applies_from_entry = forms.IntegerField(
+        label="Applies-from Entry",
+        required=False,
+        min_value=0,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "w-int"}),
+    )
+    new_location_code = forms.CharField(max_length=10, required=False, widget=_code_widget())
+    description = forms.CharField(
+        max_length=100, required=False, widget=forms.TextInput(attrs={"class": "w-text"})
+    )
+
+    def __init__(self, *args, form_id: str, id_prefix: str, **kwargs):
+        kwargs.setdefault("auto_id", f"{id_prefix}-%s")
+        super().__init__(*args, **kwargs)
+        self.form_id = form_id
+        labels = {column.name: column.label for column in LINE_COLUMNS}
+        for name, field in self.fields.items():
+            field.label = labels[name]
+            field.widget.attrs["form"] = form_id
+            field.widget.attrs["aria-label"] = labels[name]
+            # The grid shows no help text; keep it as a tooltip.
+            if field.help_text:
+                field.widget.attrs["title"] = field.help_text
+                field.help_text = ""
+        for name in ("location_code", "new_location_code"):
+            self.fields[name].widget.attrs["list"] = "location-options"
+        self.fields["variant_code"].widget.attrs["list"] = "variant-options"
+
+    @staticmethod
+    def initial_for(line: ItemJournalLine) -> dict[str, object]:
+        """The form's initial data for an existing line, decimals shown without trailing zeros."""
+        return {
+            "posting_date": line.posting_date,
+            "entry_type": line.entry_type,
+            "document_no": line.document_no,
+            "item": line.item_id,
+            "location_code": line.location_code,
+            "variant_code": line.variant_code,
+            "quantity": format_quantity(line.quantity),
+            "invoiced_quantity": format_quantity(line.invoiced_quantity),
+            "unit_amount": format_unit_amount(line.unit_amount),
+            "applies_to_entry": line.applies_to_entry or "",
+            "applies_from_entry": line.applies_from_entry or "",
+            "new_location_code": line.new_location_code,
+            "description": line.description,
+        }
+
+    def clean_document_no(self) -> str:
+        return self.cleaned_data["document_no"].strip()
+
+    def clean_item(self) -> Item:
+        no = self.cleaned_data["item"].strip()
+        matches = list(Item.objects.filter(no__iexact=no)[:2])
+        item = next((m for m in matches if m.no == no), matches[0] if matches else None)
+        if item is None:
+            raise ValidationError("There is no item %(no)s.", code="unknown", params={"no": no})
+        return item
+
+    def _clean_location(self, name: str) -> str:
+        code = self.cleaned_data[name].strip()
+        if not code:
+            return ""
+        location = Location.objects.filter(code__iexact=code).order_by("code").first()
+        if location is None:
+            raise ValidationError(
+                "There is no location %(code)s.", code="unknown", params={"code": code}
+            )
+        return location.code
+
+    def clean_location_code(self) -> str:
+        return self._clean_location("location_code")
+
+    def clean_new_location_code(self) -> str:
+        return self._clean_location("new_location_code")
+
+    def clean_applies_to_entry(self) -> int:
+        return self.cleaned_data["applies_to_entry"] or 0
+
+    def clean_applies_from_entry(self) -> int:
+        return self.cleaned_data["applies_from_entry"] or 0
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean()
+        item = cleaned.get("item")
+        variant_code = (cleaned.get("variant_code") or "").strip()
+        cleaned["variant_code"] = variant_code
+        if variant_code and isinstance(item, Item):
+            variant = (
+                ItemVariant.objects.filter(item=item, code__iexact=variant_code)
+                .order_by("code")
+                .first()
+            )
+            if variant is None:
+                self.add_error(
+                    "variant_code",
+                    ValidationError(
+                        "Item %(item)s has no variant %(code)s.",
+                        code="unknown",
+                        params={"item": item.no, "code": variant_code},
+                    ),
+                )
+            else:
+                cleaned["variant_code"] = variant.code
+        # E-04: every line needs a quantity; on an invoice line it is the quantity invoiced.
+        if cleaned.get("quantity") == 0:
+            self.add_error(
+                "quantity", ValidationError("Enter a quantity other than 0.", code="zero")
+            )
+        return cleaned
+
+
+class ItemJournalBatchForm(forms.Form):
+    name = forms.CharField(
+        max_length=20,
+        help_text="Up to 20 letters, digits, '-' or '_'; stored in capitals.",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    description = forms.CharField(max_length=100, required=False)
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip().upper()
+        if not re.fullmatch(r"[A-Z0-9_-]+", name):
+            raise ValidationError(
+                "Use only letters, digits, '-' and '_'.", code="invalid_characters"
+            )
+        if ItemJournalBatch.objects.filter(pk=name).exists():
+            raise ValidationError(
+                "A batch named %(name)s already exists.", code="exists", params={"name": name}
+            )
+        return name
