@@ -108,13 +108,17 @@ class Counters:
 class LedgerWriter:
     """Writes ledger rows for one posting run; call ``finish()`` last to write the register."""
 
-    def __init__(self, *, items: dict[str, Item], source_code: str, user=None, batch_name=""):
+    def __init__(
+        self, *, items: dict[str, Item], source_code: str, user=None, batch_name="", adjusting=False
+    ):
         self.setup = InventorySetup.get()
         self.precision: Precision = self.setup.precision
         self.items = items
         self.source_code = source_code
         self.user = user if getattr(user, "pk", None) else None
         self.batch_name = batch_name
+        # Adjust Cost maintains Applied Entry to Adjust itself (spec §3.8 item 2, §7.9).
+        self.adjusting = adjusting
         self.counters = Counters.lock()
         self.register_no = self.counters.next("item_register")
         self.ile_nos: list[int] = []
@@ -171,6 +175,7 @@ class LedgerWriter:
             fields["cost_per_unit"] = self._cost_per_unit(fields)
         fields.setdefault("source_code", self.source_code)
         fields.setdefault("inventory_posting_group", item.inventory_posting_group)
+        fields.setdefault("gen_prod_posting_group", item.gen_prod_posting_group)
         first = not ValueEntry.objects.filter(item_ledger_entry=ile).exists()
         ve = ValueEntry(
             entry_no=self.counters.next("value_entry"),
@@ -181,7 +186,6 @@ class LedgerWriter:
             item_ledger_entry_type=ile.entry_type,
             user=self.user,
             journal_batch_name=self.batch_name,
-            gen_prod_posting_group=item.gen_prod_posting_group,
             item_ledger_entry_quantity=fields["valued_quantity"] if first else ZERO,
             item_register_id=self.register_no,
             **fields,
@@ -211,6 +215,7 @@ class LedgerWriter:
             )
         if (
             plain
+            and not self.adjusting
             and ile.positive
             and ile.quantity != ile.remaining_quantity
             and not ile.applied_entry_to_adjust

@@ -31,6 +31,7 @@ from inventory.models import (
     ValueEntry,
     ValueEntryType,
 )
+from inventory.services.adjustment import schedule_automatic_adjustment
 from inventory.services.ledger import (
     LedgerWriter,
     check_posting_date,
@@ -109,6 +110,7 @@ def item_journal_post(
     for line in lines:
         poster.post(line)
     register = writer.finish()
+    schedule_automatic_adjustment(items)
     return PostingResult(register, writer.ile_nos, writer.ve_nos)
 
 

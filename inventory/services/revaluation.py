@@ -24,6 +24,7 @@ from inventory.models import (
     ValueEntry,
     ValueEntryType,
 )
+from inventory.services.adjustment import schedule_automatic_adjustment
 from inventory.services.ledger import LedgerWriter, check_posting_date, last_dc_ve, lock_items
 from inventory.services.posting import PostingResult
 from inventory.valuation import EntryValue, inbound_entry_values, remaining_quantities_at
@@ -89,6 +90,7 @@ def revaluation_journal_post(
     for line in lines:
         poster.post_line(line)
     register = writer.finish()
+    schedule_automatic_adjustment(items)
     return PostingResult(register, writer.ile_nos, writer.ve_nos)
 
 
