@@ -6,9 +6,10 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="item-journal-list"), name="home"),
+    path("", RedirectView.as_view(pattern_name="revaluation-journal-list"), name="home"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("inventory/", include("inventory.urls")),
+    path("revaluation/", include("revaluation.journal_urls")),
 ]

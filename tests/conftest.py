@@ -20,3 +20,34 @@ def posted_ledger(setup):
     post(jline("purchase", "A", 10, day(1), unit_amount=Decimal("10")))
     post(jline("sale", "A", 5, day(3)))
     return item
+
+
+# --------------------------------------------------------------------------- revaluation pages
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args():
+    """pytest-playwright: drive Debian's chromium (Playwright's own download is unavailable)."""
+    return {
+        "executable_path": "/usr/bin/chromium",
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture
+def revaluation_ledger(setup):
+    """Spec §14.1 steps 1-4, item A (FIFO): purchase 10 @ 10.00 on D1 and 10 @ 12.00 on D2,
+    sale 5 on D3, sale 8 on D5. Calculated per item on D4: 15 units worth 170.00."""
+    item = ItemFactory(no="A", description="Oak table")
+    post(jline("purchase", "A", 10, day(1), unit_amount=Decimal("10"), document_no="P-1"))
+    post(jline("purchase", "A", 10, day(2), unit_amount=Decimal("12"), document_no="P-2"))
+    post(jline("sale", "A", 5, day(3), document_no="S-1"))
+    post(jline("sale", "A", 8, day(5), document_no="S-2"))
+    return item
