@@ -101,10 +101,6 @@ class RevaluationLine(models.Model):
         ordering = ["batch", "line_no"]
         constraints = [
             models.UniqueConstraint(fields=["batch", "line_no"], name="revaluationline_unique_no"),
-            models.CheckConstraint(
-                condition=models.Q(inventory_value_revalued__gte=0, unit_cost_revalued__gte=0),
-                name="revaluationline_revalued_not_negative",
-            ),
         ]
         indexes = [
             models.Index(

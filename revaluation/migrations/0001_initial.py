@@ -101,7 +101,7 @@ class Migration(migrations.Migration):
             options={
                 'ordering': ['batch', 'line_no'],
                 'indexes': [models.Index(fields=['batch', 'item', 'location_code', 'variant_code'], name='revline_batch_item')],
-                'constraints': [models.UniqueConstraint(fields=('batch', 'line_no'), name='revaluationline_unique_no'), models.CheckConstraint(condition=models.Q(('inventory_value_revalued__gte', 0), ('unit_cost_revalued__gte', 0)), name='revaluationline_revalued_not_negative')],
+                'constraints': [models.UniqueConstraint(fields=('batch', 'line_no'), name='revaluationline_unique_no')],
             },
         ),
     ]
