@@ -2,7 +2,8 @@
 PYTHON ?= $(shell command -v python3.13 2>/dev/null || echo $(HOME)/.pyenv/versions/3.13.0/bin/python)
 VENV := .venv
 BIN := $(VENV)/bin
-TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/revaluation
+# The suite runs on PostgreSQL: DATABASE_URL when it is set, else the local server.
+TEST_DATABASE_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/revaluation)
 DEMO_USER ?= demo
 DEMO_PASSWORD ?= demo-revaluation
 

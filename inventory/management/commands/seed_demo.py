@@ -18,6 +18,7 @@ from django.db import transaction
 
 from inventory.models import Item, ItemLedgerEntry
 from inventory.services import demo
+from inventory.services.adjustment import adjust_cost_item_entries
 
 ACCOUNTANT_GROUP = "Accountant"
 
@@ -74,4 +75,11 @@ class Command(BaseCommand):
                 f"-> {summary.item_ledger_entries} item ledger entries, "
                 f"{summary.value_entries} value entries."
             )
+        )
+        adjusted = adjust_cost_item_entries(user=account)
+        if adjusted.failures:
+            raise CommandError(f"Adjust Cost failed for the demo: {adjusted.failures}")
+        self.stdout.write(
+            f"Adjust Cost - Item Entries: {adjusted.items_adjusted} items, "
+            f"{adjusted.entries_created} adjustment entries, amount {adjusted.amount}."
         )
