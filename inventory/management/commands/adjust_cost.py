@@ -1,0 +1,33 @@
+"""``manage.py adjust_cost [--item NO ...]``: Adjust Cost - Item Entries (spec §7)."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+
+from inventory.services.adjustment import adjust_cost_item_entries
+
+
+class Command(BaseCommand):
+    help = "Adjust the cost of item entries (every item whose cost is not adjusted, or --item)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--item", nargs="+", dest="items", metavar="NO", help="only these items"
+        )
+
+    def handle(self, *args, items=None, **options):
+        def progress(done: int, total: int, item_no: str) -> None:
+            if total >= 20 and (done % max(1, total // 20) == 0 or done == total):
+                self.stderr.write(f"  {done}/{total} items ({item_no})")
+
+        summary = adjust_cost_item_entries(item_nos=items, progress=progress)
+        self.stdout.write(
+            f"Adjusted {summary.items_adjusted} of {summary.items_total} items: "
+            f"{summary.entries_created} value entries, amount {summary.amount.normalize():f}."
+        )
+        if summary.register_nos:
+            self.stdout.write(f"Item registers: {', '.join(map(str, summary.register_nos))}")
+        if summary.failures:
+            for item_no, message in summary.failures:
+                self.stderr.write(f"Item {item_no}: {message}")
+            raise CommandError(f"{len(summary.failures)} item(s) could not be adjusted.")

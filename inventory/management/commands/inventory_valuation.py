@@ -1,0 +1,80 @@
+"""``manage.py inventory_valuation --as-of DATE [--from DATE] [--by-location] [--format csv|json]``.
+
+The Inventory Valuation report (spec §12.1): per item (and location) the opening balance, the
+increases and decreases of the period and the closing balance, invoiced and with expected cost.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import date
+
+from django.core.management.base import BaseCommand, CommandError
+
+from inventory.reports import BUCKETS, Figures, inventory_valuation
+
+FIGURES = ("quantity", "value", "quantity_expected", "value_expected")
+
+
+def parse_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise CommandError(f"'{value}' is not a date (YYYY-MM-DD).") from None
+
+
+def plain(value) -> str:
+    return "0" if value == 0 else format(value.normalize(), "f")
+
+
+class Command(BaseCommand):
+    help = "Print the Inventory Valuation report as CSV or JSON."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--as-of", required=True, help="ending date YYYY-MM-DD")
+        parser.add_argument("--from", dest="starting", help="starting date YYYY-MM-DD (optional)")
+        parser.add_argument("--by-location", action="store_true")
+        parser.add_argument("--item", nargs="+", dest="items", metavar="NO")
+        parser.add_argument("--location", nargs="+", dest="locations", metavar="CODE")
+        parser.add_argument("--format", choices=["csv", "json"], default="csv")
+
+    def handle(self, *args, **options):
+        ending = parse_date(options["as_of"])
+        starting = parse_date(options["starting"]) if options["starting"] else None
+        if starting and starting > ending:
+            raise CommandError("The starting date is after the ending date.")
+        report = inventory_valuation(
+            ending_date=ending,
+            starting_date=starting,
+            by_location=options["by_location"],
+            item_nos=options["items"],
+            location_codes=options["locations"],
+        )
+        records = [
+            self.record(row.item_no, row.description, row.location_code, row) for row in report.rows
+        ]
+        total = Figures()
+        totals = {bucket: report.total(bucket) for bucket in BUCKETS}
+        for bucket, figures in totals.items():
+            total.add(figures, -1 if bucket == "decreases" else 1)
+        records.append(self.record("TOTAL", "", None, None, totals=totals, closing=total))
+        if options["format"] == "json":
+            json.dump(records, self.stdout, indent=1)
+            self.stdout.write("")
+            return
+        writer = csv.DictWriter(self.stdout, fieldnames=list(records[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(records)
+
+    @staticmethod
+    def record(item_no, description, location, row, totals=None, closing=None) -> dict:
+        record = {"item_no": item_no, "description": description}
+        if location is not None:
+            record["location_code"] = location
+        sections = totals or {bucket: getattr(row, bucket) for bucket in BUCKETS}
+        sections = {**sections, "closing": closing or row.closing}
+        for section, figures in sections.items():
+            for name in FIGURES:
+                record[f"{section}_{name}"] = plain(getattr(figures, name))
+        return record
