@@ -77,11 +77,12 @@ class CalculateForm(forms.Form):
     calculation_base = forms.ChoiceField(
         label="Calculation base",
         choices=[
-            (BASE_BLANK, "(blank) — revalued = calculated"),
+            (BASE_BLANK, "(blank)"),
             (BASE_LAST_DIRECT_COST, "Last Direct Unit Cost"),
             (BASE_STANDARD_COST, "Standard Cost"),
         ],
         required=False,
+        help_text="The proposed revalued cost. Blank: revalued = calculated.",
     )
     item_nos = forms.CharField(
         label="Item No. filter",

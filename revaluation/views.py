@@ -507,7 +507,7 @@ def revaluation_line_delete(request: HtmxHttpRequest, batch_name: str, line_id: 
             "can_edit": True,
             "oob": True,
         }
-        return render(request, f"{DETAIL_TEMPLATE}#journal-totals", context)
+        return render(request, f"{DETAIL_TEMPLATE}#totals-response", context)
     return redirect(_journal_url(batch.name, _return_params(request)))
 
 
