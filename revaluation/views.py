@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import DataError
 from django.http import (
     Http404,
     HttpRequest,
@@ -435,6 +436,10 @@ def revaluation_line_edit(request: HtmxHttpRequest, batch_name: str, line_id: in
         return _line_stale(request, batch_name, line.pk, name)
     except RevaluationError as error:
         return _cell_refused(request, line, CellProblem(name, error.message, raw))
+    except DataError:
+        # The service bounds the typed value but not the derived Inventory Value (Revalued)
+        # = unit cost x quantity, which can overflow its column; the edit was rolled back.
+        return _cell_refused(request, line, CellProblem(name, "The value is too large.", raw))
     except RevaluationLine.DoesNotExist as exc:
         raise Http404("The line was deleted meanwhile.") from exc
     if not request.htmx:

@@ -50,6 +50,17 @@ def test_calculate_edit_preview_and_post(page: Page, live_server, revaluation_le
     page.click("#batch-form button[type='submit']")
     expect(page.locator("h1")).to_have_text("Revaluation journal REVAL")
 
+    # posting an empty batch: the message appears on the page (htmx swaps <main>)
+    page.click("#post-button")
+    expect(page.locator("#posting-error")).to_contain_text("There is nothing to post.")
+
+    # the Applies-to Entry lookup of a manual line lists item A's invoiced inbound entries
+    page.locator("#manual-line-panel summary").click()
+    page.fill("#manual-item", "A")
+    page.locator("#manual-item").press("Tab")
+    expect(page.locator("#entry-lookup input[name='applies_to_entry']")).to_have_count(2)
+    expect(page.locator("#entry-lookup")).to_contain_text("Oak table")
+
     # Calculate Inventory Value per item on D4 (the panel is open while the batch is empty)
     form = page.locator("#calculate-form")
     form.locator("#id_posting_date").fill("2025-01-04")
@@ -91,6 +102,24 @@ def test_calculate_edit_preview_and_post(page: Page, live_server, revaluation_le
         "aria-invalid", "true"
     )
     page.screenshot(path=str(tmp_path / "journal.png"), full_page=True)
+
+    # someone else changes the line: the next edit shows the current values and says so
+    line.refresh_from_db()
+    line_edit(line_id=line.pk, version=line.version, field="unit_cost_revalued", value="15")
+    value = page.locator(f"#line-{line.pk}-inventory-value-revalued")
+    value.fill("200")
+    value.press("Enter")
+    expect(page.locator(f"#line-{line.pk}-inventory-value-revalued-error")).to_contain_text(
+        "Someone else changed this line"
+    )
+    expect(page.locator(f"#line-{line.pk}-unit-cost-revalued")).to_have_value("15.00")
+    expect(page.locator(f"#line-{line.pk}-inventory-value-revalued")).to_have_value("225.00")
+    expect(page.locator("#total-amount")).to_have_text("55.00")
+    unit_cost = page.locator(f"#line-{line.pk}-unit-cost-revalued")
+    unit_cost.fill("14")  # back to 14, now on the current version
+    unit_cost.press("Enter")
+    expect(page.locator("#total-amount")).to_have_text("40.00")
+    expect(page.locator(f"#line-{line.pk}-inventory-value-revalued-error")).to_have_text("")
 
     # preview: two value entries of 20.00, nothing written
     page.click("#preview-link")
