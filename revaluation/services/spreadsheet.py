@@ -1,0 +1,655 @@
+"""A revaluation batch as a spreadsheet: export to CSV or XLSX, edit, import back (COSTING-SPEC §5).
+
+File layout (both formats)
+    One header row, then one row per line of the batch in line-number order. The columns, in
+    this order (on import the order does not matter, names are matched case-insensitively after
+    trimming, and a missing, unknown or repeated column rejects the file)::
+
+        line_key,item_no,variant_code,location_code,applies_to_entry,posting_date,document_no,
+        quantity,unit_cost_calculated,inventory_value_calculated,unit_cost_revalued,
+        inventory_value_revalued,amount
+
+    * ``line_key``: ``<id>v<version>`` of the line, e.g. ``17v3``. The id never comes back once
+      the line is posted or deleted, and the version grows with every change, so an import can
+      tell a line that is gone or that someone changed after the export.
+    * Decimals are plain text, never an exponent, never a float: amounts (inventory values,
+      amount) with the decimals of the Amount Rounding Precision (``170.00``), unit costs with
+      those of the Unit-Amount Rounding Precision (``11.33333``), more only if the value has more;
+      quantities without trailing zeros (``15``). Dates ``YYYY-MM-DD``; entry numbers as whole
+      numbers (0 = none); codes as stored.
+    * CSV: UTF-8 without byte-order mark (one is accepted on import), comma-separated, ``\\n``
+      line ends. XLSX: one worksheet, every cell a text cell (format ``@``) so that decimals and
+      codes survive Excel; the editable columns have a white background, the others grey.
+
+Import rules
+    * ``unit_cost_revalued`` and ``inventory_value_revalued`` are the editable columns. A value
+      that differs from the line's current value (compared as numbers: ``14`` = ``14.00000``) is
+      applied exactly as if typed in the journal (``lines.apply_edit``): a typed unit cost is kept
+      and the inventory value follows, a typed inventory value recomputes the unit cost. Both
+      changed: accepted when they agree (IV = R(unit cost x quantity): the unit cost is taken as
+      typed; else unit cost = RU(IV / quantity): the value is taken as typed), otherwise the row is
+      rejected. A blank editable cell means "not changed". Unchanged rows change nothing.
+    * Every other column is read-only and must keep its exported value; ``amount`` may also show
+      the amount that results from the edit.
+    * A row with an empty ``line_key`` adds a manual per-entry line (spec §5.7): ``item_no`` and
+      ``applies_to_entry`` are required, ``document_no`` is optional (blank: the previous line's),
+      a revalued value may be given; the other columns may be left blank. The batch may not
+      already hold a line for that item and entry (this catches a file imported twice).
+    * Lines of the batch that the file does not mention are left as they are.
+    * Rows are numbered as in the spreadsheet: the header is row 1. Rows whose cells are all
+      blank are skipped. Every problem of every row is collected; a file with any problem changes
+      nothing (one transaction) and ``SpreadsheetImportError.problems`` lists them all.
+    * Each changed line's version is incremented; added lines start at version 1.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import F
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from inventory.amounts import Precision, decimal_places
+from inventory.management.csvio import (
+    RowError,
+    check_length,
+    format_decimal,
+    parse_date,
+    parse_decimal,
+    parse_int,
+)
+from inventory.models import InventorySetup, Item
+from revaluation.exceptions import RevaluationError
+from revaluation.models import RevaluationBatch, RevaluationLine
+from revaluation.services.lines import (
+    CHANGED_BY_EDIT,
+    INVENTORY_VALUE_REVALUED,
+    UNIT_COST_REVALUED,
+    apply_edit,
+    line_create_manual,
+    parse_amount,
+)
+
+COLUMNS = (
+    "line_key",
+    "item_no",
+    "variant_code",
+    "location_code",
+    "applies_to_entry",
+    "posting_date",
+    "document_no",
+    "quantity",
+    "unit_cost_calculated",
+    "inventory_value_calculated",
+    UNIT_COST_REVALUED,
+    INVENTORY_VALUE_REVALUED,
+    "amount",
+)
+EDITABLE_COLUMNS = (UNIT_COST_REVALUED, INVENTORY_VALUE_REVALUED)
+
+FORMAT_CSV = "csv"
+FORMAT_XLSX = "xlsx"
+FORMATS = (FORMAT_CSV, FORMAT_XLSX)
+CONTENT_TYPES = {
+    FORMAT_CSV: "text/csv; charset=utf-8",
+    FORMAT_XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+_KEY = re.compile(r"(\d{1,18})v(\d{1,9})", re.IGNORECASE)
+_TEXT_COLUMNS = ("item_no", "variant_code", "location_code", "document_no")
+# Read-only decimal columns (named like the line's fields).
+_READ_ONLY_DECIMALS = ("quantity", "unit_cost_calculated", "inventory_value_calculated")
+
+
+# --------------------------------------------------------------------------- results and errors
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """Why a row (``row`` = its number in the sheet, header = 1) or the whole file (``row`` None)
+    was rejected; ``column`` names the cell at fault when there is one."""
+
+    row: int | None
+    message: str
+    column: str | None = None
+
+    def __str__(self) -> str:
+        where = [f"Row {self.row}"] if self.row is not None else []
+        if self.column:
+            where.append(self.column)
+        return f"{', '.join(where)}: {self.message}" if where else self.message
+
+
+class SpreadsheetImportError(RevaluationError):
+    """The file was rejected and nothing was changed; ``problems`` lists every reason."""
+
+    def __init__(self, problems: list[RowProblem]):
+        self.problems = problems
+        rows = {problem.row for problem in problems if problem.row is not None}
+        if not rows:
+            message = " ".join(problem.message for problem in problems)
+        else:
+            message = (
+                f"{len(rows)} row{'s' if len(rows) != 1 else ''} rejected; nothing was imported."
+            )
+        super().__init__(message)
+
+
+@dataclass
+class ImportResult:
+    """Line numbers of the lines changed and added, and how many rows changed nothing."""
+
+    changed: list[int] = field(default_factory=list)
+    added: list[int] = field(default_factory=list)
+    unchanged: int = 0
+
+
+def line_key(line: RevaluationLine) -> str:
+    return f"{line.pk}v{line.version}"
+
+
+def export_filename(*, batch_name: str, format: str) -> str:
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", batch_name) or "batch"
+    return f"revaluation-{safe}.{format}"
+
+
+def format_from_file_name(file_name: str) -> str:
+    """``.csv`` or ``.xlsx`` (any case); anything else is refused."""
+    suffix = file_name.rsplit(".", 1)[-1].lower() if "." in file_name else ""
+    if suffix not in FORMATS:
+        raise _file_error("The file must be a .csv or .xlsx file.")
+    return suffix
+
+
+# --------------------------------------------------------------------------- export
+
+
+def _fixed(value: Decimal, precision: Decimal) -> str:
+    """``value`` with the decimals of ``precision`` (more if it has more), plain notation."""
+    places = max(decimal_places(precision), decimal_places(value))
+    text = format(value.quantize(Decimal(1).scaleb(-places)), "f")
+    return text[1:] if text.startswith("-") and Decimal(text) == 0 else text
+
+
+def export_rows(*, batch_name: str) -> list[list[str]]:
+    """The header and one row of text cells per line of the batch."""
+    if not RevaluationBatch.objects.filter(name=batch_name).exists():
+        raise RevaluationError(f"The revaluation batch {batch_name} does not exist.", field="batch")
+    p = InventorySetup.get().precision
+    rows = [list(COLUMNS)]
+    for line in RevaluationLine.objects.filter(batch_id=batch_name).order_by("line_no"):
+        rows.append(
+            [
+                line_key(line),
+                line.item_id,
+                line.variant_code,
+                line.location_code,
+                str(line.applies_to_entry),
+                line.posting_date.isoformat(),
+                line.document_no,
+                format_decimal(line.quantity),
+                _fixed(line.unit_cost_calculated, p.unit_amount),
+                _fixed(line.inventory_value_calculated, p.amount),
+                _fixed(line.unit_cost_revalued, p.unit_amount),
+                _fixed(line.inventory_value_revalued, p.amount),
+                _fixed(line.amount, p.amount),
+            ]
+        )
+    return rows
+
+
+def batch_export(*, batch_name: str, format: str) -> bytes:
+    """The batch's lines as a CSV or XLSX file (see the module docstring)."""
+    if format not in FORMATS:
+        raise RevaluationError(f"Unknown format {format!r}: use csv or xlsx.", field="format")
+    rows = export_rows(batch_name=batch_name)
+    if format == FORMAT_CSV:
+        text = io.StringIO()
+        csv.writer(text, lineterminator="\n").writerows(rows)
+        return text.getvalue().encode("utf-8")
+    return _xlsx_bytes(batch_name, rows)
+
+
+def _xlsx_bytes(batch_name: str, rows: list[list[str]]) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = re.sub(r"[\[\]:*?/\\]", "_", batch_name)[:31] or "Revaluation"
+    read_only_fill = PatternFill("solid", fgColor="EEEEEE")
+    bold = Font(bold=True)
+    for row_no, values in enumerate(rows, start=1):
+        for col_no, value in enumerate(values, start=1):
+            cell = sheet.cell(row=row_no, column=col_no, value=value)
+            cell.data_type = "s"  # text, even for a code that starts with "=" (never a formula)
+            cell.number_format = "@"
+            if row_no == 1:
+                cell.font = bold
+            elif COLUMNS[col_no - 1] not in EDITABLE_COLUMNS:
+                cell.fill = read_only_fill
+    for col_no, name in enumerate(COLUMNS, start=1):
+        width = max(len(name), *(len(values[col_no - 1]) for values in rows)) + 2
+        sheet.column_dimensions[get_column_letter(col_no)].width = width
+    sheet.freeze_panes = "B2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+# --------------------------------------------------------------------------- reading a file
+
+
+def _file_error(message: str) -> SpreadsheetImportError:
+    return SpreadsheetImportError([RowProblem(None, message)])
+
+
+def _csv_records(data: bytes) -> list[list[str]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise _file_error(f"The file is not UTF-8 text: {exc.reason}.") from exc
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    records = []
+    try:
+        for record in reader:
+            records.append(record)
+    except csv.Error as exc:
+        raise _file_error(f"Row {len(records) + 1}: {exc}.") from exc
+    return records
+
+
+def _cell_text(value) -> str:
+    """A cell of an XLSX sheet as text; numbers via ``Decimal(repr(...))``, never float maths."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return format_decimal(Decimal(repr(value)))
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat() if value.time() == datetime.time() else value.isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _xlsx_records(data: bytes) -> list[list[str]]:
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        try:
+            sheet = workbook.worksheets[0]
+            return [[_cell_text(v) for v in values] for values in sheet.iter_rows(values_only=True)]
+        finally:
+            workbook.close()
+    except Exception as exc:  # any malformed upload: zip, XML or openpyxl errors alike
+        raise _file_error(f"The file is not a readable .xlsx workbook ({exc}).") from exc
+
+
+def read_rows(*, format: str, data: bytes) -> list[tuple[int, dict[str, str]]]:
+    """``(row number, {column: trimmed cell})`` of every non-blank data row; file errors raise."""
+    records = _csv_records(data) if format == FORMAT_CSV else _xlsx_records(data)
+    if not records or not any(cell.strip() for cell in records[0]):
+        raise _file_error(
+            f"The file is empty: the first row must be the header ({','.join(COLUMNS)})."
+        )
+    header = [name.strip().lower() for name in records[0]]
+    while header and header[-1] == "":  # trailing empty header cells of a spreadsheet
+        header.pop()
+    problems = []
+    if ";" in records[0][0] and len(records[0]) == 1:
+        problems.append("The columns must be separated by commas, not semicolons.")
+    repeated = sorted({name for name in header if header.count(name) > 1})
+    if repeated:
+        problems.append(f"Column(s) repeated in the header: {', '.join(repeated)}.")
+    missing = [name for name in COLUMNS if name not in header]
+    if missing:
+        problems.append(f"Missing column(s): {', '.join(missing)}.")
+    unknown = [name or "(blank)" for name in header if name not in COLUMNS]
+    if unknown:
+        problems.append(f"Unknown column(s): {', '.join(unknown)} (expected {','.join(COLUMNS)}).")
+    if problems:
+        raise SpreadsheetImportError([RowProblem(None, message) for message in problems])
+
+    rows = []
+    for row_no, record in enumerate(records[1:], start=2):
+        cells = [cell.strip() for cell in record]
+        if not any(cells):
+            continue
+        extra = cells[len(header) :]
+        if any(extra):
+            rows.append((row_no, {"": f"has {len(cells)} cells but the header has {len(header)}."}))
+            continue
+        cells += [""] * (len(header) - len(cells))
+        rows.append((row_no, dict(zip(header, cells, strict=False))))
+    return rows
+
+
+# --------------------------------------------------------------------------- import
+
+
+_INVALID = object()
+
+
+class _Row:
+    """One data row being checked; problems accumulate in ``problems``."""
+
+    def __init__(self, row_no: int, cells: dict[str, str]):
+        self.row_no = row_no
+        self.cells = cells
+        self.problems: list[RowProblem] = []
+
+    def fail(self, message: str, column: str | None = None) -> None:
+        self.problems.append(RowProblem(self.row_no, message, column))
+
+    def parse(self, column: str, parser: Callable, **kwargs):
+        """``parser(cell)`` or ``_INVALID`` (the problem is recorded)."""
+        try:
+            return parser(self.cells[column], line_no=self.row_no, field=column, **kwargs)
+        except RowError as exc:
+            self.fail(exc.message, column)
+            return _INVALID
+
+    def decimal(self, column: str):
+        return self.parse(column, parse_decimal)
+
+
+@dataclass
+class _Edit:
+    field: str
+    value: Decimal
+
+
+class _Importer:
+    def __init__(self, batch: RevaluationBatch, p: Precision):
+        self.batch = batch
+        self.p = p
+        self.result = ImportResult()
+        self.problems: list[RowProblem] = []
+        self.lines = {
+            line.pk: line
+            for line in RevaluationLine.objects.select_for_update()
+            .filter(batch=batch)
+            .order_by("line_no")
+        }
+        self.seen: dict[int, int] = {}  # line pk -> row no
+        self.entries: dict[tuple[str, int], str] = {
+            (line.item_id, line.applies_to_entry): f"line {line.line_no}"
+            for line in self.lines.values()
+            if line.applies_to_entry
+        }
+        self.to_save: list[RevaluationLine] = []
+
+    def run(self, rows: Iterable[tuple[int, dict[str, str]]]) -> None:
+        for row_no, cells in rows:
+            row = _Row(row_no, cells)
+            if "" in cells:  # a row longer than the header
+                row.fail(cells[""])
+            elif cells["line_key"]:
+                self.existing_line(row)
+            else:
+                self.new_line(row)
+            self.problems += row.problems
+
+    # ----------------------------------------------------------------- rows of existing lines
+
+    def existing_line(self, row: _Row) -> None:
+        key = row.cells["line_key"]
+        match = _KEY.fullmatch(key)
+        if not match:
+            row.fail(
+                f"'{key}' is not a line key of this journal (export the journal again).",
+                "line_key",
+            )
+            return
+        pk, version = int(match.group(1)), int(match.group(2))
+        line = self.lines.get(pk)
+        if line is None:
+            other = RevaluationLine.objects.filter(pk=pk).values_list("batch_id", flat=True)
+            if other:
+                row.fail(
+                    f"The line belongs to batch {other[0]}, not {self.batch.name}.", "line_key"
+                )
+            else:
+                row.fail(
+                    "The line no longer exists (posted or deleted after the export).", "line_key"
+                )
+            return
+        if pk in self.seen:
+            row.fail(f"The same line is also in row {self.seen[pk]}.", "line_key")
+            return
+        self.seen[pk] = row.row_no
+
+        self.check_read_only(row, line, blank_allowed=False)
+        amount = row.decimal("amount")
+        uc, iv = row.decimal(UNIT_COST_REVALUED), row.decimal(INVENTORY_VALUE_REVALUED)
+        before = tuple(getattr(line, name) for name in CHANGED_BY_EDIT)
+        edit = self.decide(row, line, uc, iv)
+        if edit is not None:
+            self.apply(row, line, edit)  # in memory only; saved if the whole file passes
+        self.check_amount(row, line, amount, before[2], blank_allowed=False)
+        if version != line.version and (edit is not None or row.problems):
+            # The file shows an older state of the line: what looks like an edit may only be
+            # someone else's change seen backwards.
+            row.problems = []
+            row.fail(
+                f"Someone changed the line after the export (version {version}, now "
+                f"{line.version}); export the journal again and redo the change.",
+                "line_key",
+            )
+            return
+        if row.problems:
+            return
+        if tuple(getattr(line, name) for name in CHANGED_BY_EDIT) == before:
+            self.result.unchanged += 1
+        else:
+            self.to_save.append(line)
+            self.result.changed.append(line.line_no)
+
+    # ----------------------------------------------------------------- rows adding a line
+
+    def new_line(self, row: _Row) -> None:
+        item_no, entry_text = row.cells["item_no"], row.cells["applies_to_entry"]
+        if not item_no or not entry_text:
+            row.fail(
+                "A row without line_key adds a line: it needs item_no and applies_to_entry.",
+                "line_key",
+            )
+            return
+        row.parse("item_no", check_length, max_length=Item._meta.get_field("no").max_length)
+        row.parse(
+            "document_no",
+            check_length,
+            max_length=RevaluationLine._meta.get_field("document_no").max_length,
+        )
+        entry_no = row.parse("applies_to_entry", parse_int)
+        if entry_no == 0:
+            row.fail("Enter the number of the item ledger entry to revalue.", "applies_to_entry")
+        amount = row.decimal("amount")
+        uc, iv = row.decimal(UNIT_COST_REVALUED), row.decimal(INVENTORY_VALUE_REVALUED)
+        self.check_revalued(row, uc, UNIT_COST_REVALUED)
+        self.check_revalued(row, iv, INVENTORY_VALUE_REVALUED)
+        if row.problems:
+            return
+        if (item_no, entry_no) in self.entries:
+            row.fail(
+                f"The batch already has a line for item {item_no}, entry {entry_no} "
+                f"({self.entries[item_no, entry_no]}); edit that line instead.",
+                "applies_to_entry",
+            )
+            return
+        try:
+            line = line_create_manual(
+                batch_name=self.batch.name,
+                item_no=item_no,
+                applies_to_entry=entry_no,
+                document_no=row.cells["document_no"],
+            )
+        except RevaluationError as exc:
+            row.fail(exc.message, "item_no" if exc.field == "item" else exc.field)
+            return
+        self.entries[item_no, entry_no] = f"row {row.row_no}"
+        self.check_read_only(row, line, blank_allowed=True)
+        if row.problems:
+            return
+        before_amount = line.amount
+        edit = self.decide(row, line, uc, iv)
+        if edit is not None:
+            self.apply(row, line, edit)
+        self.check_amount(row, line, amount, before_amount, blank_allowed=True)
+        if row.problems:
+            return
+        if edit is not None:
+            line.save(update_fields=list(CHANGED_BY_EDIT))
+        self.result.added.append(line.line_no)
+
+    # ----------------------------------------------------------------- the checks
+
+    def check_read_only(self, row: _Row, line: RevaluationLine, *, blank_allowed: bool) -> None:
+        """Read-only cells must show the line's value (new lines: or be blank)."""
+
+        def mismatch(column: str, shown: str) -> None:
+            hint = "; leave the cell blank" if blank_allowed else ""
+            row.fail(f"{column} is read-only (the line has '{shown}'{hint}).", column)
+
+        for column in _TEXT_COLUMNS:
+            if blank_allowed and column in ("item_no", "document_no"):
+                continue  # the inputs of a new line
+            text = row.cells[column]
+            current = line.item_id if column == "item_no" else getattr(line, column)
+            if text != current and not (blank_allowed and text == ""):
+                mismatch(column, current)
+        if not blank_allowed:
+            entry_no = row.parse("applies_to_entry", parse_int)
+            if entry_no is not _INVALID and entry_no != line.applies_to_entry:
+                mismatch("applies_to_entry", str(line.applies_to_entry))
+        posting_date = row.parse("posting_date", parse_date)
+        if (
+            posting_date is not _INVALID
+            and posting_date != line.posting_date
+            and not (blank_allowed and posting_date is None)
+        ):
+            mismatch("posting_date", line.posting_date.isoformat())
+        for column in _READ_ONLY_DECIMALS:
+            value = row.decimal(column)
+            current = getattr(line, column)
+            if value is not _INVALID and value != current and not (blank_allowed and value is None):
+                mismatch(column, format_decimal(current))
+
+    def check_amount(
+        self,
+        row: _Row,
+        line: RevaluationLine,
+        amount,
+        before: Decimal,
+        *,
+        blank_allowed: bool,
+    ) -> None:
+        """The amount cell may show the amount before or after the edit."""
+        if amount is _INVALID or amount in (before, line.amount):
+            return
+        if amount is None and blank_allowed:
+            return
+        row.fail(
+            "amount is read-only: it is inventory_value_revalued - inventory_value_calculated "
+            f"({format_decimal(line.amount)}).",
+            "amount",
+        )
+
+    def check_revalued(self, row: _Row, value, column: str) -> bool:
+        """E-33 and the precision rule for a typed revalued value; False if refused."""
+        if value is None or value is _INVALID:
+            return value is None
+        precision = self.p.unit_amount if column == UNIT_COST_REVALUED else self.p.amount
+        try:
+            parse_amount(value, field=column, precision=precision)
+        except RevaluationError as exc:
+            row.fail(exc.message, column)
+            return False
+        return True
+
+    def decide(self, row: _Row, line: RevaluationLine, uc, iv) -> _Edit | None:
+        """Which of the two editable values the user changed, if any (see the module docstring).
+
+        Records the problems of the two cells; returns None if there is no valid edit.
+        """
+        if uc is _INVALID or iv is _INVALID:
+            return None
+        p = self.p
+        uc_changed = uc is not None and uc != line.unit_cost_revalued
+        iv_changed = iv is not None and iv != line.inventory_value_revalued
+        valid = [
+            self.check_revalued(row, uc, UNIT_COST_REVALUED) if uc_changed else True,
+            self.check_revalued(row, iv, INVENTORY_VALUE_REVALUED) if iv_changed else True,
+        ]
+        if not all(valid):
+            return None
+        if uc_changed and iv_changed:
+            if line.quantity == 0 or iv == p.r(uc * line.quantity):
+                return _Edit(UNIT_COST_REVALUED, uc)
+            if uc == p.ru(iv / line.quantity):
+                return _Edit(INVENTORY_VALUE_REVALUED, iv)
+            row.fail(
+                "unit_cost_revalued and inventory_value_revalued were both changed and do not "
+                f"agree: {format_decimal(uc)} x {format_decimal(line.quantity)} gives "
+                f"{format_decimal(p.r(uc * line.quantity))}, not {format_decimal(iv)}. "
+                "Change only one of them.",
+                INVENTORY_VALUE_REVALUED,
+            )
+            return None
+        if uc_changed:
+            return _Edit(UNIT_COST_REVALUED, uc)
+        if iv_changed:
+            return _Edit(INVENTORY_VALUE_REVALUED, iv)
+        return None
+
+    def apply(self, row: _Row, line: RevaluationLine, edit: _Edit) -> None:
+        try:
+            apply_edit(line, edit.field, edit.value, self.p)
+        except RevaluationError as exc:
+            row.fail(exc.message, edit.field)
+
+    def save(self) -> None:
+        for line in self.to_save:
+            line.version = F("version") + 1
+            line.save(update_fields=[*CHANGED_BY_EDIT, "version"])
+
+
+def batch_import(
+    *,
+    batch_name: str,
+    data: bytes,
+    file_name: str | None = None,
+    format: str | None = None,
+) -> ImportResult:
+    """Apply an edited export of the batch: all rows or nothing.
+
+    The format is ``format`` if given, else the extension of ``file_name``. Raises
+    ``SpreadsheetImportError`` (every problem of the file, nothing changed) or
+    ``RevaluationError`` when the batch does not exist.
+    """
+    if format is None:
+        format = format_from_file_name(file_name or "")
+    if format not in FORMATS:
+        raise _file_error(f"Unknown format {format!r}: use csv or xlsx.")
+    rows = read_rows(format=format, data=data)
+    with transaction.atomic():
+        batch = RevaluationBatch.objects.select_for_update().filter(name=batch_name).first()
+        if batch is None:
+            raise RevaluationError(
+                f"The revaluation batch {batch_name} does not exist.", field="batch"
+            )
+        importer = _Importer(batch, InventorySetup.get().precision)
+        importer.run(rows)
+        if importer.problems:
+            raise SpreadsheetImportError(importer.problems)  # rolls back the lines added
+        importer.save()
+    return importer.result
