@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import F, Q, Sum
+from django.db.models import F, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from inventory.amounts import ZERO
 from inventory.models import (
@@ -263,3 +264,37 @@ def _entry_value_by_posting_date(entry: ItemLedgerEntry, on: date) -> Decimal:
     for reval in entries.filter(entry_type=ValueEntryType.REVALUATION).order_by("entry_no"):
         value += entry.quantity / reval.valued_quantity * reval.cost_amount_actual
     return value
+
+
+@dataclass(frozen=True)
+class LastDirectCost:
+    valuation_date: date
+    inventory_posting_group: str
+
+
+def last_direct_cost_entries(entry_nos: Iterable[int]) -> dict[int, LastDirectCost]:
+    """``last_dc_ve`` (spec §2.10) of many entries: their last Direct Cost value entry, else
+    their last value entry, in one query per few thousand entries."""
+    found: dict[int, LastDirectCost] = {}
+    entry_nos = sorted(set(entry_nos))
+    for start in range(0, len(entry_nos), 5000):
+        chunk = entry_nos[start : start + 5000]
+        entries = ValueEntry.objects.filter(item_ledger_entry=OuterRef("pk")).order_by("-entry_no")
+        direct = entries.filter(entry_type=ValueEntryType.DIRECT_COST)
+        rows = (
+            ItemLedgerEntry.objects.filter(entry_no__in=chunk)
+            .annotate(
+                valuation_date=Coalesce(
+                    Subquery(direct.values("valuation_date")[:1]),
+                    Subquery(entries.values("valuation_date")[:1]),
+                ),
+                posting_group=Coalesce(
+                    Subquery(direct.values("inventory_posting_group")[:1]),
+                    Subquery(entries.values("inventory_posting_group")[:1]),
+                ),
+            )
+            .values_list("entry_no", "valuation_date", "posting_group")
+        )
+        for entry_no, valuation_date, posting_group in rows:
+            found[entry_no] = LastDirectCost(valuation_date, posting_group)
+    return found

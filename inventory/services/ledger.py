@@ -124,6 +124,8 @@ class LedgerWriter:
         self.ile_nos: list[int] = []
         self.ve_nos: list[int] = []
         self.dirty_items: set[str] = set()
+        self.pending: list[ValueEntry] = []
+        self.marked_points: set[tuple] = set()
 
     # ------------------------------------------------------------------ inserts
 
@@ -155,8 +157,14 @@ class LedgerWriter:
         row.save(force_insert=True)
         return row
 
-    def insert_value_entry(self, ile: ItemLedgerEntry, **fields) -> ValueEntry:
-        """Insert a VE on ``ile``: amounts rounded with R, Cost per Unit per spec §3.5.9."""
+    def insert_value_entry(
+        self, ile: ItemLedgerEntry, *, first: bool | None = None, defer: bool = False, **fields
+    ) -> ValueEntry:
+        """Insert a VE on ``ile``: amounts rounded with R, Cost per Unit per spec §3.5.9.
+
+        ``first`` says whether it is the entry's first value entry (looked up when None).
+        ``defer`` queues the row for one bulk insert at ``flush()``; the side effects happen now.
+        """
         r = self.precision.r
         for name in (
             "cost_amount_actual",
@@ -176,7 +184,8 @@ class LedgerWriter:
         fields.setdefault("source_code", self.source_code)
         fields.setdefault("inventory_posting_group", item.inventory_posting_group)
         fields.setdefault("gen_prod_posting_group", item.gen_prod_posting_group)
-        first = not ValueEntry.objects.filter(item_ledger_entry=ile).exists()
+        if first is None:
+            first = not ValueEntry.objects.filter(item_ledger_entry=ile).exists()
         ve = ValueEntry(
             entry_no=self.counters.next("value_entry"),
             item_ledger_entry=ile,
@@ -190,7 +199,10 @@ class LedgerWriter:
             item_register_id=self.register_no,
             **fields,
         )
-        ve.save(force_insert=True)
+        if defer:
+            self.pending.append(ve)
+        else:
+            ve.save(force_insert=True)
         self.ve_nos.append(ve.entry_no)
         self._after_value_entry(ile, ve)
         return ve
@@ -247,6 +259,10 @@ class LedgerWriter:
             valuation_date = average_cost_period(valuation_date, self.setup.average_cost_period)[1]
         if pool_is_item:
             location_code = variant_code = ""
+        key = (item_no, location_code, variant_code, valuation_date)
+        if key in self.marked_points:
+            return  # already marked (with every later point) in this run
+        self.marked_points.add(key)
         point, created = AvgCostAdjmtEntryPoint.objects.get_or_create(
             item_id=item_no,
             location_code=location_code,
@@ -276,7 +292,14 @@ class LedgerWriter:
 
     # ------------------------------------------------------------------ end of run
 
+    def flush(self) -> None:
+        """Insert the deferred value entries."""
+        if self.pending:
+            ValueEntry.objects.bulk_create(self.pending, batch_size=2000)
+            self.pending = []
+
     def finish(self) -> ItemRegister:
+        self.flush()
         for no in sorted(self.dirty_items):
             item = self.items[no]
             item.save(

@@ -7,6 +7,7 @@ entries of §6.3, Update Standard Cost (§6.5) and the side effects of §6.6, in
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -25,9 +26,14 @@ from inventory.models import (
     ValueEntryType,
 )
 from inventory.services.adjustment import schedule_automatic_adjustment
-from inventory.services.ledger import LedgerWriter, check_posting_date, last_dc_ve, lock_items
+from inventory.services.ledger import LedgerWriter, check_posting_date, lock_items
 from inventory.services.posting import PostingResult
-from inventory.valuation import EntryValue, inbound_entry_values, remaining_quantities_at
+from inventory.valuation import (
+    EntryValue,
+    inbound_entry_values,
+    last_direct_cost_entries,
+    remaining_quantities_at,
+)
 
 SUM_PER_LOCATION = {"location", "location_and_variant"}
 SUM_PER_VARIANT = {"variant", "location_and_variant"}
@@ -86,7 +92,7 @@ def revaluation_journal_post(
     errors = check_revaluation_lines(lines, items, writer)
     if errors:
         raise errors[0]
-    poster = _RevaluationPoster(writer)
+    poster = _RevaluationPoster(writer, lines)
     for line in lines:
         poster.post_line(line)
     register = writer.finish()
@@ -136,7 +142,7 @@ def revaluation_journal_preview(*, lines: Sequence[RevaluationLineInput]) -> lis
             items = lock_items(line.item_no for line in lines)
             writer = LedgerWriter(items=items, source_code=SourceCode.REVALUATION_JOURNAL)
             errors = {e.line_no: e for e in check_revaluation_lines(lines, items, writer)}
-            poster = _RevaluationPoster(writer)
+            poster = _RevaluationPoster(writer, lines)
             for line in lines:
                 error = errors.get(line.line_no)
                 first = len(writer.ve_nos)
@@ -145,9 +151,11 @@ def revaluation_journal_preview(*, lines: Sequence[RevaluationLineInput]) -> lis
                     try:
                         with transaction.atomic():
                             poster.post_line(line)
+                            writer.flush()
                     except PostingError as refused:
                         error = refused
                         del writer.ve_nos[first:]
+                        writer.pending = []
                         writer.counters.values = counters
                 entries = list(
                     ValueEntry.objects.filter(entry_no__in=writer.ve_nos[first:])
@@ -230,9 +238,38 @@ def _check_line(line, items, writer, entries, remaining) -> None:
 
 
 class _RevaluationPoster:
-    def __init__(self, writer: LedgerWriter):
+    """Posts revaluation lines, reading what they need for the whole journal up front.
+
+    Entries, their last direct-cost value entry and the split candidates of sum lines are read
+    in a few set-based queries; value entries are inserted in bulk. A line that meets an entry
+    already revalued earlier in the same journal reads the ledger again (after inserting what is
+    pending), so duplicate lines see each other exactly as posting one by one would.
+    """
+
+    def __init__(self, writer: LedgerWriter, lines: Sequence[RevaluationLineInput]):
         self.w = writer
         self.p = writer.precision
+        self.touched: set[int] = set()
+        self.candidates: dict[tuple[date, str], list[EntryValue]] = {}
+        sum_items: dict[date, set[str]] = defaultdict(set)
+        entry_nos = set()
+        for line in lines:
+            if line.inventory_value_per:
+                sum_items[line.posting_date].add(line.item_no)
+            else:
+                entry_nos.add(line.applies_to_entry)
+        for on, item_nos in sum_items.items():
+            for candidate in self._read_candidates(item_nos, on):
+                self.candidates.setdefault((on, candidate.item_no), []).append(candidate)
+                entry_nos.add(candidate.entry_no)
+        self.entries = ItemLedgerEntry.objects.in_bulk(list(entry_nos))
+        self.sources = last_direct_cost_entries(entry_nos)
+
+    @staticmethod
+    def _read_candidates(item_nos, on: date):
+        return inbound_entry_values(
+            item_nos=item_nos, on=on, standard_per_item=True, by_posting_date=True
+        )
 
     def post_line(self, line: RevaluationLineInput) -> None:
         if line.inventory_value_per:
@@ -240,7 +277,7 @@ class _RevaluationPoster:
         else:
             self.post_entry(
                 line,
-                ItemLedgerEntry.objects.get(entry_no=line.applies_to_entry),
+                self.entries[line.applies_to_entry],
                 quantity=line.quantity,
                 amount=line.amount,
                 applied_amount=line.applied_amount,
@@ -264,9 +301,12 @@ class _RevaluationPoster:
         cost = unit_cost * quantity + residual
         expected = p.r(cost * applied_amount / amount) if applied_amount else ZERO
         actual = p.r(cost) - expected
-        source = last_dc_ve(entry.entry_no)
+        source = self.sources[entry.entry_no]
+        self.touched.add(entry.entry_no)
         self.w.insert_value_entry(
             entry,
+            first=False,
+            defer=True,
             entry_type=ValueEntryType.REVALUATION,
             posting_date=line.posting_date,
             valuation_date=max(line.posting_date, source.valuation_date),
@@ -287,9 +327,8 @@ class _RevaluationPoster:
         """Spec §6.4: split the line over its entries, carrying the rounding forward."""
         item = self.w.items[line.item_no]
         standard = item.costing_method == CostingMethod.STANDARD
-        candidates = self._candidates(line, standard)
+        candidates = self._candidates(line)
         left_amount, left_qty, carry = line.amount, line.quantity, ZERO
-        entries = ItemLedgerEntry.objects.in_bulk([c.entry_no for c in candidates])
         for k, candidate in enumerate(candidates):
             is_last_candidate = k == len(candidates) - 1
             q = candidate.remaining
@@ -314,7 +353,7 @@ class _RevaluationPoster:
                 last = False
             if a != 0:
                 applied = ZERO
-                entry = entries[candidate.entry_no]
+                entry = self.entries[candidate.entry_no]
                 if standard and not entry.completely_invoiced:
                     applied = self.p.r(
                         a * (entry.quantity - entry.invoiced_quantity) / entry.quantity
@@ -336,20 +375,23 @@ class _RevaluationPoster:
         elif standard:
             item.unit_cost = item.standard_cost
 
-    def _candidates(self, line: RevaluationLineInput, standard: bool) -> list[EntryValue]:
+    def _candidates(self, line: RevaluationLineInput) -> list[EntryValue]:
+        """The entries a sum line is split over (§6.4), in location, variant, entry no. order."""
+        candidates = self.candidates.get((line.posting_date, line.item_no), [])
+        if any(c.entry_no in self.touched for c in candidates):
+            # an earlier line revalued one of them: read their values again
+            self.w.flush()
+            candidates = list(self._read_candidates([line.item_no], line.posting_date))
+            self.candidates[(line.posting_date, line.item_no)] = candidates
         per = line.inventory_value_per
-        locations = [line.location_code] if line.location_code or per in SUM_PER_LOCATION else None
-        variants = [line.variant_code] if line.variant_code or per in SUM_PER_VARIANT else None
-        return list(
-            inbound_entry_values(
-                item_nos=[line.item_no],
-                on=line.posting_date,
-                standard_per_item=standard,
-                by_posting_date=True,
-                location_codes=locations,
-                variant_codes=variants,
-            )
-        )
+        by_location = bool(line.location_code) or per in SUM_PER_LOCATION
+        by_variant = bool(line.variant_code) or per in SUM_PER_VARIANT
+        return [
+            c
+            for c in candidates
+            if (not by_location or c.location_code == line.location_code)
+            and (not by_variant or c.variant_code == line.variant_code)
+        ]
 
     def _update_standard_cost(self, item: Item, line: RevaluationLineInput) -> None:
         """Spec §6.5."""
