@@ -21,12 +21,13 @@ from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.functional import cached_property
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from inventory.amounts import AMOUNT_DIGITS, AMOUNT_PLACES
 from inventory.models import (
+    AdjustmentRun,
     AvgCostAdjmtEntryPoint,
     CostingMethod,
     InventoryPeriod,
@@ -749,3 +750,64 @@ class AvgCostAdjmtEntryPointAdmin(ReadOnlyAdmin):
 @admin.register(LedgerCounter)
 class LedgerCounterAdmin(ReadOnlyAdmin):
     list_display = ("name", "last_no")
+
+
+# --------------------------------------------------------------------------- adjust cost runs
+
+
+@admin.register(AdjustmentRun)
+class AdjustmentRunAdmin(ReadOnlyAdmin):
+    """Runs of Adjust Cost started from the pages; written only by their worker."""
+
+    list_display = (
+        "id",
+        "started_at",
+        "finished_at",
+        "started_by",
+        "status",
+        "item_filter",
+        "items_done",
+        "items_total",
+        "entries_created",
+        "amount_display",
+        "failure_count",
+    )
+    list_select_related = ("started_by",)
+    list_filter = ("status", "started_at")
+    ordering = ("-id",)
+    sortable_by = ("id", "started_at")
+    paginator = Paginator  # a small table: exact counts
+    show_full_result_count = True
+    readonly_fields = ("register_links",)
+    fields = (
+        ("started_at", "finished_at"),
+        "started_by",
+        "status",
+        "item_filter",
+        ("items_done", "items_total"),
+        ("entries_created", "amount"),
+        "failures",
+        "register_nos",
+        "register_links",
+    )
+
+    @admin.display(description="Amount")
+    def amount_display(self, obj: AdjustmentRun) -> str:
+        return decimal_display(obj.amount)
+
+    @admin.display(description="Failures")
+    def failure_count(self, obj: AdjustmentRun) -> int:
+        return len(obj.failures or [])
+
+    @admin.display(description="Value entries")
+    def register_links(self, obj: AdjustmentRun) -> str:
+        if not obj.register_nos:
+            return "-"
+        return format_html_join(
+            ", ",
+            '<a href="{}">Register {}</a>',
+            (
+                (admin_changelist_url(ValueEntry, item_register__no__exact=no), no)
+                for no in obj.register_nos
+            ),
+        )

@@ -14,8 +14,10 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 
+from inventory import selectors
 from inventory.amounts import MAX_ABS_VALUE, QTY_DIGITS, QTY_PLACES, UNIT_DIGITS, UNIT_PLACES
 from inventory.models import (
+    CostingMethod,
     Item,
     ItemJournalBatch,
     ItemJournalEntryType,
@@ -261,3 +263,139 @@ class ItemJournalBatchForm(forms.Form):
                 "A batch named %(name)s already exists.", code="exists", params={"name": name}
             )
         return name
+
+
+# --------------------------------------------------------------------------- items, adjust cost
+
+CODE_SEPARATORS = re.compile(r"[\s,;|]+")
+
+
+def split_codes(text: str) -> list[str]:
+    """``"A, B|C  A"`` -> ``["A", "B", "C"]``: codes separated by spaces, commas, ``;`` or ``|``."""
+    return list(dict.fromkeys(code for code in CODE_SEPARATORS.split(text.strip()) if code))
+
+
+class ItemListFilterForm(forms.Form):
+    """The filters of the items page (a GET form; every field is optional)."""
+
+    q = forms.CharField(
+        label="Search",
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "No. or description"}),
+    )
+    costing_method = forms.ChoiceField(
+        label="Costing method", choices=[("", "All"), *CostingMethod.choices], required=False
+    )
+    not_adjusted = forms.BooleanField(label="Cost not adjusted only", required=False)
+
+
+class AdjustCostStartForm(forms.Form):
+    """Start Adjust Cost - Item Entries for every item not adjusted, or for some items."""
+
+    ALL, ITEMS = "all", "items"
+
+    scope = forms.ChoiceField(
+        label="Items",
+        choices=[(ALL, "All items whose cost is not adjusted"), (ITEMS, "Only these items:")],
+        initial=ALL,
+        widget=forms.RadioSelect,
+    )
+    item_nos = forms.CharField(
+        label="Item Nos.",
+        required=False,
+        max_length=2000,
+        help_text="Separate item numbers with spaces, commas or |.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "list": "item-options"}),
+    )
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean()
+        cleaned["item_no_list"] = None
+        if cleaned.get("scope") != self.ITEMS:
+            return cleaned
+        nos = split_codes(cleaned.get("item_nos") or "")
+        if not nos:
+            self.add_error(
+                "item_nos", ValidationError("Enter at least one item no.", code="required")
+            )
+            return cleaned
+        missing = selectors.item_nos_missing(item_nos=nos)
+        if missing:
+            self.add_error(
+                "item_nos",
+                ValidationError(
+                    "There is no item %(nos)s.", code="unknown", params={"nos": ", ".join(missing)}
+                ),
+            )
+        cleaned["item_no_list"] = nos
+        return cleaned
+
+
+# --------------------------------------------------------------------------- valuation
+
+BLANK_LOCATION = "__blank__"  # the blank location is no record; longer than any code
+
+
+class ValuationForm(forms.Form):
+    """The request options of the Inventory Valuation report (COSTING-SPEC §12.1), a GET form."""
+
+    starting_date = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="Blank: as of the ending date.",
+    )
+    ending_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    by_location = forms.BooleanField(label="By location", required=False)
+    items = forms.CharField(
+        label="Item Nos.",
+        required=False,
+        max_length=2000,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "All"}),
+    )
+    locations = forms.MultipleChoiceField(
+        label="Locations", required=False, widget=forms.CheckboxSelectMultiple
+    )
+    variants = forms.CharField(
+        label="Variants",
+        required=False,
+        max_length=500,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "All"}),
+    )
+    expected = forms.BooleanField(label="Include expected cost", required=False)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.fields["locations"].choices = [
+            *((code, code) for code in Location.objects.values_list("code", flat=True)),
+            (BLANK_LOCATION, "(blank)"),
+        ]
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean()
+        starting, ending = cleaned.get("starting_date"), cleaned.get("ending_date")
+        if starting and ending and starting > ending:
+            self.add_error(
+                "starting_date",
+                ValidationError("The starting date is after the ending date.", code="order"),
+            )
+        cleaned["item_nos"] = split_codes(cleaned.get("items") or "") or None
+        cleaned["variant_codes"] = split_codes(cleaned.get("variants") or "") or None
+        codes = cleaned.get("locations") or []
+        cleaned["location_codes"] = (
+            ["" if code == BLANK_LOCATION else code for code in codes] if codes else None
+        )
+        return cleaned
+
+    def report_kwargs(self) -> dict[str, object]:
+        """The arguments of ``inventory.reports.inventory_valuation`` (valid forms only)."""
+        data = self.cleaned_data
+        return {
+            "ending_date": data["ending_date"],
+            "starting_date": data["starting_date"],
+            "by_location": data["by_location"],
+            "item_nos": data["item_nos"],
+            "location_codes": data["location_codes"],
+            "variant_codes": data["variant_codes"],
+        }

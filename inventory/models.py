@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils import timezone
 
 from inventory.amounts import (
     AMOUNT_DIGITS,
@@ -573,3 +574,82 @@ class ItemJournalLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.batch_id} line {self.line_no}"
+
+
+# --------------------------------------------------------------------------- adjust cost runs
+
+
+class AdjustmentRunStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    FINISHED = "finished", "Finished"
+    FAILED = "failed", "Failed"
+
+
+ACTIVE_ADJUSTMENT_RUN_STATUSES = (AdjustmentRunStatus.QUEUED, AdjustmentRunStatus.RUNNING)
+
+
+class AdjustmentRun(models.Model):
+    """One Adjust Cost - Item Entries run started from the pages, with its progress and summary.
+
+    Written only by ``inventory.services.adjustment_runs``. At most one run is queued or running
+    at a time: the partial unique index ``adjustmentrun_one_active`` holds the constant 1 for
+    every active row, so a second insert fails even when two requests check at the same moment.
+    """
+
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Blank: every item whose cost is not adjusted; else the item nos. separated by "|".
+    item_filter = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=10, choices=AdjustmentRunStatus, default=AdjustmentRunStatus.QUEUED
+    )
+    items_total = models.PositiveIntegerField(default=0)
+    items_done = models.PositiveIntegerField(default=0)
+    entries_created = models.PositiveIntegerField(default=0)
+    amount = amount_field()
+    failures = models.JSONField(default=list, blank=True)  # [[item_no, message], ...]
+    register_nos = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                models.Value(1),
+                condition=models.Q(status__in=ACTIVE_ADJUSTMENT_RUN_STATUSES),
+                name="adjustmentrun_one_active",
+                violation_error_message="Adjust Cost is already running.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Adjust Cost run {self.pk} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_ADJUSTMENT_RUN_STATUSES
+
+    @property
+    def item_nos(self) -> list[str] | None:
+        """The item filter as a list, or None for all items whose cost is not adjusted."""
+        return self.item_filter.split("|") if self.item_filter else None
+
+    @property
+    def register_ranges(self) -> list[tuple[int, int]]:
+        """``register_nos`` as runs of consecutive numbers: [1, 2, 3, 7] -> [(1, 3), (7, 7)]."""
+        ranges: list[tuple[int, int]] = []
+        for no in sorted(self.register_nos or []):
+            if ranges and no == ranges[-1][1] + 1:
+                ranges[-1] = (ranges[-1][0], no)
+            else:
+                ranges.append((no, no))
+        return ranges
+
+    @property
+    def percent_done(self) -> int:
+        if not self.items_total:
+            return 100 if self.status == AdjustmentRunStatus.FINISHED else 0
+        return min(100, self.items_done * 100 // self.items_total)

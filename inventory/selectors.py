@@ -7,18 +7,31 @@ defined in one place. Add functions freely; keep them free of request/response d
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
+from inventory.amounts import ZERO
 from inventory.models import (
+    ACTIVE_ADJUSTMENT_RUN_STATUSES,
+    AdjustmentRun,
     Item,
     ItemJournalBatch,
     ItemJournalLine,
     ItemVariant,
     Location,
+    ValueEntry,
+)
+from inventory.reports import (  # _bucketed: the report's own bucketing, for the drill-down
+    BUCKETS,
+    DECREASES,
+    Figures,
+    ValuationReport,
+    _bucketed,
 )
 
 # --------------------------------------------------------------------------- permissions
@@ -107,3 +120,174 @@ def location_list() -> QuerySet[Location]:
 def item_variant_code_list() -> list[str]:
     """Distinct variant codes over all items (for pick lists)."""
     return list(ItemVariant.objects.order_by("code").values_list("code", flat=True).distinct())
+
+
+# --------------------------------------------------------------------------- items page
+
+
+@dataclass(frozen=True)
+class ItemStock:
+    """Quantity on hand and inventory value (Cost Amount (Actual)) of one item."""
+
+    quantity: Decimal = ZERO
+    value: Decimal = ZERO
+
+
+def item_overview_list(
+    *, costing_method: str = "", not_adjusted_only: bool = False, search: str = ""
+) -> QuerySet[Item]:
+    """Items for the items page, by no.; ``search`` matches the no. or the description."""
+    items = Item.objects.order_by("no")
+    if costing_method:
+        items = items.filter(costing_method=costing_method)
+    if not_adjusted_only:
+        items = items.filter(cost_is_adjusted=False)
+    if search:
+        items = items.filter(Q(no__icontains=search) | Q(description__icontains=search))
+    return items
+
+
+def item_stock_by_item(*, item_nos: Iterable[str]) -> dict[str, ItemStock]:
+    """Quantity on hand and inventory value of ``item_nos`` in one grouped query.
+
+    Over the value entries: ``item_ledger_entry_quantity`` is the entry's quantity on its first
+    value entry and 0 on the others, so its sum is the sum of the item ledger quantities (BC's
+    Inventory field); the value is the sum of Cost Amount (Actual). Items without entries are
+    missing from the answer (read them as zero).
+    """
+    rows = (
+        ValueEntry.objects.filter(item_id__in=list(item_nos))
+        .values("item_id")
+        .annotate(quantity=Sum("item_ledger_entry_quantity"), value=Sum("cost_amount_actual"))
+        .order_by()
+    )
+    return {row["item_id"]: ItemStock(row["quantity"], row["value"]) for row in rows}
+
+
+def item_not_adjusted_count() -> int:
+    return Item.objects.filter(cost_is_adjusted=False).count()
+
+
+def item_nos_missing(*, item_nos: Iterable[str]) -> list[str]:
+    """Those of ``item_nos`` that are no item, in the given order."""
+    nos = list(item_nos)
+    found = set(Item.objects.filter(no__in=nos).values_list("no", flat=True))
+    return [no for no in nos if no not in found]
+
+
+# --------------------------------------------------------------------------- adjust cost runs
+
+
+def adjustment_run_list(*, limit: int = 10) -> list[AdjustmentRun]:
+    """The latest runs, newest first, with the users who started them (one query)."""
+    return list(AdjustmentRun.objects.select_related("started_by").order_by("-pk")[:limit])
+
+
+def adjustment_run_get(*, pk: int) -> AdjustmentRun | None:
+    return AdjustmentRun.objects.select_related("started_by").filter(pk=pk).first()
+
+
+def adjustment_run_active() -> AdjustmentRun | None:
+    return (
+        AdjustmentRun.objects.select_related("started_by")
+        .filter(status__in=ACTIVE_ADJUSTMENT_RUN_STATUSES)
+        .first()
+    )
+
+
+# --------------------------------------------------------------------------- valuation
+
+CLOSING = "closing"
+VALUATION_FIGURES = ("quantity", "value", "quantity_expected", "value_expected")
+
+
+def valuation_figure_entries(
+    *,
+    item_no: str,
+    bucket: str,
+    ending_date: datetime.date,
+    starting_date: datetime.date | None = None,
+    by_location: bool = False,
+    location_code: str | None = None,
+    location_codes: Iterable[str] | None = None,
+    variant_codes: Iterable[str] | None = None,
+) -> QuerySet[ValueEntry]:
+    """The value entries behind one figure of the Inventory Valuation report, by entry no.
+
+    The arguments are the report's (``location_code``: the row's location when ``by_location``),
+    so the entries are bucketed exactly as the report buckets them, filters included (the
+    public ``valuation_entries`` takes no location or variant filter). ``bucket`` is one of
+    ``inventory.reports.BUCKETS`` or ``"closing"`` (opening + increases - decreases: the entries
+    of all three buckets).
+    """
+    entries = _bucketed(
+        by_location=by_location,
+        ending_date=ending_date,
+        starting_date=starting_date,
+        item_nos=[item_no],
+        location_codes=location_codes,
+        variant_codes=variant_codes,
+    )
+    if by_location:
+        entries = entries.filter(location_code=location_code or "")
+    buckets = BUCKETS if bucket == CLOSING else [bucket]
+    return entries.filter(bucket__in=buckets).order_by("entry_no")
+
+
+def valuation_entry_totals(*, entries: QuerySet[ValueEntry]) -> dict[str, Decimal]:
+    """The sums of a drill-down's entries as the report's figures (``VALUATION_FIGURES``) and
+    ``cost_amount_expected``, in one query."""
+    sums = entries.order_by().aggregate(
+        quantity=Sum("invoiced_quantity"),
+        value=Sum("cost_amount_actual"),
+        quantity_expected=Sum("item_ledger_entry_quantity"),
+        expected=Sum("cost_amount_expected"),
+    )
+    totals = {name: sums[name] or ZERO for name in ("quantity", "value", "quantity_expected")}
+    totals["value_expected"] = totals["value"] + (sums["expected"] or ZERO)
+    totals["cost_amount_expected"] = sums["expected"] or ZERO
+    return totals
+
+
+def valuation_closing_total(*, report: ValuationReport) -> Figures:
+    total = Figures()
+    for bucket in BUCKETS:
+        total.add(report.total(bucket), -1 if bucket == DECREASES else 1)
+    return total
+
+
+def _plain(value: Decimal) -> str:
+    return "0" if value == 0 else format(value.normalize(), "f")
+
+
+def valuation_csv_records(*, report: ValuationReport) -> list[dict[str, str]]:
+    """The report as the ``inventory_valuation`` command writes it: same columns, TOTAL row."""
+
+    def record(item_no, description, location, sections) -> dict[str, str]:
+        values = {"item_no": item_no, "description": description}
+        if location is not None:
+            values["location_code"] = location
+        for section, figures in sections.items():
+            for name in VALUATION_FIGURES:
+                values[f"{section}_{name}"] = _plain(getattr(figures, name))
+        return values
+
+    records = [
+        record(
+            row.item_no,
+            row.description,
+            row.location_code,
+            {**{bucket: getattr(row, bucket) for bucket in BUCKETS}, CLOSING: row.closing},
+        )
+        for row in report.rows
+    ]
+    totals = {bucket: report.total(bucket) for bucket in BUCKETS}
+    records.append(
+        record(
+            "TOTAL",
+            "",
+            None,
+            {**totals, CLOSING: valuation_closing_total(report=report)},
+        )
+    )
+    return records

@@ -29,4 +29,15 @@ urlpatterns = [
         name="item-journal-line-delete",
     ),
     path("journal/<str:batch_name>/post/", views.item_journal_post, name="item-journal-post"),
+    path("items/", views.item_list, name="inventory-item-list"),
+    path("adjust-cost/", views.adjust_cost, name="adjust-cost"),
+    path("adjust-cost/start/", views.adjust_cost_start, name="adjust-cost-start"),
+    path(
+        "adjust-cost/runs/<int:run_id>/",
+        views.adjustment_run_detail,
+        name="adjustment-run-detail",
+    ),
+    path("valuation/", views.valuation, name="inventory-valuation"),
+    path("valuation/entries/", views.valuation_entries_list, name="inventory-valuation-entries"),
+    path("valuation/export.csv", views.valuation_export, name="inventory-valuation-export"),
 ]
