@@ -56,7 +56,8 @@ def timed(label: str, results: list, fn):
 
 
 def revalue_all(batch: str) -> int:
-    """Type a unit cost 5% higher on every line, with the journal's own line rules."""
+    """Type a unit cost 5% higher on every line: the journal's line rules, saved with one
+    pipelined UPDATE per line (the browser saves one line per request)."""
     precision = InventorySetup.get().precision
     lines = list(RevaluationLine.objects.filter(batch_id=batch))
     for line in lines:
@@ -66,11 +67,21 @@ def revalue_all(batch: str) -> int:
             precision.ru(line.unit_cost_calculated * Decimal("1.05")),
             precision,
         )
-    RevaluationLine.objects.bulk_update(
-        lines,
-        ["unit_cost_revalued", "inventory_value_revalued", "amount", "unit_amount"],
-        batch_size=5000,
-    )
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            "UPDATE revaluation_revaluationline SET unit_cost_revalued = %s, inventory_value_revalued = %s,"
+            " amount = %s, unit_amount = %s, version = version + 1 WHERE id = %s",
+            [
+                (
+                    line.unit_cost_revalued,
+                    line.inventory_value_revalued,
+                    line.amount,
+                    line.unit_amount,
+                    line.pk,
+                )
+                for line in lines
+            ],
+        )
     return len(lines)
 
 

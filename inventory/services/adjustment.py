@@ -28,7 +28,6 @@ from inventory.models import (
     AverageCostCalcType,
     AvgCostAdjmtEntryPoint,
     CostingMethod,
-    InventoryPeriod,
     InventorySetup,
     Item,
     ItemApplicationEntry,
@@ -39,7 +38,7 @@ from inventory.models import (
     ValueEntryType,
 )
 from inventory.periods import average_cost_period
-from inventory.services.ledger import LedgerWriter
+from inventory.services.ledger import LedgerWriter, last_closed_period_end
 
 logger = logging.getLogger(__name__)
 
@@ -99,13 +98,8 @@ def adjust_item(*, item_no: str, user=None) -> tuple[int, Decimal, int | None]:
 def first_allowed_date(setup: InventorySetup) -> date:
     """Spec §7.10: the later of Allow Posting From and the day after the last closed period."""
     start = setup.allow_posting_from or date.min
-    closed = (
-        InventoryPeriod.objects.filter(closed=True, ending_date__gte=start)
-        .order_by("-ending_date")
-        .values_list("ending_date", flat=True)
-        .first()
-    )
-    return closed + timedelta(days=1) if closed else start
+    closed = last_closed_period_end()
+    return max(start, closed + timedelta(days=1)) if closed else start
 
 
 @dataclass

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import Q
@@ -43,7 +43,19 @@ def lock_items(item_nos: Iterable[str]) -> dict[str, Item]:
     return {item.no: item for item in items}
 
 
-def check_posting_date(setup: InventorySetup, posting_date: date | None, **where) -> None:
+def last_closed_period_end() -> date | None:
+    """Ending date of the last closed inventory period: no posting on or before it (§11)."""
+    return (
+        InventoryPeriod.objects.filter(closed=True)
+        .order_by("-ending_date")
+        .values_list("ending_date", flat=True)
+        .first()
+    )
+
+
+def check_posting_date(
+    setup: InventorySetup, posting_date: date | None, *, closed_until: date | None, **where
+) -> None:
     """Spec §11: E-08 (blank), E-06 (allowed range), E-07 (closed inventory period)."""
     if posting_date is None:
         raise PostingError(
@@ -57,13 +69,8 @@ def check_posting_date(setup: InventorySetup, posting_date: date | None, **where
             field="posting_date",
             **where,
         )
-    closed = (
-        InventoryPeriod.objects.filter(closed=True, ending_date__gte=posting_date)
-        .order_by("-ending_date")
-        .first()
-    )
-    if closed:
-        first_open = closed.ending_date.fromordinal(closed.ending_date.toordinal() + 1)
+    if closed_until and posting_date <= closed_until:
+        first_open = closed_until + timedelta(days=1)
         raise PostingError(
             f"You cannot post before {first_open.isoformat()} because the Inventory Period is "
             "already closed. You must re-open the period first.",
@@ -113,6 +120,7 @@ class LedgerWriter:
     ):
         self.setup = InventorySetup.get()
         self.precision: Precision = self.setup.precision
+        self.closed_until = last_closed_period_end()
         self.items = items
         self.source_code = source_code
         self.user = user if getattr(user, "pk", None) else None
@@ -125,6 +133,7 @@ class LedgerWriter:
         self.ve_nos: list[int] = []
         self.dirty_items: set[str] = set()
         self.pending: list[ValueEntry] = []
+        self.pending_flags: set[int] = set()
         self.marked_points: set[tuple] = set()
 
     # ------------------------------------------------------------------ inserts
@@ -204,7 +213,7 @@ class LedgerWriter:
         else:
             ve.save(force_insert=True)
         self.ve_nos.append(ve.entry_no)
-        self._after_value_entry(ile, ve)
+        self._after_value_entry(ile, ve, defer)
         return ve
 
     def _cost_per_unit(self, fields) -> Decimal:
@@ -218,7 +227,7 @@ class LedgerWriter:
             amount = fields["cost_amount_actual"]
         return self.precision.cost_per_unit(amount, fields["valued_quantity"])
 
-    def _after_value_entry(self, ile: ItemLedgerEntry, ve: ValueEntry) -> None:
+    def _after_value_entry(self, ile: ItemLedgerEntry, ve: ValueEntry, defer: bool) -> None:
         """Spec §3.8 items 1-3 (G/L and unit cost are the caller's business)."""
         plain = ve.entry_type not in (ValueEntryType.VARIANCE, ValueEntryType.ROUNDING)
         if plain and not ve.adjustment:
@@ -232,7 +241,11 @@ class LedgerWriter:
             and ile.quantity != ile.remaining_quantity
             and not ile.applied_entry_to_adjust
         ):
-            self.set_applied_entry_to_adjust(ile)
+            if defer:
+                ile.applied_entry_to_adjust = True
+                self.pending_flags.add(ile.entry_no)
+            else:
+                self.set_applied_entry_to_adjust(ile)
         item = self.items[ile.item_id]
         item.cost_is_adjusted = False
         self.dirty_items.add(item.no)
@@ -297,6 +310,11 @@ class LedgerWriter:
         if self.pending:
             ValueEntry.objects.bulk_create(self.pending, batch_size=2000)
             self.pending = []
+        if self.pending_flags:
+            ItemLedgerEntry.objects.filter(entry_no__in=self.pending_flags).update(
+                applied_entry_to_adjust=True
+            )
+            self.pending_flags = set()
 
     def finish(self) -> ItemRegister:
         self.flush()

@@ -139,7 +139,9 @@ def check_line(line: ItemJournalLineInput, items: dict[str, Item], writer: Ledge
         raise _fail(line, f"Entry Type '{line.entry_type}' is not valid.", "entry_type")
     if not line.document_no:
         raise _fail(line, "Document No. must have a value in Item Journal Line.", "document_no")
-    check_posting_date(writer.setup, line.posting_date, line_no=line.line_no)
+    check_posting_date(
+        writer.setup, line.posting_date, closed_until=writer.closed_until, line_no=line.line_no
+    )
     _check_numbers(line, writer)
     if line.entry_type == ItemJournalEntryType.INVOICE:
         _check_invoice_line(line, item)

@@ -155,7 +155,7 @@ def revaluation_journal_preview(*, lines: Sequence[RevaluationLineInput]) -> lis
                     except PostingError as refused:
                         error = refused
                         del writer.ve_nos[first:]
-                        writer.pending = []
+                        writer.pending, writer.pending_flags = [], set()
                         writer.counters.values = counters
                 entries = list(
                     ValueEntry.objects.filter(entry_no__in=writer.ve_nos[first:])
@@ -204,7 +204,9 @@ def _check_line(line, items, writer, entries, remaining) -> None:
         raise fail(f"The Item does not exist. No.='{line.item_no}'.", "item_no")
     if not line.document_no:
         raise fail("Document No. must have a value in Item Journal Line.", "document_no")
-    check_posting_date(writer.setup, line.posting_date, line_no=line.line_no)
+    check_posting_date(
+        writer.setup, line.posting_date, closed_until=writer.closed_until, line_no=line.line_no
+    )
     if item.blocked:
         raise fail(
             f"You cannot choose Item {item.no} because the Blocked check box is selected on its "
