@@ -215,6 +215,10 @@ def test_accountant_sees_forms_and_inputs(accountant_client, line):
     assert 'value="11.33333"' in unit_cost_input
     assert f'hx-include="#line-{line.pk}-version"' in unit_cost_input
     assert 'value="170.00"' in element(content, f"line-{line.pk}-inventory-value-revalued")
+    # without JavaScript the row's form saves (noscript button) or deletes (formaction)
+    delete_url = reverse("revaluation-line-delete", args=[line.batch_id, line.pk])
+    assert f'form="line-{line.pk}-form" formaction="{delete_url}"' in content
+    assert f'<noscript><button type="submit" form="line-{line.pk}-form"' in content
 
 
 def test_superuser_may_edit(client, line):
