@@ -17,8 +17,9 @@ from django.db.models import Case, CharField, F, OuterRef, Q, QuerySet, Subquery
 from inventory.amounts import ZERO
 from inventory.models import ItemApplicationEntry, ItemLedgerEntryType, ValueEntry
 
-OPENING, INCREASES, DECREASES = "opening", "increases", "decreases"
+OPENING, INCREASES, DECREASES, CLOSING = "opening", "increases", "decreases", "closing"
 BUCKETS = (OPENING, INCREASES, DECREASES)
+FIGURES = ("quantity", "value", "quantity_expected", "value_expected")
 
 
 @dataclass
@@ -63,6 +64,13 @@ class ValuationReport:
         figures = Figures()
         for row in self.rows:
             figures.add(getattr(row, bucket))
+        return figures
+
+    @property
+    def closing(self) -> Figures:
+        figures = Figures()
+        for bucket in BUCKETS:
+            figures.add(self.total(bucket), -1 if bucket == DECREASES else 1)
         return figures
 
 
@@ -185,15 +193,57 @@ def valuation_entries(
     bucket: str,
     ending_date: date,
     starting_date: date | None = None,
+    by_location: bool = False,
     location_code: str | None = None,
+    location_codes: Iterable[str] | None = None,
+    variant_codes: Iterable[str] | None = None,
 ) -> QuerySet:
-    """The value entries behind one figure of the report (the drill-down)."""
+    """The value entries behind one figure of the report (the drill-down), by entry no.
+
+    The arguments are the report's (``location_code``: the row's location when ``by_location``),
+    so the entries are bucketed exactly as the report buckets them. ``bucket`` is one of
+    ``BUCKETS`` or ``CLOSING`` (the entries of all three buckets).
+    """
     entries = _bucketed(
-        by_location=location_code is not None,
+        by_location=by_location,
         ending_date=ending_date,
         starting_date=starting_date,
         item_nos=[item_no],
-        location_codes=None if location_code is None else [location_code],
-        variant_codes=None,
+        location_codes=location_codes,
+        variant_codes=variant_codes,
     )
-    return entries.filter(bucket=bucket).order_by("entry_no")
+    if by_location:
+        entries = entries.filter(location_code=location_code or "")
+    buckets = BUCKETS if bucket == CLOSING else [bucket]
+    return entries.filter(bucket__in=buckets).order_by("entry_no")
+
+
+def _plain(value: Decimal) -> str:
+    return "0" if value == 0 else format(value.normalize(), "f")
+
+
+def valuation_records(report: ValuationReport) -> list[dict[str, str]]:
+    """The report as CSV/JSON records (the command and the page's export): a row per item (and
+    location) and a TOTAL row; each section's figures as plain decimals."""
+
+    def record(item_no, description, location, sections) -> dict[str, str]:
+        values = {"item_no": item_no, "description": description}
+        if location is not None:
+            values["location_code"] = location
+        for section, figures in sections.items():
+            for name in FIGURES:
+                values[f"{section}_{name}"] = _plain(getattr(figures, name))
+        return values
+
+    records = [
+        record(
+            row.item_no,
+            row.description,
+            row.location_code,
+            {**{bucket: getattr(row, bucket) for bucket in BUCKETS}, CLOSING: row.closing},
+        )
+        for row in report.rows
+    ]
+    totals = {bucket: report.total(bucket) for bucket in BUCKETS}
+    records.append(record("TOTAL", "", None, {**totals, CLOSING: report.closing}))
+    return records

@@ -26,13 +26,7 @@ from inventory.models import (
     Location,
     ValueEntry,
 )
-from inventory.reports import (  # _bucketed: the report's own bucketing, for the drill-down
-    BUCKETS,
-    DECREASES,
-    Figures,
-    ValuationReport,
-    _bucketed,
-)
+from inventory.reports import FIGURES
 
 # --------------------------------------------------------------------------- permissions
 
@@ -197,42 +191,6 @@ def adjustment_run_active() -> AdjustmentRun | None:
 
 # --------------------------------------------------------------------------- valuation
 
-CLOSING = "closing"
-VALUATION_FIGURES = ("quantity", "value", "quantity_expected", "value_expected")
-
-
-def valuation_figure_entries(
-    *,
-    item_no: str,
-    bucket: str,
-    ending_date: datetime.date,
-    starting_date: datetime.date | None = None,
-    by_location: bool = False,
-    location_code: str | None = None,
-    location_codes: Iterable[str] | None = None,
-    variant_codes: Iterable[str] | None = None,
-) -> QuerySet[ValueEntry]:
-    """The value entries behind one figure of the Inventory Valuation report, by entry no.
-
-    The arguments are the report's (``location_code``: the row's location when ``by_location``),
-    so the entries are bucketed exactly as the report buckets them, filters included (the
-    public ``valuation_entries`` takes no location or variant filter). ``bucket`` is one of
-    ``inventory.reports.BUCKETS`` or ``"closing"`` (opening + increases - decreases: the entries
-    of all three buckets).
-    """
-    entries = _bucketed(
-        by_location=by_location,
-        ending_date=ending_date,
-        starting_date=starting_date,
-        item_nos=[item_no],
-        location_codes=location_codes,
-        variant_codes=variant_codes,
-    )
-    if by_location:
-        entries = entries.filter(location_code=location_code or "")
-    buckets = BUCKETS if bucket == CLOSING else [bucket]
-    return entries.filter(bucket__in=buckets).order_by("entry_no")
-
 
 def valuation_entry_totals(*, entries: QuerySet[ValueEntry]) -> dict[str, Decimal]:
     """The sums of a drill-down's entries as the report's figures (``VALUATION_FIGURES``) and
@@ -243,51 +201,7 @@ def valuation_entry_totals(*, entries: QuerySet[ValueEntry]) -> dict[str, Decima
         quantity_expected=Sum("item_ledger_entry_quantity"),
         expected=Sum("cost_amount_expected"),
     )
-    totals = {name: sums[name] or ZERO for name in ("quantity", "value", "quantity_expected")}
+    totals = {name: sums[name] or ZERO for name in FIGURES[:3]}
     totals["value_expected"] = totals["value"] + (sums["expected"] or ZERO)
     totals["cost_amount_expected"] = sums["expected"] or ZERO
     return totals
-
-
-def valuation_closing_total(*, report: ValuationReport) -> Figures:
-    total = Figures()
-    for bucket in BUCKETS:
-        total.add(report.total(bucket), -1 if bucket == DECREASES else 1)
-    return total
-
-
-def _plain(value: Decimal) -> str:
-    return "0" if value == 0 else format(value.normalize(), "f")
-
-
-def valuation_csv_records(*, report: ValuationReport) -> list[dict[str, str]]:
-    """The report as the ``inventory_valuation`` command writes it: same columns, TOTAL row."""
-
-    def record(item_no, description, location, sections) -> dict[str, str]:
-        values = {"item_no": item_no, "description": description}
-        if location is not None:
-            values["location_code"] = location
-        for section, figures in sections.items():
-            for name in VALUATION_FIGURES:
-                values[f"{section}_{name}"] = _plain(getattr(figures, name))
-        return values
-
-    records = [
-        record(
-            row.item_no,
-            row.description,
-            row.location_code,
-            {**{bucket: getattr(row, bucket) for bucket in BUCKETS}, CLOSING: row.closing},
-        )
-        for row in report.rows
-    ]
-    totals = {bucket: report.total(bucket) for bucket in BUCKETS}
-    records.append(
-        record(
-            "TOTAL",
-            "",
-            None,
-            {**totals, CLOSING: valuation_closing_total(report=report)},
-        )
-    )
-    return records

@@ -56,13 +56,17 @@ from inventory.models import (
 )
 from inventory.reports import (
     BUCKETS,
+    CLOSING,
     DECREASES,
+    FIGURES,
     INCREASES,
     OPENING,
     ValuationRow,
     inventory_valuation,
+    valuation_entries,
+    valuation_records,
 )
-from inventory.selectors import CLOSING, VALUATION_FIGURES, ItemStock
+from inventory.selectors import ItemStock
 from inventory.services import adjustment_runs
 from inventory.services import journal as journal_services
 
@@ -590,7 +594,7 @@ def _valuation_form(request: HttpRequest) -> ValuationForm:
 
 
 def _figure_names(expected: bool) -> tuple[str, ...]:
-    return VALUATION_FIGURES if expected else VALUATION_FIGURES[:2]
+    return FIGURES if expected else FIGURES[:2]
 
 
 def _sections(form: ValuationForm) -> tuple[str, ...]:
@@ -663,7 +667,7 @@ def valuation(request: HtmxHttpRequest) -> HttpResponse:
             for row in report.rows
         ]
         totals = {b: report.total(b) for b in BUCKETS}
-        totals[CLOSING] = selectors.valuation_closing_total(report=report)
+        totals[CLOSING] = report.closing
         context |= {
             "report": report,
             "rows": rows,
@@ -702,7 +706,7 @@ def valuation_export(request: HttpRequest) -> HttpResponse:
             content_type="text/plain; charset=utf-8",
         )
     report = inventory_valuation(**form.report_kwargs())
-    records = selectors.valuation_csv_records(report=report)
+    records = valuation_records(report)
     ending = form.cleaned_data["ending_date"].isoformat()
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="inventory-valuation-{ending}.csv"'
@@ -724,7 +728,7 @@ def valuation_entries_list(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data
     by_location = data["by_location"]
     location_code = request.GET.get("row_location", "") if by_location else None
-    entries = selectors.valuation_figure_entries(
+    entries = valuation_entries(
         item_no=item_no,
         bucket=bucket,
         ending_date=data["ending_date"],
@@ -748,7 +752,7 @@ def valuation_entries_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "query": query.urlencode(),
         "report_url": f"{reverse('inventory-valuation')}?{_report_query(form)}",
-        "figures": {name: sign * totals[name] for name in VALUATION_FIGURES},
+        "figures": {name: sign * totals[name] for name in FIGURES},
         "totals": totals,
         "sign": sign,
         "value_entry_admin": _admin_url(request, "admin:inventory_valueentry_changelist"),

@@ -12,9 +12,7 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
-from inventory.reports import BUCKETS, Figures, inventory_valuation
-
-FIGURES = ("quantity", "value", "quantity_expected", "value_expected")
+from inventory.reports import inventory_valuation, valuation_records
 
 
 def parse_date(value: str) -> date:
@@ -22,10 +20,6 @@ def parse_date(value: str) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise CommandError(f"'{value}' is not a date (YYYY-MM-DD).") from None
-
-
-def plain(value) -> str:
-    return "0" if value == 0 else format(value.normalize(), "f")
 
 
 class Command(BaseCommand):
@@ -51,14 +45,7 @@ class Command(BaseCommand):
             item_nos=options["items"],
             location_codes=options["locations"],
         )
-        records = [
-            self.record(row.item_no, row.description, row.location_code, row) for row in report.rows
-        ]
-        total = Figures()
-        totals = {bucket: report.total(bucket) for bucket in BUCKETS}
-        for bucket, figures in totals.items():
-            total.add(figures, -1 if bucket == "decreases" else 1)
-        records.append(self.record("TOTAL", "", None, None, totals=totals, closing=total))
+        records = valuation_records(report)
         if options["format"] == "json":
             json.dump(records, self.stdout, indent=1)
             self.stdout.write("")
@@ -66,15 +53,3 @@ class Command(BaseCommand):
         writer = csv.DictWriter(self.stdout, fieldnames=list(records[0]), lineterminator="\n")
         writer.writeheader()
         writer.writerows(records)
-
-    @staticmethod
-    def record(item_no, description, location, row, totals=None, closing=None) -> dict:
-        record = {"item_no": item_no, "description": description}
-        if location is not None:
-            record["location_code"] = location
-        sections = totals or {bucket: getattr(row, bucket) for bucket in BUCKETS}
-        sections = {**sections, "closing": closing or row.closing}
-        for section, figures in sections.items():
-            for name in FIGURES:
-                record[f"{section}_{name}"] = plain(getattr(figures, name))
-        return record
