@@ -233,8 +233,6 @@ class _ItemAdjuster:
                 ):
                     changed.append(inbound.entry_no)
                 self.computed.add(inbound.entry_no)
-        if x.positive and not x.completely_invoiced and self.cost_outbound_rows[x.entry_no]:
-            self.keep_flagged.add(x.entry_no)
         return changed
 
     # ------------------------------------------------------------------ §7.4
