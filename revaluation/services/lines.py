@@ -29,14 +29,17 @@ EDITABLE_FIELDS = (UNIT_COST_REVALUED, INVENTORY_VALUE_REVALUED)
 LINE_NO_STEP = 10000
 
 
+NOT_A_NUMBER = "Enter a number. Use a point for decimals and no thousands separators."
+
+
 def parse_amount(raw, *, field: str, precision: Decimal) -> Decimal:
     """A user-entered revalued amount or unit cost (E-33 and the precision rule of §0.2)."""
     try:
-        value = raw if isinstance(raw, Decimal) else Decimal(str(raw).strip().replace(",", ""))
+        value = raw if isinstance(raw, Decimal) else Decimal(str(raw).strip())
     except InvalidOperation:
-        raise RevaluationError("Enter a number.", field=field) from None
+        raise RevaluationError(NOT_A_NUMBER, field=field) from None
     if not value.is_finite():
-        raise RevaluationError("Enter a number.", field=field)
+        raise RevaluationError(NOT_A_NUMBER, field=field)
     if value < 0:
         raise RevaluationError("The value must be greater than or equal to 0.", field=field)
     if value >= MAX_ABS_VALUE:
@@ -93,6 +96,8 @@ def apply_edit(line: RevaluationLine, field: str, raw, p: Precision) -> None:
         set_unit_cost_revalued(line, value, p)
     else:
         set_inventory_value_revalued(line, value, p)
+    if abs(line.inventory_value_revalued) >= MAX_ABS_VALUE or abs(line.amount) >= MAX_ABS_VALUE:
+        raise RevaluationError("The value is too large.", field=field)
 
 
 CHANGED_BY_EDIT = ("unit_cost_revalued", "inventory_value_revalued", "amount", "unit_amount")
@@ -101,13 +106,23 @@ CHANGED_BY_EDIT = ("unit_cost_revalued", "inventory_value_revalued", "amount", "
 @transaction.atomic
 def line_edit(*, line_id: int, version: int, field: str, value) -> RevaluationLine:
     """Edit one cell of a line, refusing an edit based on an outdated version of the line."""
-    line = RevaluationLine.objects.select_for_update().select_related("item").get(pk=line_id)
+    line = (
+        RevaluationLine.objects.select_for_update()
+        .select_related("item")
+        .filter(pk=line_id)
+        .first()
+    )
+    if line is None:
+        raise RevaluationError("This line no longer exists: it was deleted or posted.", field=field)
     if line.version != version:
         raise StaleLineError(
             "Someone else changed this line in the meantime; the current values are shown.",
             field=field,
         )
+    before = [getattr(line, name) for name in CHANGED_BY_EDIT]
     apply_edit(line, field, value, InventorySetup.get().precision)
+    if [getattr(line, name) for name in CHANGED_BY_EDIT] == before:
+        return line  # the same value again: nothing changed, the version stays
     line.version = F("version") + 1
     line.save(update_fields=[*CHANGED_BY_EDIT, "version"])
     line.refresh_from_db(fields=["version"])
@@ -189,7 +204,9 @@ def line_create_manual(
     *, batch_name: str, item_no: str, applies_to_entry: int, document_no: str = ""
 ) -> RevaluationLine:
     """A manual per-entry revaluation line (§5.7, §5.9): the whole entry, at its own date."""
-    batch = RevaluationBatch.objects.select_for_update().get(name=batch_name)
+    batch = RevaluationBatch.objects.select_for_update().filter(name=batch_name).first()
+    if batch is None:
+        raise RevaluationError(f"The revaluation batch {batch_name} does not exist.")
     item = check_item(Item.objects.filter(no=item_no).first(), item_no)
     entry = check_applies_to_entry(item=item, entry_no=applies_to_entry)
     previous = batch.lines.order_by("-line_no").first()
@@ -230,10 +247,15 @@ def batch_delete_lines(*, batch_name: str) -> int:
     return deleted
 
 
+def normalize_batch_name(name: str) -> str:
+    """Batch names are codes: trimmed and upper case, as Business Central keeps them."""
+    return name.strip().upper()
+
+
 def batch_create(
     *, name: str, description: str = "", last_document_no: str = ""
 ) -> RevaluationBatch:
-    name = name.strip().upper()
+    name = normalize_batch_name(name)
     if not name:
         raise RevaluationError("Name must have a value.", field="name")
     if RevaluationBatch.objects.filter(name=name).exists():

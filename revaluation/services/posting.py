@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -78,7 +79,7 @@ def _posting_lines(batch: RevaluationBatch) -> list[RevaluationLine]:
     return posting
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def revaluation_batch_post(*, batch_name: str, user=None) -> PostedRevaluation:
     """Post the batch in one transaction and consume its lines (§6.7).
 
@@ -149,7 +150,7 @@ class BatchPreview:
                 for line in self.lines
                 for ve in line.value_entries
             ),
-            start=0,
+            start=Decimal(0),
         )
 
 
