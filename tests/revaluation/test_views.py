@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from inventory.models import CostingMethod, LedgerCounter, ValueEntry
+from inventory.models import CostingMethod, Item, LedgerCounter, ValueEntry
 from revaluation.models import PostedRevaluation, RevaluationBatch, RevaluationLine
 from revaluation.services.calculate import CalculateOptions, calculate_inventory_value
 from revaluation.services.lines import line_edit
@@ -1039,3 +1039,21 @@ def test_amount_filters_format_decimals_without_floats():
     assert amount(None) == ""
     with pytest.raises(TypeError):
         amount(1.5)
+
+
+def test_adjust_cost_button_on_the_journal_page(accountant_client, setup, settings):
+    """The journal page starts Adjust Cost - Item Entries for every unadjusted item."""
+    settings.ADJUSTMENT_RUNS_IN_BACKGROUND = False
+    RevaluationBatch.objects.create(name="ADJ")
+    ItemFactory(no="C")
+    post(jline("purchase", "C", 10, day(1), unit_amount=10))
+    Item.objects.filter(no="C").update(unit_cost=D(12))
+    post(jline("sale", "C", 5, day(3)))
+    page = accountant_client.get(reverse("revaluation-journal-detail", args=["ADJ"]))
+    assert b'id="adjust-cost-button"' in page.content
+    response = accountant_client.post(reverse("adjust-cost-start"), {"scope": "all"})
+    assert response.status_code == 302
+    assert Item.objects.get(no="C").cost_is_adjusted
+    assert sum(
+        v.cost_amount_actual for v in ValueEntry.objects.filter(item_ledger_entry_id=2)
+    ) == D("-50.00")
