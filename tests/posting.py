@@ -14,7 +14,9 @@ def day(n: int) -> datetime.date:
     return datetime.date(2025, 1, n)
 
 
-def jline(entry_type: str, item_no: str, quantity, posting_date=None, **kwargs) -> ItemJournalLineInput:
+def jline(
+    entry_type: str, item_no: str, quantity, posting_date=None, **kwargs
+) -> ItemJournalLineInput:
     kwargs.setdefault("line_no", 10000)
     kwargs.setdefault("document_no", "DOC")
     for name in ("unit_amount", "invoiced_quantity"):
