@@ -79,7 +79,7 @@ def _posting_lines(batch: RevaluationBatch) -> list[RevaluationLine]:
     return posting
 
 
-@transaction.atomic(durable=True)
+@transaction.atomic
 def revaluation_batch_post(*, batch_name: str, user=None) -> PostedRevaluation:
     """Post the batch in one transaction and consume its lines (§6.7).
 
