@@ -24,6 +24,7 @@ from inventory.models import (
     ItemLedgerEntry,
     ValueEntry,
 )
+from inventory.reports import inventory_valuation
 from inventory.services.adjustment import adjust_cost_item_entries
 from revaluation.exceptions import RevaluationError
 from revaluation.models import RevaluationBatch
@@ -207,6 +208,14 @@ def check_invariants() -> None:
         )
         total = moved.aggregate(t=Sum("cost_amount_actual"))["t"]
         assert total == 0, f"transfer {outbound.entry_no} does not net to zero"
+    # the valuation report agrees with the ledger at every posting date
+    for day_ in sorted(set(ves.values_list("posting_date", flat=True))):
+        report = inventory_valuation(ending_date=day_)
+        posted = ves.filter(posting_date__lte=day_).aggregate(
+            value=Sum("cost_amount_actual"), expected=Sum("cost_amount_expected")
+        )
+        assert report.closing.value == (posted["value"] or 0)
+        assert report.closing.value_expected == (posted["value"] or 0) + (posted["expected"] or 0)
     # quantity 0 means value 0, once everything is invoiced
     if (
         not entries.filter(open=True).exists()
@@ -271,6 +280,27 @@ def check_outbound_costs() -> None:
             v.cost_amount_actual for v in ves if v.item_ledger_entry_id == outbound.entry_no
         )
         assert actual == oracle, f"outbound {outbound.entry_no}: {actual} != {oracle}"
+
+    # a closed, invoiced inbound and the shares of it its invoiced outbounds took net to zero
+    for inbound in entries.values():
+        if not inbound.positive or inbound.open or not inbound.completely_invoiced:
+            continue
+        rows = list(
+            ItemApplicationEntry.objects.filter(
+                inbound_item_entry_id=inbound.entry_no, quantity__lt=0
+            )
+        )
+        outbounds = [entries[r.item_ledger_entry_id] for r in rows]
+        if sum(r.quantity for r in rows) != -inbound.quantity or not all(
+            o.completely_invoiced for o in outbounds
+        ):
+            continue
+        own = sum(v.cost_amount_actual for v in ves if v.item_ledger_entry_id == inbound.entry_no)
+        shares = sum(
+            round2(value_seen(inbound, o.entry_no) * r.quantity / inbound.quantity)
+            for r, o in zip(rows, outbounds, strict=True)
+        )
+        assert own + shares == 0, f"closed inbound {inbound.entry_no} keeps {own + shares}"
 
 
 def round2(value: D) -> D:
