@@ -66,7 +66,7 @@ class InventoryValuePer(models.TextChoices):
 
 class RevaluationLine(models.Model):
     batch = models.ForeignKey(RevaluationBatch, on_delete=models.CASCADE, related_name="lines")
-    line_no = models.PositiveIntegerField()
+    line_no = models.PositiveBigIntegerField()  # 10000 apart: more than 214,748 lines fit
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
     entry_type = models.CharField(
         max_length=20, choices=ItemLedgerEntryType, default=ItemLedgerEntryType.POSITIVE_ADJMT
@@ -143,7 +143,7 @@ class PostedRevaluation(models.Model):
 
 class PostedRevaluationLine(models.Model):
     posted = models.ForeignKey(PostedRevaluation, on_delete=models.PROTECT, related_name="lines")
-    line_no = models.PositiveIntegerField()
+    line_no = models.PositiveBigIntegerField()  # 10000 apart: more than 214,748 lines fit
     item_no = models.CharField(max_length=20)
     posting_date = models.DateField()
     document_no = models.CharField(max_length=20)
