@@ -248,6 +248,14 @@ class _LineBuilder:
         self.line_no = next_line_no(batch.name) - 10000
         self.watermark = ItemLedgerEntry.objects.aggregate(last=Max("entry_no"))["last"] or 0
         self.locations = list(self._filtered(Location.objects.all(), options.location_codes))
+        # the variants of every item, read once (only a split by variant needs them)
+        self.variants: dict[str, list[str]] = defaultdict(list)
+        if options.by_variant or options.variant_codes:
+            variants = ItemVariant.objects.order_by("item_id", "code")
+            if options.variant_codes:
+                variants = variants.filter(code__in=options.variant_codes)
+            for item_no, code in variants.values_list("item_id", "code"):
+                self.variants[item_no].append(code)
 
     @staticmethod
     def _filtered(queryset, codes):
@@ -288,9 +296,7 @@ class _LineBuilder:
             (False, True): InventoryValuePer.VARIANT,
             (True, True): InventoryValuePer.LOCATION_AND_VARIANT,
         }[(by_loc, by_var)]
-        variants = list(
-            self._filtered(ItemVariant.objects.filter(item=item), options.variant_codes)
-        )
+        variants = self.variants[item.no]
 
         def emit(loc: str, var: str, match_loc: bool, match_var: bool) -> None:
             rows = [
