@@ -494,38 +494,60 @@ class _LinePoster:
         """Spec §3.4.2 / §3.9: a new inbound closes open outbounds (negative inventory)."""
         if item.costing_method == CostingMethod.SPECIFIC:
             return
-        order = ("posting_date", "entry_no")
-        if item.costing_method == CostingMethod.LIFO:
-            order = ("-posting_date", "-entry_no")
-        outbounds = ItemLedgerEntry.objects.filter(
-            item=item,
-            location_code=inbound.location_code,
-            variant_code=inbound.variant_code,
-            positive=False,
-            open=True,
-        ).order_by(*order)
         cost_application = item.costing_method != CostingMethod.AVERAGE
-        for outbound in outbounds:
-            qty = min(inbound.remaining_quantity, -outbound.remaining_quantity)
-            inbound.remaining_quantity -= qty
-            inbound.open = inbound.remaining_quantity != 0
-            outbound.remaining_quantity += qty
-            outbound.open = outbound.remaining_quantity != 0
-            self.w.save_ile(inbound, "remaining_quantity", "open")
-            self.w.save_ile(outbound, "remaining_quantity", "open")
-            self.w.insert_application(
-                item_ledger_entry=outbound,
-                inbound_item_entry=inbound,
-                outbound_item_entry=outbound,
-                quantity=-qty,
+        for outbound in self._open_entries(item, inbound, positive=False):
+            self._apply(
+                inbound,
+                outbound,
                 posting_date=max(inbound.posting_date, outbound.posting_date),
                 cost_application=cost_application,
             )
-            if cost_application and not inbound.applied_entry_to_adjust:
-                self.w.set_applied_entry_to_adjust(inbound)
+            self.w.save_ile(outbound, "remaining_quantity", "open")
             self.w.move_valuation_date(outbound, valuation_date)
             if inbound.remaining_quantity == 0:
                 break
+
+    @staticmethod
+    def _open_entries(item: Item, entry: ItemLedgerEntry, *, positive: bool):
+        """Open entries of the item at the entry's location and variant, in application order:
+        oldest first (by posting date, then entry no.), newest first for LIFO (§3.4.1)."""
+        order = ("posting_date", "entry_no")
+        if item.costing_method == CostingMethod.LIFO:
+            order = ("-posting_date", "-entry_no")
+        return ItemLedgerEntry.objects.filter(
+            item=item,
+            location_code=entry.location_code,
+            variant_code=entry.variant_code,
+            positive=positive,
+            open=True,
+        ).order_by(*order)
+
+    def _apply(
+        self,
+        inbound: ItemLedgerEntry,
+        outbound: ItemLedgerEntry,
+        *,
+        posting_date: date,
+        cost_application: bool,
+    ) -> Decimal:
+        """Spec §3.4.1 ``apply``: the largest quantity both can take, and its application row."""
+        qty = min(-outbound.remaining_quantity, inbound.remaining_quantity)
+        inbound.remaining_quantity -= qty
+        inbound.open = inbound.remaining_quantity != 0
+        outbound.remaining_quantity += qty
+        outbound.open = outbound.remaining_quantity != 0
+        self.w.save_ile(inbound, "remaining_quantity", "open")
+        self.w.insert_application(
+            item_ledger_entry=outbound,
+            inbound_item_entry=inbound,
+            outbound_item_entry=outbound,
+            quantity=-qty,
+            posting_date=posting_date,
+            cost_application=cost_application,
+        )
+        if cost_application and not inbound.applied_entry_to_adjust:
+            self.w.set_applied_entry_to_adjust(inbound)
+        return qty
 
     def _post_purchase_variance(
         self, line, item: Item, ile: ItemLedgerEntry, ve: ValueEntry, qty: Decimal, amount: Decimal
@@ -591,36 +613,17 @@ class _LinePoster:
         elif item.costing_method == CostingMethod.SPECIFIC:
             candidates = []
         else:
-            order = ("posting_date", "entry_no")
-            if item.costing_method == CostingMethod.LIFO:
-                order = ("-posting_date", "-entry_no")
-            candidates = ItemLedgerEntry.objects.filter(
-                item=item,
-                location_code=outbound.location_code,
-                variant_code=outbound.variant_code,
-                positive=True,
-                open=True,
-            ).order_by(*order)
+            candidates = self._open_entries(item, outbound, positive=True)
         cost_application = fixed or item.costing_method != CostingMethod.AVERAGE
         valuation_date = outbound.posting_date
         applied: list[tuple[ItemLedgerEntry, Decimal]] = []
         for inbound in candidates:
-            qty = min(-outbound.remaining_quantity, inbound.remaining_quantity)
-            inbound.remaining_quantity -= qty
-            inbound.open = inbound.remaining_quantity != 0
-            outbound.remaining_quantity += qty
-            outbound.open = outbound.remaining_quantity != 0
-            self.w.save_ile(inbound, "remaining_quantity", "open")
-            self.w.insert_application(
-                item_ledger_entry=outbound,
-                inbound_item_entry=inbound,
-                outbound_item_entry=outbound,
-                quantity=-qty,
+            qty = self._apply(
+                inbound,
+                outbound,
                 posting_date=outbound.posting_date,
                 cost_application=cost_application,
             )
-            if cost_application and not inbound.applied_entry_to_adjust:
-                self.w.set_applied_entry_to_adjust(inbound)
             ref = rev_or_last_ve(inbound.entry_no)
             if ref and (fixed or ref.valuation_date > valuation_date):
                 valuation_date = ref.valuation_date
