@@ -1,11 +1,18 @@
 from __future__ import annotations
 
+import os
 from decimal import Decimal
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from tests.factories import InventorySetupFactory, ItemFactory
 from tests.posting import day, jline, post
+
+# CI runs the same property-test examples every time (no flaky landing); developers explore new ones.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 
 @pytest.fixture
