@@ -314,3 +314,44 @@ def test_negative_inventory_is_costed_from_the_closing_inbound(setup):
     adjust()
     assert cost(1) == D("-30.00")
     assert ItemLedgerEntry.objects.get(entry_no=1).remaining_quantity == 0
+
+
+class TestAveragePools:
+    """§8.1: Average Cost Calc. Type Item pools the whole item; Item & Location & Variant pools
+    each location (and variant) apart, and a transfer carries the source pool's average."""
+
+    @pytest.fixture
+    def two_locations(self, setup):
+        LocationFactory(code="BLUE")
+        LocationFactory(code="RED")
+        ItemFactory(no="AV", costing_method=CostingMethod.AVERAGE)
+        post(jline("purchase", "AV", 10, day(1), unit_amount=20, location_code="RED"))
+        post(jline("purchase", "AV", 10, day(1), unit_amount=10, location_code="BLUE"))
+        assert Item.objects.get(no="AV").unit_cost == 20  # provisional outbound cost: 20.00 a unit
+
+    def test_item_pool(self, two_locations):
+        post(
+            jline("sale", "AV", 5, day(2), location_code="BLUE"),
+            jline("sale", "AV", 5, day(2), location_code="RED"),
+        )
+        adjust()
+        assert (cost(3), cost(4)) == (D("-75.00"), D("-75.00"))  # 300 / 20 a unit everywhere
+
+    def test_location_pools(self, two_locations):
+        InventorySetup.objects.filter(pk=1).update(average_cost_calc_type="item_location_variant")
+        post(
+            jline("sale", "AV", 5, day(2), location_code="BLUE"),
+            jline("sale", "AV", 5, day(2), location_code="RED"),
+        )
+        adjust()
+        assert (cost(3), cost(4)) == (D("-50.00"), D("-100.00"))
+        assert adjust().entries_created == 0
+
+    def test_transfer_moves_the_source_average(self, two_locations):
+        InventorySetup.objects.filter(pk=1).update(average_cost_calc_type="item_location_variant")
+        post(jline("transfer", "AV", 4, day(2), location_code="BLUE", new_location_code="RED"))
+        post(jline("sale", "AV", 7, day(3), location_code="RED"))
+        adjust()
+        # BLUE's average 10.00 leaves with the transfer; RED: (200 + 40) / 14 x 7 = 120.00
+        assert (cost(3), cost(4), cost(5)) == (D("-40.00"), D("40.00"), D("-120.00"))
+        assert adjust().entries_created == 0
