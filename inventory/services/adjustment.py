@@ -159,6 +159,7 @@ class _ItemAdjuster:
         self.invoiced_updates: set[int] = set()
         self.rounding: dict[int, Decimal] = {}
         self.points = list(AvgCostAdjmtEntryPoint.objects.filter(item=item))
+        self.average_pools_done: set[tuple[str, str]] = set()
 
     # ------------------------------------------------------------------ amounts
 
@@ -424,7 +425,6 @@ class _ItemAdjuster:
             if not point.cost_is_adjusted:
                 key = self.pool_key(point.location_code, point.variant_code)
                 dirty[key] = min(dirty.get(key, point.valuation_date), point.valuation_date)
-        self.average_pools_done: set[tuple[str, str]] = set()
         passes = 0
         while dirty and passes < MAX_PASSES:
             passes += 1
@@ -472,15 +472,21 @@ class _ItemAdjuster:
             period_start, period_end = self.period(min(later))
 
     def receivers(self, outbound_no: int) -> set[int]:
-        """Inbounds reachable from an outbound through cost applications (rule 4 of §8.4.1)."""
+        """Entries whose cost comes from an outbound through cost applications (rule 4 of
+        §8.4.1): the inbounds applied from it (returns, transfer receipts) and, down the chain,
+        the outbounds fixed-applied to those and what they pass their cost on to. Their value is
+        the outbound's average itself, so they cannot be part of the pool it is averaged over."""
         found: set[int] = set()
         stack = [outbound_no]
         while stack:
             for row in self.receiving_rows[stack.pop()]:
                 inbound = row.item_ledger_entry_id
-                if inbound not in found:
-                    found.add(inbound)
-                    stack.extend(r.item_ledger_entry_id for r in self.cost_outbound_rows[inbound])
+                if inbound in found:
+                    continue
+                found.add(inbound)
+                for applied in self.cost_outbound_rows[inbound]:
+                    found.add(applied.item_ledger_entry_id)
+                    stack.append(applied.item_ledger_entry_id)
         return found
 
     def adjust_average_outbound(
@@ -654,8 +660,11 @@ class _ItemAdjuster:
             )
         points = AvgCostAdjmtEntryPoint.objects.filter(item=self.item, cost_is_adjusted=False)
         if self.average:
-            pools = getattr(self, "average_pools_done", set())
-            done = [p.pk for p in points if self.pool_key(p.location_code, p.variant_code) in pools]
+            done = [
+                p.pk
+                for p in points
+                if self.pool_key(p.location_code, p.variant_code) in self.average_pools_done
+            ]
             points = points.filter(pk__in=done)
         points.update(cost_is_adjusted=True)
         remaining = AvgCostAdjmtEntryPoint.objects.filter(
@@ -701,10 +710,11 @@ class _ItemAdjuster:
                 sums = ValueEntry.objects.filter(item_ledger_entry=outbound).aggregate(
                     actual=Sum("cost_amount_actual"), expected=Sum("cost_amount_expected")
                 )
-                average = (
-                    (sums["actual"] or ZERO) + (sums["expected"] or ZERO)
-                ) / outbound.quantity
-                if average:
+                average = max(
+                    ((sums["actual"] or ZERO) + (sums["expected"] or ZERO)) / outbound.quantity,
+                    ZERO,
+                )
+                if average:  # a zero (or negative) result never overwrites the unit cost
                     item.unit_cost = self.p.ru(average)
 
 
