@@ -332,3 +332,53 @@ def test_random_postings_keep_the_invariants(setup, method, ops):
         if method in (CostingMethod.FIFO, CostingMethod.LIFO):
             check_outbound_costs()
         transaction.set_rollback(True)
+
+
+REGRESSIONS = [
+    # a purchase return fixed-applied to an Average transfer receipt: its cost comes from the
+    # transfer's average, so it is no part of the pool the transfer is averaged over
+    (
+        CostingMethod.AVERAGE,
+        [
+            ("purchase", 4, 100, "BLUE"),
+            ("purchase_return", 0, 3, ""),
+            ("revalue_entry", 0, 50, ""),
+            ("transfer", 1, 0, "BLUE"),
+            ("purchase_return", 0, 1, ""),
+        ],
+    ),
+    # revaluations that leave the last outbound with a positive cost: the unit cost stays >= 0
+    (
+        CostingMethod.LIFO,
+        [
+            ("sale", 1, 2458, "RED"),
+            ("revalue_item", 0, 142, ""),
+            ("adjust", 0, 0, ""),
+            ("purchase", 6, 1634, "RED"),
+            ("sale", 2, 2000, "BLUE"),
+            ("revalue_item", 0, 127, ""),
+            ("sale", 2, 2095, "BLUE"),
+            ("purchase_return", 4, 3, ""),
+            ("sale", 2, 143, "RED"),
+            ("revalue_item", 0, 238, ""),
+            ("sale", 1, 2120, "RED"),
+            ("invoice", 11, 151, ""),
+            ("revalue_entry", 16, 170, ""),
+            ("invoice", 13, 1828, ""),
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("method", "ops"), REGRESSIONS)
+def test_sequences_that_once_failed(setup, method, ops):
+    InventorySetup.objects.filter(pk=1).update(
+        allow_negative_inventory=False, average_cost_period="day"
+    )
+    for code in LOCATIONS:
+        LocationFactory(code=code)
+    ItemFactory(no="P", costing_method=method, standard_cost=D("7.5"))
+    for n, op in enumerate(ops, start=1):
+        with contextlib.suppress(PostingError):
+            run(op, n)
+    check_invariants()
