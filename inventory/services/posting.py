@@ -21,6 +21,7 @@ from inventory.exceptions import PostingError
 from inventory.models import (
     CostingMethod,
     Item,
+    ItemApplicationEntry,
     ItemJournalEntryType,
     ItemLedgerEntry,
     ItemLedgerEntryType,
@@ -355,6 +356,33 @@ def _show(value) -> str:
 # --------------------------------------------------------------------------- posting
 
 
+def cost_sources(entry_no: int) -> set[int]:
+    """Every entry whose cost flows into ``entry_no`` through cost applications: the outbound
+    an inbound is applied from (Applies-from) or transferred through, the inbounds that outbound
+    consumed, their own sources, and so on."""
+    found: set[int] = set()
+    stack = [entry_no]
+    while stack:
+        rows = ItemApplicationEntry.objects.filter(
+            item_ledger_entry_id__in=stack, cost_application=True
+        )
+        stack = []
+        for ile, inbound, outbound, transferred_from in rows.values_list(
+            "item_ledger_entry_id",
+            "inbound_item_entry_id",
+            "outbound_item_entry_id",
+            "transferred_from_entry_id",
+        ):
+            # an inbound's own row: cost from its outbound or transfer source;
+            # an outbound's row: cost from the inbound it consumed
+            candidates = (outbound, transferred_from) if inbound == ile else (inbound,)
+            for source in candidates:
+                if source and source not in found:
+                    found.add(source)
+                    stack.append(source)
+    return found
+
+
 class _LinePoster:
     """Posts one checked line at a time through the ledger writer (spec §3.3-§3.9)."""
 
@@ -495,7 +523,14 @@ class _LinePoster:
         if item.costing_method == CostingMethod.SPECIFIC:
             return
         cost_application = item.costing_method != CostingMethod.AVERAGE
+        sources: set[int] | None = None
         for outbound in self._open_entries(item, inbound, positive=False):
+            if sources is None:
+                sources = cost_sources(inbound.entry_no)
+            if outbound.entry_no in sources:
+                # the inbound takes its cost from this outbound (a return applied from it, or
+                # a chain through transfers): applying it would make the cost circular
+                continue
             self._apply(
                 inbound,
                 outbound,

@@ -416,3 +416,16 @@ class TestNegativeInventory:
         own = ItemApplicationEntry.objects.get(item_ledger_entry_id=3)
         assert own.outbound_item_entry_id == 2 and own.cost_application
         assert ile(2).remaining_quantity == 0  # not a quantity application
+
+
+def test_return_does_not_close_the_sale_it_takes_its_cost_from(setup):
+    """A sales return applied from a sale still in negative inventory leaves that sale open:
+    closing it would make each take its cost from the other."""
+    ItemFactory(no="N", unit_cost=D("4"))
+    post(jline("sale", "N", 3, day(1)))
+    post(jline("sale", "N", -2, day(2), unit_amount=5, applies_from_entry=1))
+    assert ile(1).open and ile(1).remaining_quantity == -3
+    assert ile(2).remaining_quantity == 2  # the returned units stay in stock
+    post(jline("purchase", "N", 5, day(3), unit_amount=6))  # a purchase closes the sale instead
+    assert not ile(1).open and ile(3).remaining_quantity == 2
+    assert rows()[-1] == (3, 1, 3, 1, -3, day(3))
