@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from hypothesis import settings as hypothesis_settings
 
-from tests.factories import InventorySetupFactory, ItemFactory
+from tests.factories import AccountantFactory, InventorySetupFactory, ItemFactory, UserFactory
 from tests.posting import day, jline, post
 
 # CI runs the same property-test examples every time (no flaky landing); developers explore new ones.
@@ -58,3 +58,17 @@ def revaluation_ledger(setup):
     post(jline("sale", "A", 5, day(3), document_no="S-1"))
     post(jline("sale", "A", 8, day(5), document_no="S-2"))
     return item
+
+
+@pytest.fixture
+def accountant_client(client):
+    """Signed in as a member of the Accountant group (may change and post)."""
+    client.force_login(AccountantFactory())
+    return client
+
+
+@pytest.fixture
+def viewer_client(client):
+    """Signed in without the Accountant group (may only look)."""
+    client.force_login(UserFactory())
+    return client

@@ -49,12 +49,6 @@ def accountant_client(client, accountant):
     return client
 
 
-@pytest.fixture
-def viewer_client(client):
-    client.force_login(UserFactory())
-    return client
-
-
 def unadjusted_sale(no: str = "C") -> None:
     """Purchase 10 @ 10.00 on D1; the unit cost is then set to 12.00, so the sale of 5 on D3 is
     valued at 60.00 until Adjust Cost brings it to the 50.00 it consumed (+10.00)."""

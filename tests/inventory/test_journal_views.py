@@ -35,18 +35,6 @@ HTMX = {"HX-Request": "true"}
 
 
 @pytest.fixture
-def accountant_client(client):
-    client.force_login(AccountantFactory())
-    return client
-
-
-@pytest.fixture
-def viewer_client(client):
-    client.force_login(UserFactory())
-    return client
-
-
-@pytest.fixture
 def batch():
     return ItemJournalBatchFactory(name="DEFAULT", description="Default journal")
 

@@ -18,24 +18,12 @@ from inventory.services.adjustment import adjust_cost_item_entries
 from revaluation.services.calculate import CalculateOptions, calculate_inventory_value
 from revaluation.services.lines import line_edit
 from revaluation.services.posting import revaluation_batch_post
-from tests.factories import AccountantFactory, ItemFactory, LocationFactory, UserFactory
+from tests.factories import ItemFactory, LocationFactory, UserFactory
 from tests.posting import day, jline, post
 
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HX-Request": "true"}
-
-
-@pytest.fixture
-def accountant_client(client):
-    client.force_login(AccountantFactory())
-    return client
-
-
-@pytest.fixture
-def viewer_client(client):
-    client.force_login(UserFactory())
-    return client
 
 
 @pytest.fixture
