@@ -148,3 +148,8 @@ def test_adjust_cost_command(setup, capsys):
         "Item C: Posting Date is not within your range of allowed posting dates."
         in capsys.readouterr().err
     )
+
+
+def test_adjust_cost_command_refuses_unknown_items(setup):
+    with pytest.raises(CommandError, match="Unknown item"):
+        call_command("adjust_cost", "--item", "NOPE")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
+from inventory.models import Item
 from inventory.services.adjustment import adjust_cost_item_entries
 
 
@@ -16,6 +17,13 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, items=None, **options):
+        if items:
+            unknown = sorted(
+                set(items) - set(Item.objects.filter(no__in=items).values_list("no", flat=True))
+            )
+            if unknown:
+                raise CommandError(f"Unknown item(s): {', '.join(unknown)}.")
+
         def progress(done: int, total: int, item_no: str) -> None:
             if total >= 20 and (done % max(1, total // 20) == 0 or done == total):
                 self.stderr.write(f"  {done}/{total} items ({item_no})")
