@@ -293,15 +293,39 @@ class LedgerWriter:
         later.update(cost_is_adjusted=False)
 
     def move_valuation_date(self, ile: ItemLedgerEntry, new_date: date) -> None:
-        """Spec §3.7: an outbound's VEs dated before ``new_date`` move to it."""
-        moved = ValueEntry.objects.filter(item_ledger_entry=ile, valuation_date__lt=new_date)
-        old_dates = set(moved.values_list("valuation_date", flat=True))
-        if not old_dates:
-            return
-        moved.update(valuation_date=new_date)
-        for old in sorted(old_dates):
-            self.mark_entry_point_unadjusted(ile.item_id, ile.location_code, ile.variant_code, old)
-        self.mark_entry_point_unadjusted(ile.item_id, ile.location_code, ile.variant_code, new_date)
+        """Spec §3.7: an outbound's VEs dated before ``new_date`` move to it, and so do those of
+        the entries that take their cost from it (returns applied from it, transfer receipts,
+        and what consumed those), so that no linked entry is valued before its source."""
+        pending, seen = [ile], set()
+        while pending:
+            entry = pending.pop()
+            if entry.entry_no in seen:
+                continue
+            seen.add(entry.entry_no)
+            moved = ValueEntry.objects.filter(item_ledger_entry=entry, valuation_date__lt=new_date)
+            old_dates = set(moved.values_list("valuation_date", flat=True))
+            if not old_dates:
+                continue
+            moved.update(valuation_date=new_date)
+            for day in (*sorted(old_dates), new_date):
+                self.mark_entry_point_unadjusted(
+                    entry.item_id, entry.location_code, entry.variant_code, day
+                )
+            pending.extend(self._cost_receivers(entry))
+
+    @staticmethod
+    def _cost_receivers(entry: ItemLedgerEntry) -> list[ItemLedgerEntry]:
+        """Entries that take their cost directly from ``entry`` through a cost application."""
+        rows = ItemApplicationEntry.objects.filter(cost_application=True).exclude(
+            item_ledger_entry=entry
+        )
+        if entry.positive:
+            rows = rows.filter(inbound_item_entry=entry, quantity__lt=0)
+        else:
+            rows = rows.filter(outbound_item_entry=entry, quantity__gt=0)
+        return list(
+            ItemLedgerEntry.objects.filter(entry_no__in=rows.values("item_ledger_entry_id"))
+        )
 
     # ------------------------------------------------------------------ end of run
 

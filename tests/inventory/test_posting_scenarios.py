@@ -429,3 +429,15 @@ def test_return_does_not_close_the_sale_it_takes_its_cost_from(setup):
     post(jline("purchase", "N", 5, day(3), unit_amount=6))  # a purchase closes the sale instead
     assert not ile(1).open and ile(3).remaining_quantity == 2
     assert rows()[-1] == (3, 1, 3, 1, -3, day(3))
+
+
+def test_valuation_date_move_reaches_entries_that_take_the_cost(setup):
+    """§3.7: when a purchase closes a negative sale, the sale is valued on the purchase date, and
+    so are the return applied from that sale and the sale that consumed the return."""
+    ItemFactory(no="N", unit_cost=D("4"))
+    post(jline("sale", "N", 3, day(2)))
+    post(jline("sale", "N", -2, day(3), unit_amount=5, applies_from_entry=1))
+    post(jline("sale", "N", 1, day(4)))
+    assert [ve(n).valuation_date for n in (1, 2, 3)] == [day(2), day(3), day(4)]
+    post(jline("purchase", "N", 5, day(5), unit_amount=6))
+    assert [ve(n).valuation_date for n in (1, 2, 3, 4)] == [day(5)] * 4
