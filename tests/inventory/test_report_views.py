@@ -15,9 +15,6 @@ from django.urls import reverse
 
 from inventory.models import CostingMethod, Item, ValueEntry
 from inventory.services.adjustment import adjust_cost_item_entries
-from revaluation.services.calculate import CalculateOptions, calculate_inventory_value
-from revaluation.services.lines import line_edit
-from revaluation.services.posting import revaluation_batch_post
 from tests.factories import ItemFactory, LocationFactory, UserFactory
 from tests.posting import day, jline, post
 
@@ -31,26 +28,6 @@ def staff_client():
     client = Client()
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
     return client
-
-
-@pytest.fixture
-def scenario_a(setup):
-    """Spec §14.1 through the revaluation and the adjustment (as tests/inventory/
-    test_valuation_report.py): purchases 10 @ 10.00 (D1) and 10 @ 12.00 (D2), sales 5 (D3) and
-    8 (D5), revalued per item on D4 to 14.00 a unit (15 units: 170.00 -> 210.00), adjusted."""
-    ItemFactory(no="A", description="Oak table", costing_method=CostingMethod.FIFO)
-    post(jline("purchase", "A", 10, day(1), unit_amount=10, document_no="P-1"))
-    post(jline("purchase", "A", 10, day(2), unit_amount=12, document_no="P-2"))
-    post(jline("sale", "A", 5, day(3), document_no="S-1"))
-    post(jline("sale", "A", 8, day(5), document_no="S-2"))
-    adjust_cost_item_entries()
-    [line] = calculate_inventory_value(
-        batch_name="R",
-        options=CalculateOptions(posting_date=day(4), document_no="REV-1", per="item"),
-    )
-    line_edit(line_id=line.pk, version=1, field="unit_cost_revalued", value="14")
-    revaluation_batch_post(batch_name="R")
-    adjust_cost_item_entries()
 
 
 def text_of(response) -> str:
@@ -77,7 +54,7 @@ def test_items_page_requires_login(client):
     assert response["Location"].startswith(reverse("login"))
 
 
-def test_items_page_shows_costs_stock_and_value(accountant_client, scenario_a):
+def test_items_page_shows_costs_stock_and_value(accountant_client, scenario_a_adjusted):
     ItemFactory(no="B", description="Pine chair", standard_cost=D("3.5"))
     response = accountant_client.get(reverse("inventory-item-list"))
     assert response.status_code == 200
@@ -161,7 +138,7 @@ def test_items_page_query_count_does_not_grow(
 @pytest.mark.parametrize(
     ("as_of", "quantity", "value"), [(3, "15", "170.00"), (4, "15", "210.00"), (5, "7", "98.00")]
 )
-def test_valuation_page_as_of(viewer_client, scenario_a, as_of, quantity, value):
+def test_valuation_page_as_of(viewer_client, scenario_a_adjusted, as_of, quantity, value):
     response = viewer_client.get(
         reverse("inventory-valuation"), {"ending_date": day(as_of).isoformat()}
     )
@@ -181,7 +158,7 @@ def test_valuation_page_as_of(viewer_client, scenario_a, as_of, quantity, value)
     assert totals[-1].value == ledger == D(value)
 
 
-def test_valuation_page_defaults_to_today(viewer_client, scenario_a):
+def test_valuation_page_defaults_to_today(viewer_client, scenario_a_adjusted):
     response = viewer_client.get(reverse("inventory-valuation"))
     assert response.status_code == 200
     assert response.context["report"].starting_date is None
@@ -190,7 +167,7 @@ def test_valuation_page_defaults_to_today(viewer_client, scenario_a):
     assert "As of" in text_of(response)
 
 
-def test_valuation_period_with_drill_down(viewer_client, staff_client, scenario_a):
+def test_valuation_period_with_drill_down(viewer_client, staff_client, scenario_a_adjusted):
     params = {"starting_date": day(4).isoformat(), "ending_date": day(5).isoformat()}
     response = viewer_client.get(reverse("inventory-valuation"), params)
     [row] = response.context["rows"]
@@ -320,7 +297,7 @@ def test_valuation_invalid_options(viewer_client, setup):
     assert response.status_code == 404
 
 
-def test_valuation_htmx_fragment(viewer_client, scenario_a):
+def test_valuation_htmx_fragment(viewer_client, scenario_a_adjusted):
     response = viewer_client.get(
         reverse("inventory-valuation"), {"ending_date": day(5).isoformat()}, headers=HTMX
     )
@@ -329,7 +306,7 @@ def test_valuation_htmx_fragment(viewer_client, scenario_a):
     assert "<html" not in html
 
 
-def test_valuation_csv_export_matches_the_command(viewer_client, scenario_a, capsys):
+def test_valuation_csv_export_matches_the_command(viewer_client, scenario_a_adjusted, capsys):
     response = viewer_client.get(
         reverse("inventory-valuation-export"),
         {"starting_date": day(4).isoformat(), "ending_date": day(5).isoformat()},

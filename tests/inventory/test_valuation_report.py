@@ -11,12 +11,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import Sum
 
-from inventory.models import CostingMethod, InventorySetup, Item, ValueEntry
+from inventory.models import InventorySetup, Item, ValueEntry
 from inventory.reports import inventory_valuation, valuation_entries
 from inventory.services.adjustment import adjust_cost_item_entries
-from revaluation.services.calculate import CalculateOptions, calculate_inventory_value
-from revaluation.services.lines import line_edit
-from revaluation.services.posting import revaluation_batch_post
 from tests.factories import ItemFactory, LocationFactory
 from tests.posting import day, jline, post
 
@@ -28,33 +25,15 @@ def closing(report):
     return row.closing
 
 
-@pytest.fixture
-def scenario_a(setup):
-    """§14.1 through the revaluation and the adjustment."""
-    ItemFactory(no="A", costing_method=CostingMethod.FIFO)
-    post(jline("purchase", "A", 10, day(1), unit_amount=10))
-    post(jline("purchase", "A", 10, day(2), unit_amount=12))
-    post(jline("sale", "A", 5, day(3)))
-    post(jline("sale", "A", 8, day(5)))
-    adjust_cost_item_entries()
-    [line] = calculate_inventory_value(
-        batch_name="R",
-        options=CalculateOptions(posting_date=day(4), document_no="REV-1", per="item"),
-    )
-    line_edit(line_id=line.pk, version=1, field="unit_cost_revalued", value="14")
-    revaluation_batch_post(batch_name="R")
-    adjust_cost_item_entries()
-
-
 @pytest.mark.parametrize(
     ("as_of", "quantity", "value"), [(3, 15, "170.00"), (4, 15, "210.00"), (5, 7, "98.00")]
 )
-def test_scenario_a_as_of(scenario_a, as_of, quantity, value):
+def test_scenario_a_adjusted_as_of(scenario_a_adjusted, as_of, quantity, value):
     figures = closing(inventory_valuation(ending_date=day(as_of)))
     assert (figures.quantity, figures.value) == (quantity, D(value))
 
 
-def test_period_report_and_drill_down(scenario_a):
+def test_period_report_and_drill_down(scenario_a_adjusted):
     [row] = inventory_valuation(starting_date=day(4), ending_date=day(5)).rows
     assert (row.opening.quantity, row.opening.value) == (15, D("170.00"))
     assert (row.increases.quantity, row.increases.value) == (0, D("40.00"))  # the revaluation
@@ -111,7 +90,7 @@ def test_transfers_by_location_and_totals_equal_the_ledger(setup):
     assert t_row.decreases.quantity == 1  # the transfer legs cancel out without a location filter
 
 
-def test_commands(scenario_a, capsys):
+def test_commands(scenario_a_adjusted, capsys):
     call_command("inventory_valuation", "--as-of", "2025-01-05")
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("item_no,description,opening_quantity,")
