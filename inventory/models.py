@@ -576,43 +576,76 @@ class ItemJournalLine(models.Model):
         return f"{self.batch_id} line {self.line_no}"
 
 
-# --------------------------------------------------------------------------- adjust cost runs
+# --------------------------------------------------------------------------- background jobs
 
 
-class AdjustmentRunStatus(models.TextChoices):
+class JobStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
     RUNNING = "running", "Running"
     FINISHED = "finished", "Finished"
     FAILED = "failed", "Failed"
 
 
-ACTIVE_ADJUSTMENT_RUN_STATUSES = (AdjustmentRunStatus.QUEUED, AdjustmentRunStatus.RUNNING)
+ACTIVE_JOB_STATUSES = (JobStatus.QUEUED, JobStatus.RUNNING)
+# The Adjust Cost runs were the first jobs; their names stay.
+AdjustmentRunStatus = JobStatus
+ACTIVE_ADJUSTMENT_RUN_STATUSES = ACTIVE_JOB_STATUSES
 
 
-class AdjustmentRun(models.Model):
-    """One Adjust Cost - Item Entries run started from the pages, with its progress and summary.
+class BackgroundJob(models.Model):
+    """A piece of long work run by a task worker, as the pages see it (``inventory.services.jobs``).
 
-    Written only by ``inventory.services.adjustment_runs``. At most one run is queued or running
-    at a time: the partial unique index ``adjustmentrun_one_active`` holds the constant 1 for
-    every active row, so a second insert fails even when two requests check at the same moment.
+    ``lock_namespace`` tells the jobs of one model apart in the worker's advisory lock.
     """
+
+    lock_namespace: int
+    noun = "job"
 
     started_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    status = models.CharField(max_length=10, choices=JobStatus, default=JobStatus.QUEUED)
+    task_id = models.CharField(max_length=64, blank=True)  # the django.tasks result id
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_JOB_STATUSES
+
+    @property
+    def started_by_name(self) -> str:
+        return self.started_by.get_username() if self.started_by else "the system"
+
+    def failed_fields(self, message: str) -> dict:
+        """The fields that record ``message`` as the reason the job failed."""
+        raise NotImplementedError
+
+
+class AdjustmentRun(BackgroundJob):
+    """One Adjust Cost - Item Entries run, with its progress and summary.
+
+    Written only by ``inventory.services.adjustment_runs``. At most one run is queued or running
+    at a time: the partial unique index ``adjustmentrun_one_active`` holds the constant 1 for
+    every active row, so a second insert fails even when two requests check at the same moment.
+    """
+
+    lock_namespace = 5895
+    noun = "run"
+
     # Blank: every item whose cost is not adjusted; else the item nos. separated by "|".
     item_filter = models.TextField(blank=True)
-    status = models.CharField(
-        max_length=10, choices=AdjustmentRunStatus, default=AdjustmentRunStatus.QUEUED
-    )
     items_total = models.PositiveIntegerField(default=0)
     items_done = models.PositiveIntegerField(default=0)
     entries_created = models.PositiveIntegerField(default=0)
     amount = amount_field()
     failures = models.JSONField(default=list, blank=True)  # [[item_no, message], ...]
     register_nos = models.JSONField(default=list, blank=True)
+    # Items posted (Automatic Cost Adjustment) while this run was active: the next run's items.
+    pending_item_nos = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-started_at", "-pk"]
@@ -628,9 +661,8 @@ class AdjustmentRun(models.Model):
     def __str__(self) -> str:
         return f"Adjust Cost run {self.pk} ({self.status})"
 
-    @property
-    def is_active(self) -> bool:
-        return self.status in ACTIVE_ADJUSTMENT_RUN_STATUSES
+    def failed_fields(self, message: str) -> dict:
+        return {"failures": [*self.failures, ["", message]]}
 
     @property
     def item_nos(self) -> list[str] | None:

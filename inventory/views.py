@@ -69,6 +69,7 @@ from inventory.reports import (
 from inventory.selectors import ItemStock
 from inventory.services import adjustment_runs
 from inventory.services import journal as journal_services
+from inventory.services.jobs import job_retire_if_abandoned
 
 DETAIL_TEMPLATE = "inventory/journal_detail.html"
 LIST_TEMPLATE = "inventory/journal_list.html"
@@ -504,8 +505,8 @@ def adjust_cost_start(request: HtmxHttpRequest) -> HttpResponse:
     except adjustment_runs.AdjustmentRunActive as refused:
         messages.error(request, f"{refused} Wait for it to finish, then start again.")
         url = reverse("adjust-cost")
-        if refused.run is not None:
-            url = f"{url}?run={refused.run.pk}#run-{refused.run.pk}"
+        if refused.job is not None:
+            url = f"{url}?run={refused.job.pk}#run-{refused.job.pk}"
         return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     messages.add_message(request, *_started_message(run, item_nos))
     url = f"{reverse('adjust-cost')}?run={run.pk}#run-{run.pk}"
@@ -537,6 +538,7 @@ def adjustment_run_detail(request: HtmxHttpRequest, run_id: int) -> HttpResponse
     run = selectors.adjustment_run_get(pk=run_id)
     if run is None:
         raise Http404("No such Adjust Cost run.")
+    job_retire_if_abandoned(run)
     context = {
         "run": run,
         "value_entry_changelist": _admin_url(request, "admin:inventory_valueentry_changelist"),

@@ -17,6 +17,7 @@ from django.utils.html import format_html
 from inventory.admin import ReadOnlyAdmin, admin_changelist_url, decimal_display
 from inventory.models import ValueEntry
 from revaluation.models import (
+    BatchJob,
     PostedRevaluation,
     PostedRevaluationLine,
     RevaluationBatch,
@@ -134,6 +135,15 @@ class PostedRevaluationLineInline(_DecimalColumns, admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(BatchJob)
+class BatchJobAdmin(ReadOnlyAdmin):
+    """Background calculations and postings of batches (written by the task worker)."""
+
+    list_display = ("pk", "kind", "batch_name", "status", "started_by", "started_at", "finished_at")
+    list_filter = ("kind", "status")
+    search_fields = ("batch_name",)
 
 
 @admin.register(PostedRevaluation)

@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import models
 
 from inventory.models import (
+    ACTIVE_JOB_STATUSES,
+    BackgroundJob,
     Item,
     ItemLedgerEntryType,
     ItemRegister,
@@ -163,3 +165,38 @@ class PostedRevaluationLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.posted} line {self.line_no}"
+
+
+class BatchJobKind(models.TextChoices):
+    CALCULATE = "calculate", "Calculate Inventory Value"
+    POST = "post", "Post"
+
+
+class BatchJob(BackgroundJob):
+    """Calculate Inventory Value or posting of one batch, run by a task worker
+    (``revaluation.services.jobs``). At most one job per batch is queued or running."""
+
+    lock_namespace = 5899
+
+    batch_name = models.CharField(max_length=20)
+    kind = models.CharField(max_length=10, choices=BatchJobKind)
+    parameters = models.JSONField(default=dict, blank=True)  # the calculate options
+    message = models.TextField(blank=True)  # the result, or why the job failed
+    result_url = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                "batch_name",
+                condition=models.Q(status__in=ACTIVE_JOB_STATUSES),
+                name="batchjob_one_active_per_batch",
+                violation_error_message="A job is already running for this batch.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of batch {self.batch_name} ({self.status})"
+
+    def failed_fields(self, message: str) -> dict:
+        return {"message": message}

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "django_tasks_db",
     "inventory",
     "revaluation",
 ]
@@ -93,6 +94,13 @@ DATABASES = {
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
     )
 }
+
+# Long work (Adjust Cost, large calculations and postings) runs as django.tasks in the database
+# queue; `manage.py db_worker` processes run them (`make run` starts one beside the server).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Above these sizes Calculate Inventory Value and posting run as background tasks.
+BACKGROUND_CALCULATE_ITEMS = int(os.environ.get("BACKGROUND_CALCULATE_ITEMS", "300"))
+BACKGROUND_POST_LINES = int(os.environ.get("BACKGROUND_POST_LINES", "2000"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -31,12 +31,19 @@ from django_htmx.http import HttpResponseClientRedirect, push_url, reselect, res
 from django_htmx.middleware import HtmxDetails
 
 from inventory.models import CostingMethod, ItemLedgerEntryType
+from inventory.services.jobs import JobActive, job_retire_if_abandoned
 from revaluation import selectors
 from revaluation.exceptions import DuplicateLinesError, RevaluationError, StaleLineError
 from revaluation.forms import BatchCreateForm, CalculateForm, LineEditForm, ManualLineForm
-from revaluation.models import RevaluationBatch, RevaluationLine
+from revaluation.models import BatchJob, BatchJobKind, RevaluationBatch, RevaluationLine
 from revaluation.selectors import PAGE_SIZE, SORT_LABELS, LineQuery
 from revaluation.services.calculate import calculate_inventory_value, calculation_test
+from revaluation.services.jobs import (
+    batch_job_active,
+    batch_job_start,
+    calculate_runs_in_background,
+    post_runs_in_background,
+)
 from revaluation.services.lines import (
     EDITABLE_FIELDS,
     INVENTORY_VALUE_REVALUED,
@@ -54,6 +61,7 @@ LIST_TEMPLATE = "revaluation/batch_list.html"
 DETAIL_TEMPLATE = "revaluation/journal_detail.html"
 PREVIEW_TEMPLATE = "revaluation/preview.html"
 POSTED_LIST_TEMPLATE = "revaluation/posted_list.html"
+JOB_TEMPLATE = "revaluation/job.html"
 POSTED_DETAIL_TEMPLATE = "revaluation/posted_detail.html"
 
 STALE_MESSAGE = "Someone else changed this line in the meantime; the current values are shown."
@@ -365,6 +373,16 @@ def revaluation_calculate(request: HtmxHttpRequest, batch_name: str) -> HttpResp
         return _calculate_response(
             request, batch, form, extra={"test_ran": True, "test_problems": problems}
         )
+    if busy := _batch_busy(request, batch):
+        return busy
+    if calculate_runs_in_background(options):
+        return _start_job(
+            request,
+            batch,
+            BatchJobKind.CALCULATE,
+            options=options,
+            confirm_duplicates=form.cleaned_data["confirm_duplicates"],
+        )
     try:
         lines = calculate_inventory_value(
             batch_name=batch.name,
@@ -665,6 +683,10 @@ def revaluation_preview(request: HtmxHttpRequest, batch_name: str) -> HttpRespon
 def revaluation_post(request: HtmxHttpRequest, batch_name: str) -> HttpResponse:
     _require_editor(request)
     batch = get_object_or_404(RevaluationBatch, pk=batch_name)
+    if busy := _batch_busy(request, batch):
+        return busy
+    if post_runs_in_background(batch):
+        return _start_job(request, batch, BatchJobKind.POST)
     try:
         posted = revaluation_batch_post(batch_name=batch.name, user=request.user)
     except RevaluationError as error:
@@ -693,6 +715,43 @@ def _posting_refused(request: HtmxHttpRequest, batch: RevaluationBatch, error: R
         response = reselect(reswap(retarget(response, "#main"), "outerHTML"), "#main")
         response = push_url(response, _journal_url(batch.name, {"page": page} if page else None))
     return response
+
+
+# --------------------------------------------------------------------------- background jobs
+
+
+def _redirect(request: HtmxHttpRequest, url: str) -> HttpResponse:
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+def _batch_busy(request: HtmxHttpRequest, batch: RevaluationBatch) -> HttpResponse | None:
+    """A second click while the batch has a job: say what runs and by whom, show that job."""
+    job = batch_job_active(batch.name)
+    if job is None:
+        return None
+    messages.error(request, f"{JobActive(job, 'A job for this batch')} Wait for it to finish.")
+    return _redirect(request, reverse("revaluation-job-detail", args=[job.pk]))
+
+
+def _start_job(request: HtmxHttpRequest, batch: RevaluationBatch, kind: str, **kwargs):
+    try:
+        job = batch_job_start(batch_name=batch.name, kind=kind, user=request.user, **kwargs)
+    except JobActive as refused:
+        messages.error(request, f"{refused} Wait for it to finish.")
+        if refused.job is None:
+            return _redirect(request, _journal_url(batch.name))
+        job = refused.job
+    return _redirect(request, reverse("revaluation-job-detail", args=[job.pk]))
+
+
+@require_GET
+@login_required
+def revaluation_job_detail(request: HtmxHttpRequest, job_id: int) -> HttpResponse:
+    """A job's page; htmx polls its card until the job ends."""
+    job = get_object_or_404(BatchJob.objects.select_related("started_by"), pk=job_id)
+    job_retire_if_abandoned(job)
+    template = f"{JOB_TEMPLATE}#job-card" if request.htmx else JOB_TEMPLATE
+    return render(request, template, {"job": job})
 
 
 # --------------------------------------------------------------------------- posted history

@@ -716,11 +716,3 @@ class _ItemAdjuster:
                 )
                 if average:  # a zero (or negative) result never overwrites the unit cost
                     item.unit_cost = self.p.ru(average)
-
-
-def schedule_automatic_adjustment(item_nos: Iterable[str]) -> None:
-    """Automatic Cost Adjustment (§3.10): adjust the posted items once the posting commits."""
-    if not InventorySetup.get().automatic_cost_adjustment:
-        return
-    nos = sorted(set(item_nos))
-    transaction.on_commit(lambda: adjust_cost_item_entries(item_nos=nos))

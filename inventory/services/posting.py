@@ -32,7 +32,7 @@ from inventory.models import (
     ValueEntry,
     ValueEntryType,
 )
-from inventory.services.adjustment import schedule_automatic_adjustment
+from inventory.services.adjustment_runs import schedule_automatic_adjustment
 from inventory.services.ledger import (
     LedgerWriter,
     check_posting_date,

@@ -3,8 +3,6 @@ the background worker, permissions."""
 
 from __future__ import annotations
 
-import threading
-import time
 from decimal import Decimal as D
 from unittest import mock
 
@@ -24,18 +22,14 @@ from inventory.models import (
     SourceCode,
     ValueEntry,
 )
-from inventory.services import adjustment_runs
+from inventory.services import adjustment_runs, jobs
 from inventory.services.adjustment import adjust_cost_item_entries
+from inventory.services.jobs import JobActive
 from tests.factories import AccountantFactory, InventorySetupFactory, ItemFactory, UserFactory
+from tests.jobs import task_worker, wait_for
 from tests.posting import day, jline, post
 
 HTMX = {"HX-Request": "true"}
-
-
-@pytest.fixture(autouse=True)
-def synchronous_runs(settings):
-    """Runs execute inside the request unless a test turns the background on."""
-    settings.ADJUSTMENT_RUNS_IN_BACKGROUND = False
 
 
 @pytest.fixture
@@ -234,16 +228,18 @@ def test_the_database_allows_one_active_run(setup):
 
 @pytest.mark.django_db
 def test_a_running_run_whose_worker_is_alive_refuses(setup):
-    """The worker holds the run lock; another connection sees it and refuses."""
+    """The worker holds the run's advisory lock; another connection sees it and refuses."""
     unadjusted_sale("C")
     running = AdjustmentRun.objects.create(status=AdjustmentRunStatus.RUNNING)
     worker = connections.create_connection("default")
     try:
         with worker.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_lock(%s)", [adjustment_runs.RUN_LOCK_KEY])
-        with pytest.raises(adjustment_runs.AdjustmentRunActive) as refused:
+            cursor.execute(
+                "SELECT pg_advisory_lock(%s, %s)", [AdjustmentRun.lock_namespace, running.pk]
+            )
+        with pytest.raises(JobActive) as refused:
             adjustment_runs.adjustment_run_start(user=None)
-        assert refused.value.run == running
+        assert refused.value.job == running
     finally:
         worker.close()
     running.refresh_from_db()
@@ -252,19 +248,19 @@ def test_a_running_run_whose_worker_is_alive_refuses(setup):
 
 @pytest.mark.django_db
 def test_an_abandoned_run_does_not_block_forever(accountant, setup):
-    """A run left running by a worker that died (its lock is free), or queued for longer than
-    the grace period, is marked failed, and the new run starts."""
+    """A run left running by a worker that died (its lock is free), or queued while the worker
+    that claimed its task is gone, is marked failed, and the new run starts."""
     unadjusted_sale("C")
     dead = AdjustmentRun.objects.create(status=AdjustmentRunStatus.RUNNING, items_total=3)
     run = adjustment_runs.adjustment_run_start(user=accountant, item_nos=["C"])
     dead.refresh_from_db()
     assert dead.status == AdjustmentRunStatus.FAILED and dead.finished_at is not None
-    assert dead.failures == [["", adjustment_runs.ABANDONED_MESSAGE]]
+    assert dead.failures == [["", jobs.ABANDONED_MESSAGE]]
     assert run.status == AdjustmentRunStatus.FINISHED and run.entries_created == 1
 
     stale = AdjustmentRun.objects.create(
         status=AdjustmentRunStatus.QUEUED,
-        started_at=timezone.now() - adjustment_runs.QUEUED_GRACE - timezone.timedelta(seconds=1),
+        started_at=timezone.now() - jobs.CLAIM_GRACE - timezone.timedelta(seconds=1),
     )
     adjustment_runs.adjustment_run_start(user=accountant)
     stale.refresh_from_db()
@@ -294,7 +290,11 @@ def test_progress_fragment_polls_while_active(accountant_client, setup):
         status=AdjustmentRunStatus.RUNNING, items_total=7, items_done=3
     )
     url = reverse("adjustment-run-detail", args=[run.pk])
+    worker = connections.create_connection("default")  # holds the run's lock: alive
+    with worker.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [AdjustmentRun.lock_namespace, run.pk])
     response = accountant_client.get(url, headers=HTMX)
+    worker.close()
     html = response.content.decode()
     assert html.lstrip().startswith(f'<article id="run-{run.pk}"')
     assert "data-items-done>3<" in html and "data-items-total>7<" in html
@@ -347,67 +347,70 @@ def test_progress_is_written_after_every_item(accountant, setup):
 # =========================================================================== background worker
 
 
-def wait_until_done(run_id: int, seconds: float = 30) -> AdjustmentRun:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        run = AdjustmentRun.objects.get(pk=run_id)
-        if not run.is_active:
-            return run
-        time.sleep(0.05)
-    raise AssertionError(f"run {run_id} did not finish within {seconds} s")
+def locked_item(no: str):
+    """Another connection holding item ``no`` locked: a worker adjusting it waits there."""
+    holder = connections.create_connection("default")
+    holder.set_autocommit(False)
+    with holder.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM inventory_item WHERE no = %s FOR UPDATE", [no])
+    return holder
 
 
 @pytest.mark.django_db(transaction=True)
-def test_background_run_with_progress_and_refusal(client, settings):
-    """The real thing: the worker thread runs on its own connection while requests poll it."""
-    settings.ADJUSTMENT_RUNS_IN_BACKGROUND = True
+def test_background_run_with_progress_refusal_and_killed_worker(client, settings):
+    """The real thing: a db_worker process adjusts C, waits at D (locked by the test) while the
+    page polls its progress; a second click is refused; the worker is killed: C stays adjusted
+    (its own transaction), D is as before, the run shows failed and a new run finishes D."""
     InventorySetupFactory()
     unadjusted_sale("C")
     unadjusted_sale("D")
-    client.force_login(AccountantFactory())
-    release = threading.Event()
-    real = adjustment_runs.adjust_cost_item_entries
-
-    def held_back(**kwargs):
-        assert release.wait(30), "the test never released the worker"
-        return real(**kwargs)
-
-    with mock.patch.object(adjustment_runs, "adjust_cost_item_entries", held_back):
+    client.force_login(AccountantFactory(username="anna"))
+    holder = locked_item("D")
+    with task_worker(settings) as worker:
         response = client.post(reverse("adjust-cost-start"), {"scope": "all"}, follow=True)
         [run] = AdjustmentRun.objects.all()
         assert message_texts(response) == [
             f"Adjust Cost run {run.pk} started for all items whose cost is not adjusted."
         ]
-        assert run.items_total == 2
-        html = response.content.decode()
-        assert 'hx-trigger="every 1s"' in html  # the page polls the active run
-
-        # a second click while the first run works is refused
-        second = client.post(reverse("adjust-cost-start"), {"scope": "all"}, follow=True)
-        assert message_texts(second)[0].startswith(
-            f"Adjust Cost is already running (run {run.pk}, started by "
+        assert 'hx-trigger="every 1s"' in response.content.decode()  # the page polls the run
+        url = reverse("adjustment-run-detail", args=[run.pk])
+        html = wait_for(
+            lambda: (
+                (page := client.get(url, headers=HTMX).content.decode()).count("data-items-done>1<")
+                and page
+            )
         )
+        assert "data-items-total>2<" in html and 'hx-trigger="every 1s"' in html
+        assert AdjustmentRun.objects.get().status == AdjustmentRunStatus.RUNNING
+
+        second = client.post(reverse("adjust-cost-start"), {"scope": "all"}, follow=True)
+        assert message_texts(second) == [
+            f"Adjust Cost is already running (run {run.pk}, started by anna). "
+            "Wait for it to finish, then start again."
+        ]
         assert AdjustmentRun.objects.count() == 1
-        fragment = client.get(reverse("adjustment-run-detail", args=[run.pk]), headers=HTMX)
-        assert 'hx-trigger="every 1s"' in fragment.content.decode()
 
-        release.set()
-        run = wait_until_done(run.pk)
+        worker.kill()
+        worker.wait(10)
+        holder.rollback()  # the orphaned backend goes on, finds its client gone, rolls back
+        holder.close()
+        html = wait_for(
+            lambda: (
+                "run-failed" in (page := client.get(url, headers=HTMX).content.decode()) and page
+            )
+        )
+    assert "hx-trigger" not in html and jobs.ABANDONED_MESSAGE in html
+    run.refresh_from_db()
+    assert (run.status, run.items_done) == (AdjustmentRunStatus.FAILED, 1)
+    assert sale_cost("C") == D("-50.00")
+    assert sale_cost("D") == D("-60.00")  # untouched
+    assert not Item.objects.get(no="D").cost_is_adjusted
 
-    assert run.status == AdjustmentRunStatus.FINISHED, run.failures
-    assert (run.items_done, run.items_total, run.entries_created) == (2, 2, 2)
-    assert run.amount == D("20.00") and run.failures == []
-    assert sale_cost("C") == sale_cost("D") == D("-50.00")
-    fragment = client.get(reverse("adjustment-run-detail", args=[run.pk]), headers=HTMX)
-    html = fragment.content.decode()
-    assert "hx-trigger" not in html and "data-entries-created>2<" in html
-
-    # the lock was released with the worker's connection: the next run starts
-    unadjusted_sale("E")
-    response = client.post(reverse("adjust-cost-start"), {"scope": "items", "item_nos": "E"})
-    assert response.status_code == 302
-    run = wait_until_done(AdjustmentRun.objects.latest("pk").pk)
-    assert (run.status, run.entries_created, run.amount) == ("finished", 1, D("10.00"))
+    with task_worker(settings):
+        client.post(reverse("adjust-cost-start"), {"scope": "all"})
+        run = wait_for(lambda: AdjustmentRun.objects.filter(status="finished").first())
+    assert (run.items_total, run.entries_created, run.amount) == (1, 1, D("10.00"))
+    assert sale_cost("D") == D("-50.00")
 
 
 @pytest.mark.django_db

@@ -1043,7 +1043,6 @@ def test_amount_filters_format_decimals_without_floats():
 
 def test_adjust_cost_button_on_the_journal_page(accountant_client, setup, settings):
     """The journal page starts Adjust Cost - Item Entries for every unadjusted item."""
-    settings.ADJUSTMENT_RUNS_IN_BACKGROUND = False
     RevaluationBatch.objects.create(name="ADJ")
     ItemFactory(no="C")
     post(jline("purchase", "C", 10, day(1), unit_amount=10))
