@@ -1,9 +1,9 @@
-# Two commands matter: `make run` (demo on SQLite) and `make test` (whole suite on PostgreSQL).
+# Two commands matter: `make run` (the demo) and `make test` (the whole suite). Both run on
+# PostgreSQL: the server at DATABASE_URL when it is set, else an embedded server that the app and the
+# test run start and stop themselves (data in var/postgres; revaluation/embedded_database.py).
 PYTHON ?= $(shell command -v python3.13 2>/dev/null || echo $(HOME)/.pyenv/versions/3.13.0/bin/python)
 VENV := .venv
 BIN := $(VENV)/bin
-# The suite runs on PostgreSQL: DATABASE_URL when it is set, else the local server.
-TEST_DATABASE_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/revaluation)
 DEMO_USER ?= demo
 DEMO_PASSWORD ?= demo-revaluation
 
@@ -31,7 +31,7 @@ run: demo
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: install
-	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
+	$(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
@@ -56,4 +56,4 @@ bench: install
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles
+	rm -rf $(VENV) var staticfiles

@@ -15,7 +15,6 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import get_last_value_from_parameters
 from django.core.paginator import Paginator
-from django.db import connections
 from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
@@ -127,8 +126,6 @@ class EstimatedCountPaginator(Paginator):
         return max(capped, self._planner_estimate(queryset))
 
     def _planner_estimate(self, queryset) -> int:
-        if connections[queryset.db].vendor != "postgresql":
-            return 0
         plan = json.loads(queryset.explain(format="json"))
         return int(plan[0]["Plan"]["Plan Rows"])
 

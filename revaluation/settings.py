@@ -1,8 +1,10 @@
 """Settings, read from the environment.
 
-With nothing set the app runs on a local SQLite file with DEBUG on. ``DJANGO_ENV=production``
-turns DEBUG off, requires a real ``SECRET_KEY`` and enables the secure-cookie/HSTS settings
-that ``manage.py check --deploy`` asks for.
+The database is PostgreSQL: the server at ``DATABASE_URL``, or, with none set, the embedded server
+of ``revaluation.embedded_database`` (data in ``var/postgres``). With nothing set the app runs
+with DEBUG on. ``DJANGO_ENV=production`` turns DEBUG off, requires a real ``SECRET_KEY`` and a
+``DATABASE_URL``, and enables the secure-cookie/HSTS settings that ``manage.py check --deploy``
+asks for.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+
+from revaluation.embedded_database import embedded_database
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -88,12 +92,23 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
-    )
-}
+DATABASE_URL = os.environ.get("DATABASE_URL", "")
+if DATABASE_URL:
+    DATABASES = {
+        "default": dj_database_url.parse(
+            DATABASE_URL, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0"))
+        )
+    }
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_URL must name a PostgreSQL server (postgres://...)")
+elif PRODUCTION:
+    raise ImproperlyConfigured("DJANGO_ENV=production needs DATABASE_URL (a PostgreSQL server)")
+else:
+    DATABASES = {
+        "default": embedded_database(
+            Path(os.environ.get("EMBEDDED_POSTGRES_DIR", BASE_DIR / "var" / "postgres"))
+        )
+    }
 
 # Long work (Adjust Cost, large calculations and postings) runs as django.tasks in the database
 # queue; `manage.py db_worker` processes run them (`make run` starts one beside the server).
@@ -137,6 +152,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # the embedded server's start and stop commands, logged in full at INFO
+    "loggers": {"embedded_postgres": {"level": "WARNING"}},
 }
 
 if PRODUCTION:

@@ -1,10 +1,6 @@
 from __future__ import annotations
 
-import os
-
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/revaluation")
-
-from revaluation.settings import *  # noqa: E402,F403
+from revaluation.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -1,4 +1,5 @@
-"""Settings from the environment: production refuses a missing secret and passes --deploy."""
+"""Settings from the environment: production refuses a missing secret and passes --deploy; the
+database is PostgreSQL, embedded when DATABASE_URL is not set."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     }
     environment |= {
         "DJANGO_SETTINGS_MODULE": "revaluation.settings",
-        "DATABASE_URL": "sqlite:///:memory:",
+        # `check` does not connect: any PostgreSQL URL will do
+        "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/not_connected",
         **env,
     }
     return subprocess.run(
@@ -51,11 +53,42 @@ def test_production_passes_the_deployment_checks():
     assert "no issues" in result.stdout
 
 
-def test_development_defaults_to_debug_on_sqlite():
+def test_development_defaults_to_debug_on_an_embedded_postgresql(tmp_path):
+    """No DATABASE_URL: the command starts the embedded server on a fresh folder, migrates it
+    (with the ledgers' append-only triggers) and stops the server when it exits."""
+    data = tmp_path / "postgres"
+    embedded = {"DATABASE_URL": "", "EMBEDDED_POSTGRES_DIR": str(data)}
+    result = manage("migrate", "-v0", **embedded)
+    assert result.returncode == 0, result.stderr
     result = manage(
         "shell",
+        "--no-imports",
         "-c",
-        "from django.conf import settings; print(settings.DEBUG, settings.DATABASES['default']['ENGINE'])",
+        "from django.conf import settings; from django.db import connection;"
+        "cursor = connection.cursor();"
+        "cursor.execute(\"SELECT current_setting('server_version_num')::int / 10000,"
+        " count(*) FROM pg_trigger WHERE tgname LIKE '%%append_only'\");"
+        "print(settings.DEBUG, settings.DATABASES['default']['HOST'], *cursor.fetchone())",
+        **embedded,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", str(data), "18", "4"]
+    assert (data / "PG_VERSION").exists()
+    assert not (data / "postmaster.pid").exists()  # stopped
+
+
+def test_only_postgresql_is_accepted():
+    result = manage("check", DATABASE_URL="sqlite:///db.sqlite3")
+    assert result.returncode != 0
+    assert "DATABASE_URL must name a PostgreSQL server (postgres://...)" in result.stderr
+
+
+def test_production_needs_a_database_url():
+    result = manage(
+        "check",
+        DJANGO_ENV="production",
+        SECRET_KEY="k" * 20 + "-production-secret-key-0123456789abcdef",
         DATABASE_URL="",
     )
-    assert result.stdout.split()[-2:] == ["True", "django.db.backends.sqlite3"]
+    assert result.returncode != 0
+    assert "DJANGO_ENV=production needs DATABASE_URL (a PostgreSQL server)" in result.stderr

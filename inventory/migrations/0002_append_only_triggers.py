@@ -2,7 +2,7 @@
 
 Value entries may change only their valuation date and G/L tracking fields; item ledger entries
 only the fields posting maintains (COSTING-SPEC §2.3); registers and application entries never.
-No ledger row can be deleted. SQLite has no triggers here: the model guards stand in for them.
+No ledger row can be deleted.
 """
 
 from django.db import migrations
@@ -53,8 +53,6 @@ DROP FUNCTION IF EXISTS {table}_append_only();
 
 def apply(forward: bool):
     def run(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
         for table, mutable in LEDGERS.items():
             schema_editor.execute(forward_sql(table, mutable) if forward else backward_sql(table))
 

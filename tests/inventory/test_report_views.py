@@ -70,6 +70,26 @@ def test_items_page_shows_costs_stock_and_value(accountant_client, scenario_a_ad
     assert ledger == D("98.00")
 
 
+def test_items_page_sums_values_exactly(accountant_client, setup):
+    """0.10 + 0.20 - 0.30 is 0 in decimals; summed through floats (SQLite did) it is
+    0.0000000000000000555, and 0.10 + 0.20 is 0.30000000000000004."""
+    ItemFactory(no="F", description="Felt pad")
+    ItemFactory(no="G", description="Glide")
+    post(
+        jline("purchase", "F", 1, day(1), unit_amount="0.10"),
+        jline("purchase", "F", 1, day(1), unit_amount="0.20"),
+        jline("purchase", "G", 1, day(1), unit_amount="0.10"),
+        jline("purchase", "G", 1, day(1), unit_amount="0.20"),
+    )
+    post(jline("sale", "F", 2, day(2)))
+    adjust_cost_item_entries()  # the sale's cost becomes -0.30
+    html = accountant_client.get(reverse("inventory-item-list")).content.decode()
+    assert cell_texts(html, "item-F")[6:8] == ["0", "0.00"]
+    assert cell_texts(html, "item-G")[6:8] == ["2", "0.30"]
+    ledger = ValueEntry.objects.filter(item_id="F").aggregate(v=Sum("cost_amount_actual"))["v"]
+    assert str(ledger) == "0.00000"  # the exact numeric sum, not a float near zero
+
+
 def test_items_page_filters_and_adjust_buttons(accountant_client, setup):
     ItemFactory(no="C", description="Lamp")
     ItemFactory(no="S", description="Standard lamp", costing_method=CostingMethod.STANDARD)
