@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,28 +54,31 @@ def test_production_passes_the_deployment_checks():
     assert "no issues" in result.stdout
 
 
-def test_development_defaults_to_debug_on_an_embedded_postgresql(tmp_path):
+def test_development_defaults_to_debug_on_an_embedded_postgresql():
     """No DATABASE_URL: the command starts the embedded server on a fresh folder, migrates it
     (with the ledgers' append-only triggers) and stops the server when it exits."""
-    data = tmp_path / "postgres"
-    embedded = {"DATABASE_URL": "", "EMBEDDED_POSTGRES_DIR": str(data)}
-    result = manage("migrate", "-v0", **embedded)
-    assert result.returncode == 0, result.stderr
-    result = manage(
-        "shell",
-        "--no-imports",
-        "-c",
-        "from django.conf import settings; from django.db import connection;"
-        "cursor = connection.cursor();"
-        "cursor.execute(\"SELECT current_setting('server_version_num')::int / 10000,"
-        " count(*) FROM pg_trigger WHERE tgname LIKE '%%append_only'\");"
-        "print(settings.DEBUG, settings.DATABASES['default']['HOST'], *cursor.fetchone())",
-        **embedded,
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["True", str(data), "18", "4"]
-    assert (data / "PG_VERSION").exists()
-    assert not (data / "postmaster.pid").exists()  # stopped
+    # Not in tmp_path: run as root, the server runs as another user, and pytest keeps its
+    # temporary root private to us.
+    with tempfile.TemporaryDirectory(prefix="embedded-postgres-test-") as folder:
+        data = Path(folder) / "postgres"
+        embedded = {"DATABASE_URL": "", "EMBEDDED_POSTGRES_DIR": str(data)}
+        result = manage("migrate", "-v0", **embedded)
+        assert result.returncode == 0, result.stderr
+        result = manage(
+            "shell",
+            "--no-imports",
+            "-c",
+            "from django.conf import settings; from django.db import connection;"
+            "cursor = connection.cursor();"
+            "cursor.execute(\"SELECT current_setting('server_version_num')::int / 10000,"
+            " count(*) FROM pg_trigger WHERE tgname = 'inventory_valueentry_append_only'\");"
+            "print(settings.DEBUG, settings.DATABASES['default']['HOST'], *cursor.fetchone())",
+            **embedded,
+        )
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.split() == ["True", str(data), "18", "1"]
+        assert (data / "PG_VERSION").exists()
+        assert not (data / "postmaster.pid").exists()  # stopped
 
 
 def test_only_postgresql_is_accepted():
