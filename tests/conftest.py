@@ -1,18 +1,12 @@
 from __future__ import annotations
 
 import os
-from decimal import Decimal
 
 import pytest
 from hypothesis import settings as hypothesis_settings
 
-from inventory.models import CostingMethod
-from inventory.services.adjustment import adjust_cost_item_entries
-from revaluation.services.calculate import CalculateOptions, calculate_inventory_value
-from revaluation.services.lines import line_edit
-from revaluation.services.posting import revaluation_batch_post
-from tests.factories import AccountantFactory, InventorySetupFactory, ItemFactory, UserFactory
-from tests.posting import day, jline, post
+from tests import scenarios
+from tests.factories import AccountantFactory, InventorySetupFactory, UserFactory
 
 # CI runs the same property-test examples every time (no flaky landing); developers explore new ones.
 hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
@@ -28,10 +22,7 @@ def setup(db):
 @pytest.fixture
 def posted_ledger(setup):
     """Item A (FIFO): purchase 10 @ 10.00 on D1, sale 5 on D3."""
-    item = ItemFactory(no="A")
-    post(jline("purchase", "A", 10, day(1), unit_amount=Decimal("10")))
-    post(jline("sale", "A", 5, day(3)))
-    return item
+    return scenarios.purchase_and_sale()
 
 
 # --------------------------------------------------------------------------- revaluation pages
@@ -54,46 +45,32 @@ def browser_type_launch_args():
 
 
 @pytest.fixture
-def revaluation_ledger(setup):
-    """Spec §14.1 steps 1-4, item A (FIFO): purchase 10 @ 10.00 on D1 and 10 @ 12.00 on D2,
-    sale 5 on D3, sale 8 on D5. Calculated per item on D4: 15 units worth 170.00."""
-    item = ItemFactory(no="A", description="Oak table")
-    post(jline("purchase", "A", 10, day(1), unit_amount=Decimal("10"), document_no="P-1"))
-    post(jline("purchase", "A", 10, day(2), unit_amount=Decimal("12"), document_no="P-2"))
-    post(jline("sale", "A", 5, day(3), document_no="S-1"))
-    post(jline("sale", "A", 8, day(5), document_no="S-2"))
-    return item
+def scenario_a(setup):
+    """Spec §14.1 steps 1-4 (``tests.scenarios.scenario_a``): returns item A."""
+    return scenarios.scenario_a()
 
 
 @pytest.fixture
-def accountant_client(client):
-    """Signed in as a member of the Accountant group (may change and post)."""
-    client.force_login(AccountantFactory())
+def accountant(db):
+    """Anna, a member of the Accountant group (may change and post)."""
+    return AccountantFactory(username="anna")
+
+
+@pytest.fixture
+def accountant_client(client, accountant):
+    """Signed in as ``accountant``."""
+    client.force_login(accountant)
     return client
 
 
 @pytest.fixture
 def viewer_client(client):
-    """Signed in without the Accountant group (may only look)."""
-    client.force_login(UserFactory())
+    """Signed in as Victor, who is not in the Accountant group (may only look)."""
+    client.force_login(UserFactory(username="victor"))
     return client
 
 
 @pytest.fixture
 def scenario_a_adjusted(setup):
-    """Spec §14.1 through the revaluation and the adjustment: purchases 10 @ 10.00 (D1) and
-    10 @ 12.00 (D2), sales 5 (D3) and 8 (D5), revalued per item on D4 to 14.00 a unit
-    (15 units: 170.00 -> 210.00), adjusted."""
-    ItemFactory(no="A", description="Oak table", costing_method=CostingMethod.FIFO)
-    post(jline("purchase", "A", 10, day(1), unit_amount=10, document_no="P-1"))
-    post(jline("purchase", "A", 10, day(2), unit_amount=12, document_no="P-2"))
-    post(jline("sale", "A", 5, day(3), document_no="S-1"))
-    post(jline("sale", "A", 8, day(5), document_no="S-2"))
-    adjust_cost_item_entries()
-    [line] = calculate_inventory_value(
-        batch_name="R",
-        options=CalculateOptions(posting_date=day(4), document_no="REV-1", per="item"),
-    )
-    line_edit(line_id=line.pk, version=1, field="unit_cost_revalued", value="14")
-    revaluation_batch_post(batch_name="R")
-    adjust_cost_item_entries()
+    """Spec §14.1 revalued to 14.00 a unit and adjusted (``tests.scenarios``)."""
+    scenarios.scenario_a_revalued_and_adjusted()

@@ -14,6 +14,7 @@ from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
 from inventory import models
+from revaluation.models import InventoryValuePer, RevaluationBatch, RevaluationLine
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -180,3 +181,37 @@ class ItemJournalLineFactory(factory.django.DjangoModelFactory):
     item = factory.SubFactory(ItemFactory)
     quantity = Decimal(10)
     unit_amount = Decimal(10)
+
+
+class RevaluationBatchFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RevaluationBatch
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"REVAL{n}")
+
+
+class RevaluationLineFactory(factory.django.DjangoModelFactory):
+    """A sum line per item on 2025-01-04: 10 units worth 100.00, revalued by ``amount`` (0)."""
+
+    class Meta:
+        model = RevaluationLine
+
+    batch = factory.SubFactory(RevaluationBatchFactory)
+    line_no = factory.Sequence(lambda n: (n + 1) * 10000)
+    item = factory.SubFactory(ItemFactory)
+    posting_date = datetime.date(2025, 1, 4)
+    document_no = "REV-1"
+    quantity = Decimal(10)
+    invoiced_quantity = factory.LazyAttribute(lambda o: o.quantity)
+    inventory_value_calculated = Decimal("100.00")
+    unit_cost_calculated = factory.LazyAttribute(
+        lambda o: o.inventory_value_calculated / o.quantity
+    )
+    amount = Decimal(0)
+    inventory_value_revalued = factory.LazyAttribute(
+        lambda o: o.inventory_value_calculated + o.amount
+    )
+    unit_cost_revalued = factory.LazyAttribute(lambda o: o.inventory_value_revalued / o.quantity)
+    inventory_value_per = InventoryValuePer.ITEM
+    partial_revaluation = True

@@ -18,7 +18,12 @@ from inventory.services.adjustment import adjust_cost_item_entries
 from revaluation.services.calculate import CalculateOptions, calculate_inventory_value
 from revaluation.services.lines import line_create_manual, line_edit
 from revaluation.services.posting import revaluation_batch_post
-from tests.factories import InventoryPeriodFactory, ItemFactory, LocationFactory
+from tests.factories import (
+    InventoryPeriodFactory,
+    ItemFactory,
+    LocationFactory,
+    RevaluationBatchFactory,
+)
 from tests.posting import day, jline, post, ve
 
 pytestmark = pytest.mark.django_db
@@ -185,9 +190,8 @@ def test_transfer_and_manual_revaluation_carry_cost(setup):
     post(jline("sale", "T", 4, day(3), location_code="RED"))
     adjust()
     assert [cost(n) for n in (2, 3, 4)] == [D("-40.00"), D("40.00"), D("-40.00")]
-    from revaluation.models import RevaluationBatch
 
-    RevaluationBatch.objects.create(name="MAN")
+    RevaluationBatchFactory(name="MAN")
     line = line_create_manual(batch_name="MAN", item_no="T", applies_to_entry=1, document_no="M-1")
     line_edit(line_id=line.pk, version=line.version, field="inventory_value_revalued", value="110")
     revaluation_batch_post(batch_name="MAN")

@@ -32,17 +32,6 @@ from tests.posting import day, jline, post
 HTMX = {"HX-Request": "true"}
 
 
-@pytest.fixture
-def accountant():
-    return AccountantFactory(username="anna")
-
-
-@pytest.fixture
-def accountant_client(client, accountant):
-    client.force_login(accountant)
-    return client
-
-
 def unadjusted_sale(no: str = "C") -> None:
     """Purchase 10 @ 10.00 on D1; the unit cost is then set to 12.00, so the sale of 5 on D3 is
     valued at 60.00 until Adjust Cost brings it to the 50.00 it consumed (+10.00)."""

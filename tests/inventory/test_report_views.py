@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from decimal import Decimal as D
 
 import pytest
@@ -16,6 +15,7 @@ from django.urls import reverse
 from inventory.models import CostingMethod, Item, ValueEntry
 from inventory.services.adjustment import adjust_cost_item_entries
 from tests.factories import ItemFactory, LocationFactory, UserFactory
+from tests.markup import cell_texts, page_text
 from tests.posting import day, jline, post
 
 pytestmark = pytest.mark.django_db
@@ -28,21 +28,6 @@ def staff_client():
     client = Client()
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
     return client
-
-
-def text_of(response) -> str:
-    """The response's visible text, whitespace collapsed (for assertions on numbers)."""
-    html = response.content.decode()
-    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
-    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
-
-
-def cell_texts(html: str, row_id: str) -> list[str]:
-    row = re.search(rf'<tr[^>]* id="{row_id}"[^>]*>(.*?)</tr>', html, flags=re.S).group(1)
-    return [
-        " ".join(re.sub(r"<[^>]+>", " ", c).split())
-        for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, flags=re.S)
-    ]
 
 
 # =========================================================================== items page
@@ -184,7 +169,7 @@ def test_valuation_page_defaults_to_today(viewer_client, scenario_a_adjusted):
     assert response.context["report"].starting_date is None
     [row] = response.context["report"].rows
     assert (row.closing.quantity, row.closing.value) == (7, D("98.00"))
-    assert "As of" in text_of(response)
+    assert "As of" in page_text(response.content)
 
 
 def test_valuation_period_with_drill_down(viewer_client, staff_client, scenario_a_adjusted):

@@ -17,24 +17,14 @@ from revaluation.models import (
 from revaluation.services.calculate import CalculateOptions, calculate_inventory_value
 from revaluation.services.lines import line_edit
 from revaluation.services.posting import revaluation_batch_post
-from tests.factories import ItemFactory
-from tests.posting import day, jline, post
+from tests.factories import RevaluationBatchFactory
+from tests.posting import day
 
 pytestmark = pytest.mark.django_db
 
 
 def admin_url(model, view: str, *args) -> str:
     return reverse(f"admin:revaluation_{model._meta.model_name}_{view}", args=args)
-
-
-@pytest.fixture
-def scenario_a(setup):
-    """Spec §14.1 steps 1-4: P-1 10 @ 10 (D1), P-2 10 @ 12 (D2), S-1 5 (D3), S-2 8 (D5)."""
-    ItemFactory(no="A")
-    post(jline("purchase", "A", 10, day(1), unit_amount=10, document_no="P-1"))
-    post(jline("purchase", "A", 10, day(2), unit_amount=12, document_no="P-2"))
-    post(jline("sale", "A", 5, day(3), document_no="S-1"))
-    post(jline("sale", "A", 8, day(5), document_no="S-2"))
 
 
 def calculate(per: str = "item", batch: str = "REVAL") -> list[RevaluationLine]:
@@ -62,7 +52,7 @@ def posted(scenario_a) -> PostedRevaluation:
 
 
 def test_batch_list_shows_the_line_count(admin_client, lines):
-    RevaluationBatch.objects.create(name="EMPTY")
+    RevaluationBatchFactory(name="EMPTY")
 
     response = admin_client.get(admin_url(RevaluationBatch, "changelist"))
 

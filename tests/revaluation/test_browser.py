@@ -17,10 +17,10 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from inventory.models import CostingMethod, ValueEntry
-from revaluation.models import PostedRevaluation, RevaluationBatch, RevaluationLine
+from revaluation.models import PostedRevaluation, RevaluationLine
 from revaluation.services.calculate import CalculateOptions, calculate_inventory_value
 from revaluation.services.lines import line_edit
-from tests.factories import AccountantFactory, ItemFactory, LocationFactory
+from tests.factories import AccountantFactory, ItemFactory, LocationFactory, RevaluationBatchFactory
 from tests.posting import day, jline, post
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the test
@@ -51,7 +51,7 @@ def log_in(page: Page, live_server, username: str) -> None:
     expect(page.locator("h1")).to_have_text("Revaluation journal")  # "/" leads here
 
 
-def test_calculate_edit_preview_and_post(page: Page, live_server, revaluation_ledger, tmp_path):
+def test_calculate_edit_preview_and_post(page: Page, live_server, scenario_a, tmp_path):
     page.on("dialog", lambda dialog: dialog.accept())  # hx-confirm
     log_in(page, live_server, "ada")
 
@@ -186,7 +186,7 @@ def build_demo_ledger() -> None:
             )
     post(jline("sale", "1100", 6, day(10), location_code=blue.code, document_no="S-1"))
     post(jline("sale", "1300", 30, day(12), location_code=blue.code, document_no="S-2"))
-    RevaluationBatch.objects.create(
+    RevaluationBatchFactory(
         name="YE-2025", description="Year-end revaluation", last_document_no="REV-0000"
     )
     calculate_inventory_value(

@@ -8,7 +8,7 @@ import pytest
 
 from inventory.models import CostingMethod, InventorySetup, Item, ValueEntry
 from revaluation.exceptions import DuplicateLinesError, RevaluationError
-from revaluation.models import RevaluationBatch, RevaluationLine
+from revaluation.models import RevaluationLine
 from revaluation.services.calculate import (
     CalculateOptions,
     calculate_inventory_value,
@@ -16,7 +16,12 @@ from revaluation.services.calculate import (
 )
 from revaluation.services.lines import line_create_manual, line_edit
 from revaluation.services.posting import revaluation_batch_post
-from tests.factories import ItemFactory, ItemVariantFactory, LocationFactory
+from tests.factories import (
+    ItemFactory,
+    ItemVariantFactory,
+    LocationFactory,
+    RevaluationBatchFactory,
+)
 from tests.posting import day, jline, post
 
 pytestmark = pytest.mark.django_db
@@ -177,7 +182,7 @@ class TestCalculateOptions:
         assert not RevaluationLine.objects.exists()  # zero-amount lines are consumed too
 
     def test_document_no_defaults_to_the_series(self, spread):
-        RevaluationBatch.objects.create(name="SER", last_document_no="REV-0009")
+        RevaluationBatchFactory(name="SER", last_document_no="REV-0009")
         [line] = calculate(per="item", batch="SER", document_no="")
         assert line.document_no == "REV-0010"
         with pytest.raises(RevaluationError, match="You must enter a document number."):
@@ -357,7 +362,7 @@ class TestManualLines:
         post(jline("purchase", "A", 5, day(4), unit_amount=1, invoiced_quantity=0))
 
     def test_manual_line_revalues_the_whole_entry(self, ledger):
-        RevaluationBatch.objects.create(name="MAN")
+        RevaluationBatchFactory(name="MAN")
         line = line_create_manual(
             batch_name="MAN", item_no="A", applies_to_entry=1, document_no="M-1"
         )
@@ -402,7 +407,7 @@ class TestManualLines:
         ],
     )
     def test_manual_line_checks(self, ledger, item, entry, message):
-        RevaluationBatch.objects.create(name="MAN")
+        RevaluationBatchFactory(name="MAN")
         with pytest.raises(RevaluationError, match=message):
             line_create_manual(batch_name="MAN", item_no=item, applies_to_entry=entry)
         assert not RevaluationLine.objects.exists()

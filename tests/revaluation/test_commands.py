@@ -24,16 +24,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def scenario_a(setup):
-    """Spec §14.1 steps 1-4: P-1 10 @ 10 (D1), P-2 10 @ 12 (D2), S-1 5 (D3), S-2 8 (D5)."""
-    ItemFactory(no="A")
-    post(jline("purchase", "A", 10, day(1), unit_amount=10, document_no="P-1"))
-    post(jline("purchase", "A", 10, day(2), unit_amount=12, document_no="P-2"))
-    post(jline("sale", "A", 5, day(3), document_no="S-1"))
-    post(jline("sale", "A", 8, day(5), document_no="S-2"))
-
-
-@pytest.fixture
 def two_locations(setup):
     """Item C: 10 @ 10 at BLUE, 4 @ 5 at RED, 2 @ 3 without location."""
     LocationFactory(code="RED")

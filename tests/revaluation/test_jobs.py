@@ -17,12 +17,11 @@ from revaluation.models import (
     BatchJob,
     BatchJobKind,
     PostedRevaluation,
-    RevaluationBatch,
     RevaluationLine,
 )
 from revaluation.services.calculate import CalculateOptions, calculate_inventory_value
 from revaluation.services.lines import line_edit
-from tests.factories import AccountantFactory, UserFactory
+from tests.factories import AccountantFactory, RevaluationBatchFactory, UserFactory
 from tests.jobs import task_worker, wait_for
 from tests.posting import day
 from tests.revaluation.test_views import calculate_data
@@ -37,18 +36,12 @@ def everything_in_the_background(settings):
 
 
 @pytest.fixture
-def accountant_client(client):
-    client.force_login(AccountantFactory(username="anna"))
-    return client
-
-
-@pytest.fixture
 def batch(setup):
-    return RevaluationBatch.objects.create(name="REVAL")
+    return RevaluationBatchFactory(name="REVAL")
 
 
 @pytest.fixture
-def line(revaluation_ledger, batch):
+def line(scenario_a, batch):
     """Item A per item on D4: quantity 15, IV (Calculated) 170.00 (tests/revaluation/test_views)."""
     [line] = calculate_inventory_value(
         batch_name=batch.name,
@@ -62,7 +55,7 @@ def job_url(job: BatchJob) -> str:
 
 
 @pytest.mark.django_db
-def test_calculate_runs_as_a_job_and_links_back(accountant_client, revaluation_ledger, batch):
+def test_calculate_runs_as_a_job_and_links_back(accountant_client, scenario_a, batch):
     response = accountant_client.post(
         reverse("revaluation-calculate", args=["REVAL"]), calculate_data(), headers=HTMX
     )
@@ -127,7 +120,7 @@ def test_one_job_per_batch(accountant_client, line):
         assert [m.message for m in get_messages(response.wsgi_request)] == expected
     assert BatchJob.objects.count() == 1 and RevaluationLine.objects.count() == 1
     # another batch is not held up
-    RevaluationBatch.objects.create(name="OTHER")
+    RevaluationBatchFactory(name="OTHER")
     accountant_client.post(
         reverse("revaluation-calculate", args=["OTHER"]), calculate_data(document_no="X-1")
     )

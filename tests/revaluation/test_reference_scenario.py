@@ -6,26 +6,15 @@ from decimal import Decimal as D
 
 import pytest
 
-from inventory.models import CostingMethod, Item, ItemRegister, ValueEntry
+from inventory.models import Item, ItemRegister, ValueEntry
 from revaluation.exceptions import RevaluationError
 from revaluation.models import PostedRevaluation, RevaluationLine
 from revaluation.services.calculate import CalculateOptions, calculate_inventory_value
 from revaluation.services.lines import line_edit
 from revaluation.services.posting import revaluation_batch_post, revaluation_batch_preview
-from tests.factories import ItemFactory
 from tests.posting import day, jline, post
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def scenario_a(setup):
-    """Steps 1-4: P-1 10 @ 10 (D1), P-2 10 @ 12 (D2), S-1 5 (D3), S-2 8 (D5)."""
-    ItemFactory(no="A", costing_method=CostingMethod.FIFO)
-    post(jline("purchase", "A", 10, day(1), unit_amount=10, document_no="P-1"))
-    post(jline("purchase", "A", 10, day(2), unit_amount=12, document_no="P-2"))
-    post(jline("sale", "A", 5, day(3), document_no="S-1"))
-    post(jline("sale", "A", 8, day(5), document_no="S-2"))
 
 
 def calculate(per="item", on=None, **kwargs):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import html
-import re
 import time
 from decimal import Decimal as D
 
@@ -18,11 +16,13 @@ from revaluation.services.calculate import CalculateOptions, calculate_inventory
 from revaluation.services.lines import line_edit
 from revaluation.templatetags.amounts import amount, plain_decimal, quantity, unit_cost
 from tests.factories import (
-    AccountantFactory,
     ItemFactory,
     LocationFactory,
+    RevaluationBatchFactory,
+    RevaluationLineFactory,
     UserFactory,
 )
+from tests.markup import by_id, cell_texts, element, parse, text_of, texts_by_class
 from tests.posting import day, jline, post
 
 pytestmark = pytest.mark.django_db
@@ -36,24 +36,12 @@ JOURNAL_PAGE_QUERY_BUDGET = 8
 
 
 @pytest.fixture
-def accountant_client(client):
-    client.force_login(AccountantFactory(username="anna"))
-    return client
-
-
-@pytest.fixture
-def viewer_client(client):
-    client.force_login(UserFactory(username="victor"))
-    return client
-
-
-@pytest.fixture
 def batch(setup):
-    return RevaluationBatch.objects.create(name="REVAL", description="Year end")
+    return RevaluationBatchFactory(name="REVAL", description="Year end")
 
 
 @pytest.fixture
-def line(revaluation_ledger, batch):
+def line(scenario_a, batch):
     """The spec line: item A per item on D4 — quantity 15, IV (Calculated) 170.00."""
     [line] = calculate_inventory_value(
         batch_name=batch.name,
@@ -87,48 +75,14 @@ def calculate_data(**overrides):
     return data
 
 
-def element(content: bytes | str, element_id: str) -> str:
-    """The opening tag and text of the element with ``element_id`` (up to its first '<')."""
-    text = content.decode() if isinstance(content, bytes) else content
-    match = re.search(rf'<(\w+)[^>]*\bid="{re.escape(element_id)}"[^>]*>([^<]*)', text)
-    assert match, f"no element #{element_id}"
-    return match.group(0)
-
-
-def text_of(content, element_id: str) -> str:
-    """The text inside the element with ``element_id`` (tags removed, spaces collapsed)."""
-    text = content.decode() if isinstance(content, bytes) else content
-    match = re.search(rf'<(\w+)[^>]*\bid="{re.escape(element_id)}"[^>]*>', text)
-    assert match, f"no element #{element_id}"
-    tag, depth, position = match.group(1), 1, match.end()
-    for found in re.finditer(rf"<(/?){tag}\b[^>]*>", text[position:]):
-        depth += -1 if found.group(1) else 1
-        if depth == 0:
-            inner = text[position : position + found.start()]
-            return " ".join(html.unescape(re.sub(r"<[^>]+>", "", inner)).split())
-    raise AssertionError(f"#{element_id} is not closed")
-
-
 def make_lines(batch, count, *, item=None):
     """``count`` lines with distinct items (bulk, no ledger needed for display tests)."""
     items = [item] if item else []
     if not item:
         items = [ItemFactory(no=f"L{n:05d}") for n in range(min(count, 50))]
     RevaluationLine.objects.bulk_create(
-        RevaluationLine(
-            batch=batch,
-            line_no=(n + 1) * 10000,
-            item=items[n % len(items)],
-            posting_date=day(4),
-            document_no="REV-1",
-            quantity=D(10),
-            invoiced_quantity=D(10),
-            inventory_value_calculated=D("100.00"),
-            unit_cost_calculated=D("10"),
-            inventory_value_revalued=D("100.00"),
-            unit_cost_revalued=D("10"),
-            inventory_value_per="item",
-            partial_revaluation=True,
+        RevaluationLineFactory.build(
+            batch=batch, line_no=(n + 1) * 10000, item=items[n % len(items)]
         )
         for n in range(count)
     )
@@ -222,6 +176,7 @@ def test_accountant_sees_forms_and_inputs(accountant_client, line):
 
 
 def test_superuser_may_edit(client, line):
+    """A superuser outside the Accountant group edits a line like an accountant."""
     client.force_login(UserFactory(username="root", is_superuser=True, is_staff=True))
     response = client.post(
         edit_url(line),
@@ -229,6 +184,14 @@ def test_superuser_may_edit(client, line):
         headers=HTMX,
     )
     assert response.status_code == 200
+    assert text_of(response.content, f"line-{line.pk}-amount") == "40.00"
+    line.refresh_from_db()
+    assert (line.unit_cost_revalued, line.inventory_value_revalued, line.amount) == (
+        D("14"),
+        D("210.00"),
+        D("40.00"),
+    )
+    assert line.version == 2
 
 
 # --------------------------------------------------------------------------- batches
@@ -236,12 +199,12 @@ def test_superuser_may_edit(client, line):
 
 def test_batch_list_shows_counts_and_totals(accountant_client, line):
     line_edit(line_id=line.pk, version=1, field="unit_cost_revalued", value="14")
-    RevaluationBatch.objects.create(name="EMPTY")
+    RevaluationBatchFactory(name="EMPTY")
     response = accountant_client.get(reverse("revaluation-journal-list"))
     assert response.status_code == 200
     content = response.content.decode()
-    row = content.split('id="batch-REVAL"', 1)[1].split("</tr>", 1)[0]
-    assert re.findall(r">([^<>]+)</td>", row) == [
+    assert cell_texts(content, "batch-REVAL") == [
+        "REVAL",
         "Year end",
         "—",
         "1",
@@ -300,7 +263,7 @@ def test_unknown_batch_is_404(accountant_client, setup):
 # --------------------------------------------------------------------------- calculate
 
 
-def test_calculate_creates_the_spec_line(accountant_client, revaluation_ledger, batch):
+def test_calculate_creates_the_spec_line(accountant_client, scenario_a, batch):
     url = reverse("revaluation-calculate", args=[batch.name])
     response = accountant_client.post(url, calculate_data())
     assert response.status_code == 302
@@ -323,7 +286,7 @@ def test_calculate_creates_the_spec_line(accountant_client, revaluation_ledger, 
     assert ">11.33333</td>" in page
 
 
-def test_calculate_with_htmx_redirects_the_browser(accountant_client, revaluation_ledger, batch):
+def test_calculate_with_htmx_redirects_the_browser(accountant_client, scenario_a, batch):
     url = reverse("revaluation-calculate", args=[batch.name])
     response = accountant_client.post(url, calculate_data(per="entry"), headers=HTMX)
     assert response.status_code == 200
@@ -335,7 +298,7 @@ def test_calculate_with_htmx_redirects_the_browser(accountant_client, revaluatio
     ) == [(1, 5, D("50.00")), (2, 10, D("120.00"))]
 
 
-def test_calculate_passes_every_option(accountant_client, revaluation_ledger, batch, monkeypatch):
+def test_calculate_passes_every_option(accountant_client, scenario_a, batch, monkeypatch):
     seen = {}
 
     def fake_calculate(*, batch_name, options, confirm_duplicates):
@@ -390,7 +353,7 @@ def test_calculate_asks_before_creating_duplicates(accountant_client, line):
     assert RevaluationLine.objects.count() == 2
 
 
-def test_calculate_errors_are_shown_next_to_the_form(accountant_client, revaluation_ledger, batch):
+def test_calculate_errors_are_shown_next_to_the_form(accountant_client, scenario_a, batch):
     url = reverse("revaluation-calculate", args=[batch.name])
     response = accountant_client.post(url, calculate_data(document_no=""))
     assert response.status_code == 422
@@ -411,7 +374,7 @@ def test_calculate_errors_are_shown_next_to_the_form(accountant_client, revaluat
 
 
 def test_calculation_test_report_lists_problems_and_creates_nothing(
-    accountant_client, revaluation_ledger, batch
+    accountant_client, scenario_a, batch
 ):
     url = reverse("revaluation-calculate", args=[batch.name])
     response = accountant_client.post(url, {**calculate_data(), "action": "test"}, headers=HTMX)
@@ -539,17 +502,15 @@ def test_invalid_values_answer_422_at_the_cell(accountant_client, line, value, m
 
 def test_a_unit_cost_whose_inventory_value_overflows_is_refused(accountant_client, batch):
     item = ItemFactory(no="SCREW")
-    line = RevaluationLine.objects.create(
+    line = RevaluationLineFactory(
         batch=batch,
         line_no=10000,
         item=item,
-        posting_date=day(4),
+        document_no="",
         quantity=D(1_000_000),
-        invoiced_quantity=D(1_000_000),
         inventory_value_calculated=D("10000.00"),
-        unit_cost_calculated=D("0.01"),
-        inventory_value_revalued=D("10000.00"),
-        unit_cost_revalued=D("0.01"),
+        inventory_value_per="",
+        partial_revaluation=False,
     )
     response = accountant_client.post(
         edit_url(line),
@@ -648,8 +609,8 @@ def count_queries(client, url) -> int:
 
 
 def test_journal_page_query_count_does_not_grow_with_lines(accountant_client, setup):
-    small = RevaluationBatch.objects.create(name="SMALL")
-    large = RevaluationBatch.objects.create(name="LARGE")
+    small = RevaluationBatchFactory(name="SMALL")
+    large = RevaluationBatchFactory(name="LARGE")
     make_lines(small, 5)
     make_lines(large, 150)
     accountant_client.get(journal_url("SMALL"))  # warm the session
@@ -671,11 +632,10 @@ def test_twenty_thousand_lines_are_paged(accountant_client, batch):
     assert content.count('<tr id="line-') == 200
     assert 'id="line-no-112010000"' in content and 'id="line-no-114000000"' in content
     assert "Page 57 of 100" in content
-    assert "11,201–11,400 of 20,000" in content or "11201–11400 of 20000" in content
+    assert texts_by_class(content, "span", "range") == ["11201–11400 of 20000 lines"]
     assert text_of(content, "total-inventory-value-calculated") == "2,000,000.00"
     assert queries <= JOURNAL_PAGE_QUERY_BUDGET
     print(f"page 57 of 20,000 lines: {queries} queries, {elapsed * 1000:.0f} ms")
-    assert elapsed < 5
 
 
 # --------------------------------------------------------------------------- sort and filter
@@ -692,20 +652,14 @@ def mixed_lines(batch, setup):
     }
     specs = [("B-FIFO", "RED", "5.00"), ("A-STD", "", "-3.00"), ("C-AVG", "BLUE", "1.00")]
     for n, (item_no, location, line_amount) in enumerate(specs):
-        RevaluationLine.objects.create(
+        RevaluationLineFactory(
             batch=batch,
             line_no=(n + 1) * 10000,
             item=items[item_no],
-            posting_date=day(4),
             location_code=location,
             quantity=D(1),
-            invoiced_quantity=D(1),
             amount=D(line_amount),
         )
-
-
-def line_order(content: bytes) -> list[str]:
-    return re.findall(r'<td class="col-item">([^<]+)</td>', content.decode())
 
 
 @pytest.mark.parametrize(
@@ -724,7 +678,7 @@ def line_order(content: bytes) -> list[str]:
 )
 def test_sort(viewer_client, mixed_lines, sort, expected):
     response = viewer_client.get(journal_url(sort=sort))
-    assert line_order(response.content) == expected
+    assert texts_by_class(response.content, "td", "col-item") == expected
 
 
 @pytest.mark.parametrize(
@@ -740,7 +694,7 @@ def test_sort(viewer_client, mixed_lines, sort, expected):
 )
 def test_filter(viewer_client, mixed_lines, params, expected):
     response = viewer_client.get(journal_url(**params))
-    assert line_order(response.content) == expected
+    assert texts_by_class(response.content, "td", "col-item") == expected
     # the totals are those of the whole batch, whatever the filter
     assert text_of(response.content, "total-amount") == "3.00"
 
@@ -754,16 +708,17 @@ def test_sort_links_keep_the_filter(viewer_client, mixed_lines):
 # --------------------------------------------------------------------------- manual lines
 
 
-def test_entry_lookup_lists_the_eligible_entries(accountant_client, revaluation_ledger, batch):
+def test_entry_lookup_lists_the_eligible_entries(accountant_client, scenario_a, batch):
     post(jline("purchase", "A", 4, day(6), document_no="P-3", invoiced_quantity=0, unit_amount=9))
     url = reverse("revaluation-entry-lookup", args=[batch.name])
     response = accountant_client.get(url, {"item": "A"}, headers=HTMX)
     assert response.status_code == 200
     content = response.content.decode()
-    entries = re.findall(r'name="applies_to_entry" value="(\d+)"', content)
+    entries = [e.attrs["value"] for e in parse(content).find_all(name="applies_to_entry")]
     assert entries == ["2", "1"]  # inbound and completely invoiced; not the sales or P-3
-    row = content.split('id="entry-1"', 1)[1].split("</tr>", 1)[0]
-    assert re.findall(r"<td[^>]*>([^<]*)</td>", row) == [
+    assert cell_texts(content, "entry-1") == [
+        "",
+        "1",
         "2025-01-01",
         "Purchase",
         "P-1",
@@ -782,14 +737,14 @@ def test_entry_lookup_lists_the_eligible_entries(accountant_client, revaluation_
     assert 'id="entry-2"' in page
 
 
-def test_item_suggestions(accountant_client, revaluation_ledger, batch):
+def test_item_suggestions(accountant_client, scenario_a, batch):
     ItemFactory(no="B", description="Chair")
     url = reverse("revaluation-item-suggestions", args=[batch.name])
     content = accountant_client.get(url, {"item": "cha"}, headers=HTMX).content.decode()
-    assert re.findall(r'<option value="([^"]+)">', content) == ["B"]
+    assert [option.attrs["value"] for option in parse(content).find_all("option")] == ["B"]
 
 
-def test_manual_line_create(accountant_client, revaluation_ledger, batch):
+def test_manual_line_create(accountant_client, scenario_a, batch):
     url = reverse("revaluation-line-create", args=[batch.name])
     response = accountant_client.post(
         url, {"item": "A", "applies_to_entry": "1", "document_no": "REV-9"}, headers=HTMX
@@ -836,7 +791,7 @@ def test_manual_line_create(accountant_client, revaluation_ledger, batch):
     ],
 )
 def test_manual_line_errors_are_shown_at_the_field(
-    accountant_client, revaluation_ledger, batch, data, message, error_id
+    accountant_client, scenario_a, batch, data, message, error_id
 ):
     url = reverse("revaluation-line-create", args=[batch.name])
     response = accountant_client.post(url, data, headers=HTMX)
@@ -849,7 +804,7 @@ def test_manual_line_errors_are_shown_at_the_field(
     assert not RevaluationLine.objects.exists()
 
 
-def test_manual_line_show_entries_without_javascript(accountant_client, revaluation_ledger, batch):
+def test_manual_line_show_entries_without_javascript(accountant_client, scenario_a, batch):
     url = reverse("revaluation-line-create", args=[batch.name])
     response = accountant_client.post(url, {"item": "A", "lookup": "1"})
     assert response.status_code == 200
@@ -884,7 +839,7 @@ def test_delete_line_without_htmx_redirects(accountant_client, line):
 
 def test_delete_all_lines(accountant_client, batch, setup):
     make_lines(batch, 4)
-    other = RevaluationBatch.objects.create(name="OTHER")
+    other = RevaluationBatchFactory(name="OTHER")
     make_lines(other, 2)
     url = reverse("revaluation-lines-delete-all", args=[batch.name])
     response = accountant_client.post(url, headers=HTMX)
@@ -906,9 +861,8 @@ def test_preview_shows_the_value_entries_and_writes_nothing(accountant_client, l
     response = accountant_client.get(reverse("revaluation-preview", args=[line.batch_id]))
     assert response.status_code == 200
     content = response.content.decode()
-    block = content.split('id="preview-line-10000"', 1)[1].split("</tbody>", 1)[0]
-    rows = re.findall(r'<tr class="preview-entry">(.*?)</tr>', block, re.S)
-    cells = [re.findall(r"<td[^>]*>([^<]*)</td>", row) for row in rows]
+    rows = by_id(content, "preview-line-10000").find_all("tr", css_class="preview-entry")
+    cells = [row.cells() for row in rows]
     assert [(c[1], c[2], c[6], c[7], c[8]) for c in cells] == [
         ("1", "Purchase", "2025-01-04", "5", "20.00"),
         ("2", "Purchase", "2025-01-04", "10", "20.00"),
@@ -960,9 +914,8 @@ def test_post_creates_the_entries_and_redirects_to_the_history(accountant_client
 
     detail = accountant_client.get(response["Location"]).content.decode()
     assert "Batch REVAL posted as REV-1" in detail
-    table = detail.split('id="posted-value-entries"', 1)[1].split("</tbody>", 1)[0]
-    rows = re.findall(r"<tr>(.*?)</tr>", table.split("<tbody>", 1)[1], re.S)
-    assert [re.findall(r"<td[^>]*>([^<]*)</td>", row)[9] for row in rows] == ["20.00", "20.00"]
+    [table_body] = by_id(detail, "posted-value-entries").find_all("tbody")
+    assert [row.cells()[9] for row in table_body.find_all("tr")] == ["20.00", "20.00"]
     assert text_of(detail, "posted-entries-actual") == "40.00"
 
     history = accountant_client.get(reverse("revaluation-posted-list")).content.decode()
@@ -992,8 +945,8 @@ def test_posting_an_empty_batch_gives_the_message(accountant_client, batch):
     assert not PostedRevaluation.objects.exists()
 
 
-def test_posting_error_is_shown_at_the_line(accountant_client, revaluation_ledger, setup):
-    RevaluationBatch.objects.create(name="SERIES", last_document_no="REV-0000")
+def test_posting_error_is_shown_at_the_line(accountant_client, scenario_a, setup):
+    RevaluationBatchFactory(name="SERIES", last_document_no="REV-0000")
     [line] = calculate_inventory_value(
         batch_name="SERIES",
         options=CalculateOptions(posting_date=day(4), document_no="REV-7", per="item"),
@@ -1043,7 +996,7 @@ def test_amount_filters_format_decimals_without_floats():
 
 def test_adjust_cost_button_on_the_journal_page(accountant_client, setup, settings):
     """The journal page starts Adjust Cost - Item Entries for every unadjusted item."""
-    RevaluationBatch.objects.create(name="ADJ")
+    RevaluationBatchFactory(name="ADJ")
     ItemFactory(no="C")
     post(jline("purchase", "C", 10, day(1), unit_amount=10))
     Item.objects.filter(no="C").update(unit_cost=D(12))
