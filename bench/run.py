@@ -137,7 +137,7 @@ def main() -> None:
         "# Benchmarks",
         "",
         "Written by `bench/run.py` on the data of `bench/generate.py` (PostgreSQL "
-        f"{connection.pg_version // 10000}, Python {platform.python_version()}, "
+        f"{connection.pg_version // 10000}, Python {platform.python_version()}, "  # type: ignore[attr-defined]
         f"{os.cpu_count()} cores; other work may have shared the machine).",
         "",
         f"Ledger: {items} items, {entries} item ledger entries, {values} value entries "

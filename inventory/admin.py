@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from typing import ClassVar
 
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import get_last_value_from_parameters
 from django.core.paginator import Paginator
-from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
+from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.urls import reverse
@@ -118,6 +119,7 @@ class EstimatedCountPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
+        assert isinstance(self.object_list, QuerySet)  # the admin pages querysets
         queryset = self.object_list.order_by().values("pk")
         capped = queryset[: self.exact_limit + 1].count()
         if capped <= self.exact_limit:
@@ -199,11 +201,11 @@ class ReadOnlyAdmin(admin.ModelAdmin):
     """View-only admin for rows that only posting writes."""
 
     actions = None
-    paginator = EstimatedCountPaginator
+    paginator: ClassVar[type] = EstimatedCountPaginator
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER  # facet counts would scan the table once per choice
     list_per_page = 50
-    list_select_related: tuple[str, ...] = ()
+    list_select_related: ClassVar[bool | tuple[str, ...]] = ()
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -576,11 +578,11 @@ class ItemLedgerEntryAdmin(ReadOnlyAdmin):
 
     @admin.display(description="Cost amount (actual)")
     def cost_amount_actual(self, obj: ItemLedgerEntry) -> str:
-        return decimal_display(obj.cost_actual_sum)
+        return decimal_display(obj.cost_actual_sum)  # type: ignore[attr-defined]  # get_queryset
 
     @admin.display(description="Cost amount (expected)")
     def cost_amount_expected(self, obj: ItemLedgerEntry) -> str:
-        return decimal_display(obj.cost_expected_sum)
+        return decimal_display(obj.cost_expected_sum)  # type: ignore[attr-defined]  # get_queryset
 
     @admin.display(description="Value entries")
     def value_entries_link(self, obj: ItemLedgerEntry) -> str:

@@ -229,7 +229,7 @@ class AppendOnlyQuerySet(models.QuerySet):
     def delete(self):
         raise LedgerImmutableError(f"{self.model._meta.verbose_name} rows cannot be deleted")
 
-    delete.queryset_only = True
+    delete.queryset_only = True  # type: ignore[attr-defined]  # Django's flag on manager methods
 
 
 class AppendOnlyModel(models.Model):

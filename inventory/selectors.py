@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
@@ -34,7 +34,7 @@ ACCOUNTANT_GROUP = "Accountant"
 LINE_NO_STEP = 10000
 
 
-def can_post_journals(user: AbstractBaseUser | AnonymousUser) -> bool:
+def can_post_journals(user: User | AnonymousUser) -> bool:
     """May ``user`` change and post journals? Superusers and members of the Accountant group.
 
     This is the one check for every journal write (create batches, add/edit/delete lines,
@@ -50,7 +50,7 @@ def can_post_journals(user: AbstractBaseUser | AnonymousUser) -> bool:
     cached = getattr(user, "_can_post_journals", None)
     if cached is None:
         cached = user.groups.filter(name=ACCOUNTANT_GROUP).exists()
-        user._can_post_journals = cached
+        user._can_post_journals = cached  # type: ignore[attr-defined]  # a per-request cache
     return cached
 
 

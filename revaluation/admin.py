@@ -41,7 +41,7 @@ class RevaluationBatchAdmin(admin.ModelAdmin):
 
     @admin.display(description="Lines", ordering="line_count")
     def line_count(self, obj: RevaluationBatch) -> int:
-        return obj.line_count
+        return obj.line_count  # type: ignore[attr-defined]  # annotated by get_queryset
 
     @admin.display(description="Lines")
     def lines_link(self, obj: RevaluationBatch) -> str:

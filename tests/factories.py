@@ -54,7 +54,7 @@ class LocationFactory(factory.django.DjangoModelFactory):
     name = factory.LazyAttribute(lambda o: f"Warehouse {o.code}")
 
 
-class ItemFactory(factory.django.DjangoModelFactory):
+class ItemFactory(factory.django.DjangoModelFactory[models.Item]):
     class Meta:
         model = models.Item
         django_get_or_create = ("no",)
@@ -183,7 +183,7 @@ class ItemJournalLineFactory(factory.django.DjangoModelFactory):
     unit_amount = Decimal(10)
 
 
-class RevaluationBatchFactory(factory.django.DjangoModelFactory):
+class RevaluationBatchFactory(factory.django.DjangoModelFactory[RevaluationBatch]):
     class Meta:
         model = RevaluationBatch
         django_get_or_create = ("name",)
@@ -191,7 +191,7 @@ class RevaluationBatchFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"REVAL{n}")
 
 
-class RevaluationLineFactory(factory.django.DjangoModelFactory):
+class RevaluationLineFactory(factory.django.DjangoModelFactory[RevaluationLine]):
     """A sum line per item on 2025-01-04: 10 units worth 100.00, revalued by ``amount`` (0)."""
 
     class Meta:

@@ -19,7 +19,7 @@ from tests.posting import day, jline, post
 
 def purchase_and_sale() -> Item:
     """Item A (FIFO): purchase 10 @ 10.00 on D1 (entry 1), sale 5 on D3 (entry 2)."""
-    item = ItemFactory(no="A")
+    item = ItemFactory.create(no="A")
     post(jline("purchase", "A", 10, day(1), unit_amount=Decimal("10")))
     post(jline("sale", "A", 5, day(3)))
     return item
@@ -28,7 +28,7 @@ def purchase_and_sale() -> Item:
 def scenario_a() -> Item:
     """§14.1 steps 1-4, item A (FIFO): P-1 10 @ 10.00 (D1), P-2 10 @ 12.00 (D2), S-1 5 (D3),
     S-2 8 (D5). Calculated per item on D4: 15 units worth 170.00."""
-    item = ItemFactory(no="A", description="Oak table", costing_method=CostingMethod.FIFO)
+    item = ItemFactory.create(no="A", description="Oak table", costing_method=CostingMethod.FIFO)
     post(jline("purchase", "A", 10, day(1), unit_amount=10, document_no="P-1"))
     post(jline("purchase", "A", 10, day(2), unit_amount=12, document_no="P-2"))
     post(jline("sale", "A", 5, day(3), document_no="S-1"))

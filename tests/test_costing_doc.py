@@ -12,7 +12,7 @@ HEADING = re.compile(r"^#+ (\d+(?:\.\d+)*)[. ]", re.MULTILINE)
 
 
 def cited_sections() -> dict[str, str]:
-    cited = {}
+    cited: dict[str, str] = {}
     for folder in ("inventory", "revaluation", "templates", "tests", "bench"):
         for path in sorted((ROOT / folder).rglob("*")):
             if path.suffix not in {".py", ".html"}:

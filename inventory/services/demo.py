@@ -20,7 +20,9 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from inventory.models import (
@@ -189,6 +191,7 @@ CATALOGUE = (
 # --------------------------------------------------------------------------- generator state
 
 Bucket = tuple[str, str, str]  # item no., location code, variant code
+Row = dict[str, Any]  # the fields of one planned journal line
 
 
 @dataclass
@@ -235,6 +238,12 @@ class DemoSummary:
     journals: list[list[ItemJournalLineInput]] = field(default_factory=list, repr=False)
 
 
+def price_of(line: ItemJournalLineInput) -> Decimal:
+    """The unit amount of a demo purchase, invoice or sale line (they always carry one)."""
+    assert line.unit_amount is not None
+    return line.unit_amount
+
+
 def cents(value: int) -> Decimal:
     return Decimal(value) / 100
 
@@ -248,10 +257,10 @@ def scale(amount_cents: int, permille: int) -> int:
 class _Day:
     """The lines planned for one business day, in the order they are posted."""
 
-    fixed: list[dict] = field(default_factory=list)  # outbounds with Applies-to Entry
-    invoices: list[dict] = field(default_factory=list)
-    inbound: list[dict] = field(default_factory=list)
-    auto: list[dict] = field(default_factory=list)  # outbounds applied automatically
+    fixed: list[Row] = field(default_factory=list)  # outbounds with Applies-to Entry
+    invoices: list[Row] = field(default_factory=list)
+    inbound: list[Row] = field(default_factory=list)
+    auto: list[Row] = field(default_factory=list)  # outbounds applied automatically
 
     def lines(self, posting_date: dt.date) -> list[ItemJournalLineInput]:
         rows = self.fixed + self.invoices + self.inbound + self.auto
@@ -264,7 +273,7 @@ class _Day:
 class DemoGenerator:
     """Posts the demo year day by day; see the module docstring."""
 
-    def __init__(self, *, days: int = FULL_YEAR_DAYS, seed: int = SEED, user=None):
+    def __init__(self, *, days: int = FULL_YEAR_DAYS, seed: int = SEED, user: User | None = None):
         if days < 1:
             raise ValueError("days must be at least 1")
         self.rng = random.Random(seed)
@@ -390,7 +399,7 @@ class DemoGenerator:
         pending = sorted(entries)
         for line in lines:
             if line.entry_type == INVOICE:
-                self.purchase_price[line.applies_to_entry] = line.unit_amount
+                self.purchase_price[line.applies_to_entry] = price_of(line)
                 continue
             entry = entries[pending.pop(0)]
             if (entry.item_id, entry.entry_type) != (line.item_no, line.entry_type):
@@ -405,13 +414,14 @@ class DemoGenerator:
                 continue
             bucket = (line.item_no, line.location_code, line.variant_code)
             if line.entry_type == PURCHASE and line.quantity > 0:
-                self.purchase_price[entry.entry_no] = line.unit_amount
+                self.purchase_price[entry.entry_no] = price_of(line)
                 if line.invoiced_quantity == 0:
                     self.plan_receipt_invoices(line, entry.entry_no, bucket)
             elif line.entry_type == SALE and line.quantity > 0:
+                assert line.posting_date is not None  # every demo line has its day
                 self.sales.append(
                     PostedSale(
-                        entry.entry_no, bucket, line.quantity, line.posting_date, line.unit_amount
+                        entry.entry_no, bucket, line.quantity, line.posting_date, price_of(line)
                     )
                 )
         if pending:
@@ -445,7 +455,7 @@ class DemoGenerator:
         return self.rng.choice(lots) if lots else None
 
     @staticmethod
-    def row(entry_type: str, document_no: str, bucket: Bucket, quantity: Decimal, **kw) -> dict:
+    def row(entry_type: str, document_no: str, bucket: Bucket, quantity: Decimal, **kw: Any) -> Row:
         item_no, location, variant = bucket
         return {
             "entry_type": entry_type,
@@ -458,7 +468,13 @@ class DemoGenerator:
         }
 
     def outbound(
-        self, plan: _Day, entry_type: str, document_no: str, bucket: Bucket, qty: Decimal, **kw
+        self,
+        plan: _Day,
+        entry_type: str,
+        document_no: str,
+        bucket: Bucket,
+        qty: Decimal,
+        **kw: Any,
     ) -> bool:
         """Plan an outbound of ``qty`` if the stock allows it (a lot for Specific items)."""
         if self.available.get(bucket, Decimal(0)) < qty:
@@ -523,13 +539,16 @@ class DemoGenerator:
                 )
             )
 
-    def plan_receipt_invoices(self, line: ItemJournalLineInput, entry_no: int, bucket: Bucket):
+    def plan_receipt_invoices(
+        self, line: ItemJournalLineInput, entry_no: int, bucket: Bucket
+    ) -> None:
         """A receipt is invoiced 5-30 days later at another price, sometimes in two parts.
 
         One in ten invoices is still missing at the end of the demo (received not invoiced).
         """
         if self.rng.random() < 0.1:
             return
+        assert line.unit_amount is not None and line.posting_date is not None
         price = cents(scale(int(line.unit_amount * 100), self.rng.randint(950, 1080)))
         due = line.posting_date + dt.timedelta(days=self.rng.randint(5, 30))
         quantity = line.quantity
@@ -638,15 +657,17 @@ class DemoGenerator:
             if not moves:
                 continue
             document_no = self.document_no("TRF")
-            for source, qty in moves[:6]:
-                self.outbound(plan, TRANSFER, document_no, source, qty, new_location_code=location)
+            for source, quantity in moves[:6]:
+                self.outbound(
+                    plan, TRANSFER, document_no, source, quantity, new_location_code=location
+                )
 
     def plan_sales(self, day: dt.date, plan: _Day) -> None:
         codes = [code for code, _ in LOCATIONS]
         weights = [POPULARITY[item.profile] for item in CATALOGUE]
         for _ in range(self.rng.randint(1, 4)):
             location = self.rng.choices(codes, weights=LOCATION_WEIGHTS)[0]
-            order = []
+            order: list[tuple[Bucket, Decimal, Decimal]] = []
             for _ in range(self.rng.choice((1, 1, 2, 3))):
                 item = self.rng.choices(CATALOGUE, weights=weights)[0]
                 variant = self.rng.choice([code for code, _ in item.variants] or [""])
@@ -714,6 +735,8 @@ def demo_data_exists() -> bool:
     return Item.objects.exists()
 
 
-def load_demo(*, days: int = FULL_YEAR_DAYS, seed: int = SEED, user=None) -> DemoSummary:
+def load_demo(
+    *, days: int = FULL_YEAR_DAYS, seed: int = SEED, user: User | None = None
+) -> DemoSummary:
     """Create the demo company and post its year. Call only on a database without items."""
     return DemoGenerator(days=days, seed=seed, user=user).run()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Max
 
@@ -142,9 +142,7 @@ def item_journal_line_to_input(line: ItemJournalLine) -> ItemJournalLineInput:
 
 
 @transaction.atomic
-def item_journal_batch_post(
-    *, batch: ItemJournalBatch, user: AbstractBaseUser | None
-) -> PostingResult:
+def item_journal_batch_post(*, batch: ItemJournalBatch, user: User | None) -> PostingResult:
     """Post all lines of ``batch`` and delete them, in one transaction: all or nothing.
 
     The batch row stays locked until commit, so the same lines cannot be posted twice by two

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final
 
-from django.db import transaction
+from django.db import models, transaction
 
 from inventory.amounts import MAX_ABS_VALUE, has_more_decimals_than
 from inventory.exceptions import InventoryError
@@ -78,7 +78,9 @@ def _check_code(value: str, *, max_length: int, line_no: int, field: str) -> Non
     _check_text(value, max_length=max_length, line_no=line_no, field=field)
 
 
-def _check_unit_amount(value: Decimal | None, *, precision: Decimal, line_no: int, field: str):
+def _check_unit_amount(
+    value: Decimal | None, *, precision: Decimal, line_no: int, field: str
+) -> None:
     if value is None:
         return
     if value < 0:
@@ -140,7 +142,7 @@ _ITEM_FIELDS = (
 
 def _item_validate_row(row: ItemImportRow, *, precision: Decimal) -> None:
     n = row.line_no
-    _check_code(row.no, max_length=Item._meta.get_field("no").max_length, line_no=n, field="no")
+    _check_code(row.no, max_length=20, line_no=n, field="no")
     _check_text(row.description, max_length=100, line_no=n, field="description")
     _check_text(row.base_unit_of_measure, max_length=10, line_no=n, field="base_unit_of_measure")
     if row.costing_method is not None and row.costing_method not in CostingMethod.values:
@@ -299,7 +301,9 @@ _AVERAGE_FIELDS = {
 
 
 def _check_precision(value: Decimal, *, field: str, label: str) -> None:
-    places = InventorySetup._meta.get_field(field).decimal_places
+    column = InventorySetup._meta.get_field(field)
+    assert isinstance(column, models.DecimalField)
+    places = column.decimal_places
     smallest = Decimal(1).scaleb(-places)
     sign, digits, exponent = value.normalize().as_tuple()
     if sign or digits != (1,) or not isinstance(exponent, int) or exponent > 0:
@@ -346,12 +350,16 @@ def inventory_setup_update(
     }
     new = {name: value for name, value in given.items() if not isinstance(value, _Unset)}
 
-    for field, label in (
-        ("amount_rounding_precision", "Amount Rounding Precision"),
-        ("unit_amount_rounding_precision", "Unit-Amount Rounding Precision"),
+    for field, label, precision in (
+        ("amount_rounding_precision", "Amount Rounding Precision", amount_rounding_precision),
+        (
+            "unit_amount_rounding_precision",
+            "Unit-Amount Rounding Precision",
+            unit_amount_rounding_precision,
+        ),
     ):
-        if field in new:
-            _check_precision(new[field], field=field, label=label)
+        if not isinstance(precision, _Unset):
+            _check_precision(precision, field=field, label=label)
     for field, choices in (
         ("average_cost_calc_type", AverageCostCalcType),
         ("average_cost_period", AverageCostPeriod),
@@ -377,8 +385,10 @@ def inventory_setup_update(
                 E63_AVERAGE_SETUP_LOCKED.format(field=_AVERAGE_FIELDS[field]), field=field
             )
 
-    date_from = new.get("allow_posting_from", setup.allow_posting_from)
-    date_to = new.get("allow_posting_to", setup.allow_posting_to)
+    date_from = (
+        setup.allow_posting_from if isinstance(allow_posting_from, _Unset) else allow_posting_from
+    )
+    date_to = setup.allow_posting_to if isinstance(allow_posting_to, _Unset) else allow_posting_to
     if date_from is not None and date_to is not None and date_from > date_to:
         raise MasterDataError(
             f"Allow Posting From ({date_from}) must not be after Allow Posting To ({date_to}).",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -80,7 +81,7 @@ def _posting_lines(batch: RevaluationBatch) -> list[RevaluationLine]:
 
 
 @transaction.atomic
-def revaluation_batch_post(*, batch_name: str, user=None) -> PostedRevaluation:
+def revaluation_batch_post(*, batch_name: str, user: User | None = None) -> PostedRevaluation:
     """Post the batch in one transaction and consume its lines (§6.7).
 
     The batch row is locked first: a second post of the same batch (a double click, a second
@@ -143,7 +144,7 @@ class BatchPreview:
         return [line for line in self.lines if line.error]
 
     @property
-    def total_amount(self):
+    def total_amount(self) -> Decimal:
         return sum(
             (
                 ve["cost_amount_actual"] + ve["cost_amount_expected"]
@@ -162,6 +163,7 @@ def revaluation_batch_preview(*, batch_name: str) -> BatchPreview:
     try:
         check_document_nos(batch, lines)
     except RevaluationError as error:
+        assert error.line_no is not None  # check_document_nos names the line
         preview.insert(
             0, PreviewLine(error.line_no, PostingError(error.message, line_no=error.line_no), [])
         )

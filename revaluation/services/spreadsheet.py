@@ -57,6 +57,7 @@ from django.db.models import F
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from inventory.amounts import Precision, decimal_places
 from inventory.management.csvio import (
@@ -222,6 +223,7 @@ def batch_export(*, batch_name: str, format: str) -> bytes:
 def _xlsx_bytes(batch_name: str, rows: list[list[str]]) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
+    assert isinstance(sheet, Worksheet)  # a new workbook has one worksheet
     sheet.title = re.sub(r"[\[\]:*?/\\]", "_", batch_name)[:31] or "Revaluation"
     read_only_fill = PatternFill("solid", fgColor="EEEEEE")
     bold = Font(bold=True)

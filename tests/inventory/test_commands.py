@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import json
 import textwrap
+from collections.abc import Mapping
 from decimal import Decimal
 from io import StringIO
 from pathlib import Path
@@ -45,7 +46,7 @@ def run(*args: str) -> str:
     return out.getvalue()
 
 
-def item_state(no: str) -> dict:
+def item_state(no: str) -> Mapping[str, object]:
     return (
         models.Item.objects.filter(no=no)
         .values(
