@@ -1,15 +1,12 @@
 from __future__ import annotations
 
 
-class InventoryError(Exception):
-    """Base of the domain errors of the inventory app."""
+class LineError(Exception):
+    """Input refused, with the line and the field at fault when they are known.
 
-
-class PostingError(InventoryError):
-    """A posting was refused; nothing was written.
-
-    ``line_no`` names the journal line and ``field`` the field at fault, when known, so that the
-    journal page can show the message next to the field and commands can name the line.
+    The one shape of every refusal that can say where it happened (a journal line, an import
+    row, a setup field): ``message`` is the text, ``line_no`` the line or row, ``field`` the field
+    or column, so that a page shows the message next to the field and a command names the line.
     """
 
     def __init__(self, message: str, *, line_no: int | None = None, field: str | None = None):
@@ -20,3 +17,11 @@ class PostingError(InventoryError):
 
     def __str__(self) -> str:
         return f"Line {self.line_no}: {self.message}" if self.line_no is not None else self.message
+
+
+class InventoryError(Exception):
+    """Base of the domain errors of the inventory app."""
+
+
+class PostingError(InventoryError, LineError):
+    """A posting was refused; nothing was written (``line_no``: the journal line)."""

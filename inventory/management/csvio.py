@@ -35,19 +35,14 @@ from django.db.models import DecimalField, F, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from inventory.amounts import AMOUNT_DIGITS, AMOUNT_PLACES, MAX_ABS_VALUE, decimal_places
+from inventory.exceptions import LineError
 from inventory.models import ItemApplicationEntry, ItemLedgerEntry, ValueEntry
 
 # --------------------------------------------------------------------------- errors
 
 
-class RowError(Exception):
+class RowError(LineError):
     """A cell or row of an input file is malformed."""
-
-    def __init__(self, message: str, *, line_no: int | None = None, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.line_no = line_no
-        self.field = field
 
 
 def error_text(*, message: str, line_no: int | None = None, field: str | None = None) -> str:

@@ -17,7 +17,7 @@ from typing import Final
 from django.db import models, transaction
 
 from inventory.amounts import MAX_ABS_VALUE, has_more_decimals_than
-from inventory.exceptions import InventoryError
+from inventory.exceptions import InventoryError, LineError
 from inventory.models import (
     AverageCostCalcType,
     AverageCostPeriod,
@@ -38,18 +38,11 @@ E63_AVERAGE_SETUP_LOCKED = (
 )
 
 
-class MasterDataError(InventoryError):
+class MasterDataError(InventoryError, LineError):
     """An import or setup change was refused; nothing was written.
 
-    Same shape as ``PostingError``: ``line_no`` names the input row (1 = first data row) and
-    ``field`` the column or setup field at fault, when known.
+    ``line_no`` names the input row (1 = first data row) and ``field`` the column or setup field.
     """
-
-    def __init__(self, message: str, *, line_no: int | None = None, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.line_no = line_no
-        self.field = field
 
     def __str__(self) -> str:
         where = [f"Line {self.line_no}"] if self.line_no is not None else []
