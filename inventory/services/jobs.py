@@ -62,12 +62,12 @@ def job_start[J: BackgroundJob](
             job_retire_if_abandoned(job)
         try:
             with transaction.atomic():
-                job = model.objects.create(status=JobStatus.QUEUED, **fields)
+                job = model._default_manager.create(status=JobStatus.QUEUED, **fields)
         except IntegrityError:
             running = active.filter(status__in=ACTIVE_JOB_STATUSES).select_related("started_by")
             raise JobActive(running.first(), what) from None
         result = task.enqueue(job.pk)
-        model.objects.filter(pk=job.pk).update(task_id=str(result.id))
+        model._default_manager.filter(pk=job.pk).update(task_id=str(result.id))
     job.refresh_from_db()
     return job
 
@@ -75,7 +75,7 @@ def job_start[J: BackgroundJob](
 def job_execute[J: BackgroundJob](model: type[J], job_id: int, work: Callable[[J], dict]) -> None:
     """The worker's side: run ``work(job)`` and store the fields it returns, or the job's
     ``failed_fields`` when it raises (the exception is then re-raised for the task's result)."""
-    jobs = model.objects.filter(pk=job_id)
+    jobs = model._default_manager.filter(pk=job_id)
     with _worker_lock(model.lock_namespace, job_id):
         if not jobs.filter(status=JobStatus.QUEUED).update(status=JobStatus.RUNNING):
             logger.warning("%s %s is no longer queued; not started", model.__name__, job_id)
@@ -102,7 +102,7 @@ def job_retire_if_abandoned(job: BackgroundJob) -> bool:
     logger.warning("%s %s was abandoned by its worker", type(job).__name__, job.pk)
     retired = (
         type(job)
-        .objects.filter(pk=job.pk, status=job.status)
+        ._default_manager.filter(pk=job.pk, status=job.status)
         .update(
             status=JobStatus.FAILED,
             finished_at=timezone.now(),
