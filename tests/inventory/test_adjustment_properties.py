@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from inventory.exceptions import PostingError
+from inventory.ledger_checks import ledger_problems
 from inventory.models import (
     CostingMethod,
     InventorySetup,
@@ -193,6 +194,7 @@ def check_invariants() -> None:
     summary = adjust_cost_item_entries()
     assert not summary.failures
     assert adjust_cost_item_entries().entries_created == 0, "a second run must post nothing"
+    assert ledger_problems() == []
     entries = ItemLedgerEntry.objects.filter(item_id="P")
     ves = ValueEntry.objects.filter(item_id="P")
     for entry in entries:
