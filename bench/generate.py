@@ -13,11 +13,13 @@ to change, which the benchmark checks.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import random
 import sys
 import time
 from collections import deque
+from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -32,6 +34,7 @@ django.setup()
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from inventory.bulk import copy_insert  # noqa: E402
 from inventory.models import (  # noqa: E402
     AvgCostAdjmtEntryPoint,
     InventorySetup,
@@ -50,18 +53,33 @@ LOCATIONS = ("BLUE", "RED", "GREEN")
 BATCH = 20000
 
 
-def copy_rows(model, objects) -> None:
-    """COPY model instances into their table (much faster than INSERTs at this volume)."""
-    if not objects:
-        return
-    fields = list(model._meta.concrete_fields)
-    columns = ", ".join(f'"{f.column}"' for f in fields)
-    sql = f'COPY "{model._meta.db_table}" ({columns}) FROM STDIN'
-    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-        for obj in objects:
-            copy.write_row(
-                [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields]
-            )
+LEDGER_TABLES = (
+    ItemLedgerEntry._meta.db_table,
+    ValueEntry._meta.db_table,
+    ItemApplicationEntry._meta.db_table,
+)
+
+
+@contextlib.contextmanager
+def bulk_load() -> Iterator[None]:
+    """Load the way PostgreSQL loads fastest: the ledgers' secondary indexes are dropped and
+    built once at the end, and the foreign-key triggers are skipped (the rows are consistent by
+    construction; ``manage.py check_ledger`` proves it afterwards)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s)"
+            " AND indexname NOT IN (SELECT conname FROM pg_constraint)",
+            [list(LEDGER_TABLES)],
+        )
+        indexes = cursor.fetchall()
+        for name, _ in indexes:
+            cursor.execute(f'DROP INDEX "{name}"')
+        cursor.execute("SET session_replication_role = replica")
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("SET session_replication_role = DEFAULT")
+        for _, definition in indexes:
+            cursor.execute(definition)
 
 
 def r2(value: Decimal) -> Decimal:
@@ -86,7 +104,7 @@ class Generator:
             (ValueEntry, self.values),
             (ItemApplicationEntry, self.rows),
         ):
-            copy_rows(model, objects)
+            copy_insert(model, objects)
         self.entries, self.values, self.rows = [], [], []
 
     def entry(self, item, location, day, entry_type, quantity, remaining, document_no):
@@ -193,7 +211,7 @@ class Generator:
             entry.open = entry.remaining_quantity != 0
         self.flush()
 
-    def run(self) -> None:
+    def master_data(self) -> None:
         InventorySetup.get()
         Location.objects.bulk_create([Location(code=c, name=c.title()) for c in LOCATIONS])
         Item.objects.bulk_create(
@@ -202,6 +220,9 @@ class Generator:
                 for n in range(self.items)
             ]
         )
+
+    def run(self) -> None:
+        self.master_data()
         ItemRegister.objects.create(no=1, source_code="ITEMJNL", created_at=timezone.now())
         for n in range(self.items):
             self.item(f"B{n:06d}")
@@ -225,7 +246,7 @@ def main() -> None:
     if Item.objects.exists():
         sys.exit("The benchmark database already has items; use an empty one.")
     started = time.perf_counter()
-    with transaction.atomic():
+    with transaction.atomic(), bulk_load():
         Generator(args.items, args.pairs, args.seed).run()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")

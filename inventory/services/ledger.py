@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from inventory.amounts import ZERO, Precision
+from inventory.bulk import copy_insert
 from inventory.exceptions import PostingError
 from inventory.models import (
     AverageCostCalcType,
@@ -332,7 +333,7 @@ class LedgerWriter:
     def flush(self) -> None:
         """Insert the deferred value entries."""
         if self.pending:
-            ValueEntry.objects.bulk_create(self.pending, batch_size=2000)
+            copy_insert(ValueEntry, self.pending)
             self.pending = []
         if self.pending_flags:
             ItemLedgerEntry.objects.filter(entry_no__in=self.pending_flags).update(

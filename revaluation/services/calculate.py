@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from inventory.amounts import ZERO, Precision
+from inventory.bulk import copy_insert
 from inventory.models import (
     AverageCostCalcType,
     CostingMethod,
@@ -213,8 +214,24 @@ def calculate_inventory_value(
         else:
             builder.per_item(item, by_item[item.no])
     _check_duplicates(batch, builder.lines, confirm_duplicates)
-    RevaluationLine.objects.bulk_create(builder.lines, batch_size=2000)
+    _insert(batch, builder.lines)
     return builder.lines
+
+
+def _insert(batch: RevaluationBatch, lines: list[RevaluationLine]) -> None:
+    """COPY the lines in, then give the objects their ids (the callers edit them)."""
+    if not lines:
+        return
+    copy_insert(RevaluationLine, lines)
+    ids = dict(
+        RevaluationLine.objects.filter(batch=batch, line_no__gte=lines[0].line_no).values_list(
+            "line_no", "id"
+        )
+    )
+    for line in lines:
+        line.pk = ids[line.line_no]
+        line._state.adding = False
+        line._state.db = "default"
 
 
 def _check_duplicates(

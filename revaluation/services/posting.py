@@ -9,6 +9,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from inventory.bulk import copy_insert
 from inventory.exceptions import PostingError
 from inventory.services.revaluation import (
     PreviewLine,
@@ -105,7 +106,8 @@ def revaluation_batch_post(*, batch_name: str, user: User | None = None) -> Post
         item_register=result.register,
         total_amount=sum(line.amount for line in lines),
     )
-    PostedRevaluationLine.objects.bulk_create(
+    copy_insert(
+        PostedRevaluationLine,
         [
             PostedRevaluationLine(
                 posted=posted,
@@ -126,7 +128,6 @@ def revaluation_batch_post(*, batch_name: str, user: User | None = None) -> Post
             )
             for line in lines
         ],
-        batch_size=2000,
     )
     batch.lines.all().delete()
     if last_document_no != batch.last_document_no:

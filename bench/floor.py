@@ -1,0 +1,71 @@
+"""The physical floor of Calculate Inventory Value: one hand-written SQL statement per variant that
+computes the same lines (remaining quantity and value of every included inbound entry at the
+date, per entry or summed per item) and writes them into a table.
+
+It implements spec §4.3-§4.4 for non-Standard items (completely invoiced inbounds, invoiced direct
+cost and variance pro rata of the remaining quantity, plus each revaluation pro rata of the
+quantity it revalued) — what the benchmark ledger holds. ``bench/run.py`` times it beside the app
+and checks that both give the same number of lines, quantity and value to the cent.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import connection
+
+ENTRY_VALUES = """
+WITH included AS (
+    SELECT e.entry_no, e.item_id, e.location_code, e.variant_code, e.quantity
+    FROM inventory_itemledgerentry e
+    WHERE e.positive AND e.completely_invoiced
+      AND (e.last_invoice_date IS NULL OR e.last_invoice_date <= %(on)s)
+), applied AS (
+    SELECT a.inbound_item_entry_id AS entry_no, sum(a.quantity) AS remaining
+    FROM inventory_itemapplicationentry a
+    WHERE a.posting_date <= %(on)s
+    GROUP BY a.inbound_item_entry_id
+), costs AS (
+    SELECT v.item_ledger_entry_id AS entry_no,
+           sum(v.cost_amount_actual) FILTER (
+               WHERE v.entry_type IN ('direct_cost', 'variance') AND NOT v.expected_cost
+           ) AS invoiced,
+           sum(v.cost_amount_actual / v.valued_quantity) FILTER (
+               WHERE v.entry_type = 'revaluation'
+           ) AS revalued_per_unit
+    FROM inventory_valueentry v
+    WHERE v.valuation_date <= %(on)s
+    GROUP BY v.item_ledger_entry_id
+), entries AS (
+    SELECT i.entry_no, i.item_id, applied.remaining,
+           applied.remaining / i.quantity * coalesce(costs.invoiced, 0)
+           + applied.remaining * coalesce(costs.revalued_per_unit, 0) AS value
+    FROM included i
+    JOIN applied USING (entry_no)
+    LEFT JOIN costs USING (entry_no)
+    WHERE applied.remaining <> 0
+)
+"""
+
+PER_ENTRY = (
+    "CREATE UNLOGGED TABLE bench_floor_lines AS "
+    + ENTRY_VALUES
+    + "SELECT entry_no, item_id, remaining AS quantity, round(value, 2) AS value FROM entries"
+)
+PER_ITEM = (
+    "CREATE UNLOGGED TABLE bench_floor_lines AS "
+    + ENTRY_VALUES
+    + "SELECT item_id, sum(remaining) AS quantity, round(sum(value), 2) AS value"
+    " FROM entries GROUP BY item_id"
+)
+
+
+def floor_lines(on: date, *, per: str) -> tuple[int, object, object]:
+    """Run the floor statement; return (lines, total quantity, total value)."""
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_floor_lines")
+        cursor.execute(PER_ENTRY if per == "entry" else PER_ITEM, {"on": on})
+        cursor.execute("SELECT count(*), sum(quantity), sum(value) FROM bench_floor_lines")
+        totals = cursor.fetchone()
+        cursor.execute("DROP TABLE bench_floor_lines")
+    return totals

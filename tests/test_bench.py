@@ -1,0 +1,114 @@
+"""The benchmark scripts as tests: the bulk generator writes a ledger that keeps the invariants
+and equals the one posting the same transactions line by line gives; the floor statement and
+Calculate Inventory Value agree; a 10,000-entry run of the benchmark so that it never rots."""
+
+from __future__ import annotations
+
+import importlib.util
+from datetime import date
+from decimal import Decimal as D
+from pathlib import Path
+
+import pytest
+from django.db import transaction
+from django.db.models import Count, Sum
+
+from inventory.ledger_checks import ledger_problems
+from inventory.models import ItemApplicationEntry, ItemLedgerEntry, ValueEntry
+from inventory.services.adjustment import adjust_cost_item_entries
+from revaluation.services.calculate import CalculateOptions, calculate_inventory_value
+from tests.posting import jline, post
+
+BENCH = Path(__file__).resolve().parent.parent / "bench"
+
+
+def bench_module(name: str):
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", BENCH / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+generate = bench_module("generate")
+floor = bench_module("floor")
+
+
+def ledger() -> dict:
+    """The ledger as posting defines it: entries, their cost, and the applications."""
+    costs = dict(
+        ValueEntry.objects.values("item_ledger_entry_id")
+        .annotate(total=Sum("cost_amount_actual"))
+        .values_list("item_ledger_entry_id", "total")
+    )
+    return {
+        "entries": [
+            (*row, costs[row[0]])
+            for row in ItemLedgerEntry.objects.order_by("entry_no").values_list(
+                "entry_no",
+                "item_id",
+                "location_code",
+                "posting_date",
+                "entry_type",
+                "quantity",
+                "remaining_quantity",
+                "open",
+                "completely_invoiced",
+            )
+        ],
+        "applications": list(
+            ItemApplicationEntry.objects.order_by("entry_no").values_list(
+                "item_ledger_entry_id",
+                "inbound_item_entry_id",
+                "outbound_item_entry_id",
+                "quantity",
+            )
+        ),
+    }
+
+
+@pytest.mark.django_db
+def test_generated_ledger_equals_posting_line_by_line(setup):
+    with transaction.atomic():
+        with generate.bulk_load():
+            generate.Generator(items=3, pairs=12, seed=7).run()
+        assert ledger_problems() == []
+        generated = ledger()
+        transaction.set_rollback(True)
+    assert not ItemLedgerEntry.objects.exists()
+
+    generate.Generator(items=3, pairs=12, seed=7).master_data()
+    for entry_no, item, location, day, kind, quantity, *_, cost in generated["entries"]:
+        if kind == "purchase":
+            line = jline(kind, item, quantity, day, unit_amount=cost / quantity)
+        else:
+            line = jline(kind, item, -quantity, day)
+        post(jline(**{**line.__dict__, "location_code": location, "document_no": f"D{entry_no}"}))
+    adjust_cost_item_entries()
+    assert ledger_problems() == []
+    posted = ledger()
+    assert posted["applications"] == generated["applications"]
+    assert len(posted["entries"]) == len(generated["entries"]) == 72
+    assert posted["entries"] == generated["entries"]
+
+
+@pytest.mark.django_db
+def test_smoke_ten_thousand_entries_floor_equals_calculate(setup):
+    """The benchmark in small: 10,000 entries load, keep the invariants, and the hand-written
+    floor statement gives the lines Calculate Inventory Value gives (count, quantity, value)."""
+    with generate.bulk_load():
+        generate.Generator(items=20, pairs=250, seed=1).run()
+    assert ItemLedgerEntry.objects.count() == 10_000
+    assert ledger_problems() == []
+    on = date(2024, 12, 31)
+    for per in ("entry", "item"):
+        lines = calculate_inventory_value(
+            batch_name=f"SMOKE-{per}",
+            options=CalculateOptions(posting_date=on, document_no="S-1", per=per),
+        )
+        assert lines
+        ours = lines[0].batch.lines.aggregate(
+            n=Count("id"), q=Sum("quantity"), v=Sum("inventory_value_calculated")
+        )
+        count, quantity, value = floor.floor_lines(on, per=per)
+        assert (ours["n"], ours["q"], ours["v"]) == (count, quantity, value)
+        assert value > D(0)
