@@ -47,14 +47,17 @@ format: install
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/revaluation_bench
 BENCH_ITEMS ?= 2000
 BENCH_PAIRS ?= 250
+BENCH_RUNS ?= 3
 
-# Fresh benchmark database, a ledger of BENCH_ITEMS x BENCH_PAIRS x 2 entries, timings to docs/.
+# Fresh benchmark database, a ledger of BENCH_ITEMS x BENCH_PAIRS x 2 entries checked against the
+# ledger invariants, medians of BENCH_RUNS runs beside their floors to docs/BENCHMARKS.md.
 bench: install
 	psql "$(dir $(BENCH_DATABASE_URL))postgres" -qc "DROP DATABASE IF EXISTS $(notdir $(BENCH_DATABASE_URL))"
 	psql "$(dir $(BENCH_DATABASE_URL))postgres" -qc "CREATE DATABASE $(notdir $(BENCH_DATABASE_URL))"
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py migrate -v0
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/generate.py --items $(BENCH_ITEMS) --pairs $(BENCH_PAIRS)
-	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/run.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py check_ledger
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/run.py --runs $(BENCH_RUNS)
 
 clean:
 	rm -rf $(VENV) var staticfiles

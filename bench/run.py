@@ -1,155 +1,230 @@
-"""Time the set-based paths on the benchmark database and write docs/BENCHMARKS.md.
+"""Time the long operations on the benchmark database beside their floors; write
+docs/BENCHMARKS.md.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/revaluation_bench .venv/bin/python bench/run.py
 
-Run ``bench/generate.py`` first. The script calculates the inventory value per entry and per
-item, posts a revaluation batch of up to 20,000 lines, and runs Adjust Cost over every item with
-every inbound entry flagged (the worst case). It changes the benchmark database.
+Run ``bench/generate.py`` first. Every operation runs inside a transaction that is rolled back,
+so the database stays as generated and the runs can be repeated; each figure is the median of
+``--runs`` runs. Floors: Calculate Inventory Value beside one hand-written SQL statement
+(``bench/floor.py``, its totals checked equal to ours); posting beside a COPY of the same value
+entries into a copy of the value entry table with its indexes.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import platform
+import resource
+import statistics
 import sys
 import time
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "revaluation.settings")
 
 import django  # noqa: E402
 
 django.setup()
 
-from django.db import connection  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.db.models import Count, Sum  # noqa: E402
+from floor import floor_lines  # noqa: E402
 
-from inventory.models import InventorySetup, Item, ItemLedgerEntry, ValueEntry  # noqa: E402
+from inventory.ledger_checks import ledger_problems  # noqa: E402
+from inventory.models import (  # noqa: E402
+    InventorySetup,
+    Item,
+    ItemApplicationEntry,
+    ItemLedgerEntry,
+    ValueEntry,
+)
 from inventory.services.adjustment import adjust_cost_item_entries  # noqa: E402
 from revaluation.models import RevaluationLine  # noqa: E402
 from revaluation.services.calculate import CalculateOptions, calculate_inventory_value  # noqa: E402
-from revaluation.services.lines import apply_edit, batch_delete_lines  # noqa: E402
+from revaluation.services.lines import apply_edit  # noqa: E402
 from revaluation.services.posting import revaluation_batch_post  # noqa: E402
 
 ON = date(2024, 12, 31)
-MAX_LINES = 20000
 
 
-def timed(label: str, results: list, fn):
-    queries = 0
-
-    def count(execute, sql, params, many, context):
-        nonlocal queries
-        queries += 1
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(count):
+def rolled_back[T](fn: Callable[[], T]) -> tuple[float, T]:
+    """Run ``fn`` in a transaction that is rolled back; return (seconds, its result)."""
+    with transaction.atomic():
         started = time.perf_counter()
-        value = fn()
+        result = fn()
         seconds = time.perf_counter() - started
-    results.append((label, seconds, queries))
-    print(f"{label}: {seconds:.2f} s, {queries} queries", flush=True)
-    return value
+        transaction.set_rollback(True)
+    return seconds, result
 
 
-def revalue_all(batch: str) -> int:
-    """Type a unit cost 5% higher on every line: the journal's line rules, saved with one
-    pipelined UPDATE per line (the browser saves one line per request)."""
+def median(runs: int, fn: Callable) -> tuple[float, object]:
+    timings, result = [], None
+    for _ in range(runs):
+        seconds, result = rolled_back(fn)
+        timings.append(seconds)
+    return statistics.median(timings), result
+
+
+def calculated(per: str) -> tuple[int, Decimal, Decimal]:
+    lines = calculate_inventory_value(
+        batch_name="BENCH", options=CalculateOptions(posting_date=ON, document_no="B-1", per=per)
+    )
+    totals = RevaluationLine.objects.filter(batch_id="BENCH").aggregate(
+        n=Count("id"), q=Sum("quantity"), v=Sum("inventory_value_calculated")
+    )
+    assert totals["n"] == len(lines)
+    return totals["n"], totals["q"], totals["v"]
+
+
+def calculate_and_revalue() -> None:
+    """Calculate per entry and type a unit cost 5% higher on every line (the line rules)."""
+    calculate_inventory_value(
+        batch_name="BENCH", options=CalculateOptions(posting_date=ON, document_no="B-1")
+    )
     precision = InventorySetup.get().precision
-    lines = list(RevaluationLine.objects.filter(batch_id=batch))
+    lines = list(RevaluationLine.objects.filter(batch_id="BENCH"))
     for line in lines:
-        apply_edit(
-            line,
-            "unit_cost_revalued",
-            precision.ru(line.unit_cost_calculated * Decimal("1.05")),
-            precision,
-        )
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            "UPDATE revaluation_revaluationline SET unit_cost_revalued = %s, inventory_value_revalued = %s,"
-            " amount = %s, unit_amount = %s, version = version + 1 WHERE id = %s",
-            [
-                (
-                    line.unit_cost_revalued,
-                    line.inventory_value_revalued,
-                    line.amount,
-                    line.unit_amount,
-                    line.pk,
-                )
-                for line in lines
-            ],
-        )
-    return len(lines)
+        new = precision.ru(line.unit_cost_calculated * Decimal("1.05"))
+        apply_edit(line, "unit_cost_revalued", new, precision)
+    RevaluationLine.objects.bulk_update(
+        lines,
+        ["unit_cost_revalued", "inventory_value_revalued", "amount", "unit_amount"],
+        batch_size=5000,
+    )
+
+
+def posting() -> tuple[float, float, int]:
+    """(post seconds, COPY seconds of the same value entries, value entries written)."""
+    with transaction.atomic():
+        calculate_and_revalue()
+        last = ValueEntry.objects.order_by("-entry_no").values_list("entry_no", flat=True)[:1]
+        first_new = (last[0] if last else 0) + 1
+        started = time.perf_counter()
+        revaluation_batch_post(batch_name="BENCH")
+        post_seconds = time.perf_counter() - started
+        written = ValueEntry.objects.filter(entry_no__gte=first_new).count()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "CREATE TEMP TABLE bench_copy (LIKE inventory_valueentry INCLUDING ALL)"
+                " ON COMMIT DROP"
+            )
+            with cursor.cursor.copy(
+                f"COPY (SELECT * FROM inventory_valueentry WHERE entry_no >= {first_new}) TO STDOUT"
+            ) as out:
+                data = [bytes(block) for block in out]
+            started = time.perf_counter()
+            with cursor.cursor.copy("COPY bench_copy FROM STDIN") as copy:
+                for block in data:
+                    copy.write(block)
+            copy_seconds = time.perf_counter() - started
+        transaction.set_rollback(True)
+    return post_seconds, copy_seconds, written
+
+
+def adjust_everything_flagged() -> object:
+    Item.objects.update(cost_is_adjusted=False)
+    ItemLedgerEntry.objects.filter(positive=True).update(applied_entry_to_adjust=True)
+    return adjust_cost_item_entries()
+
+
+def machine() -> str:
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    memory = next(
+        int(line.split()[1]) // 1024 // 1024
+        for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal")
+    )
+    load = os.getloadavg()[0]
+    return (
+        f"{os.cpu_count()} cores ({model}), {memory} GB RAM, PostgreSQL "
+        f"{connection.pg_version // 10000}, Python"  # type: ignore[attr-defined]
+        f"  {platform.python_version()}; "
+        f"load average {load:.1f} at the start (other work shared the machine)"
+    )
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3, help="runs per figure (median)")
+    parser.add_argument("--skip-adjust", action="store_true", help="skip the Adjust Cost run")
+    args = parser.parse_args()
     if not Item.objects.exists():
         sys.exit("Run bench/generate.py first.")
-    results: list = []
-    entries = ItemLedgerEntry.objects.count()
-    values = ValueEntry.objects.count()
-    items = Item.objects.count()
-    print(
-        f"ledger: {items} items, {entries} item ledger entries, {values} value entries", flush=True
+    started = time.perf_counter()
+    problems = ledger_problems()
+    check_seconds = time.perf_counter() - started
+    if problems:
+        sys.exit(f"The ledger breaks its invariants: {problems}")
+    size = (
+        f"{Item.objects.count():,} items, {ItemLedgerEntry.objects.count():,} item ledger "
+        f"entries, {ValueEntry.objects.count():,} value entries, "
+        f"{ItemApplicationEntry.objects.count():,} application entries"
     )
-
-    per_entry = timed(
-        "Calculate Inventory Value per entry (all items)",
-        results,
-        lambda: calculate_inventory_value(
-            batch_name="BENCH-E",
-            options=CalculateOptions(posting_date=ON, document_no="B-1", per="entry"),
-        ),
+    print(size, flush=True)
+    rows = [("Ledger invariants (`manage.py check_ledger`)", check_seconds, None, "")]
+    for per, label in (("entry", "per entry"), ("item", "per item")):
+        ours, totals = median(args.runs, lambda per=per: calculated(per))
+        floor, floor_totals = median(args.runs, lambda per=per: floor_lines(ON, per=per))
+        equal = "equal" if tuple(totals) == tuple(floor_totals) else f"DIFFER {floor_totals}"
+        note = f"{totals[0]:,} lines, value {totals[2]:,.2f}; floor totals {equal}"
+        rows.append((f"Calculate Inventory Value {label}", ours, floor, note))
+        print(rows[-1], flush=True)
+    timings = [posting() for _ in range(args.runs)]
+    post_seconds = statistics.median(t[0] for t in timings)
+    copy_seconds = statistics.median(t[1] for t in timings)
+    rows.append(
+        (
+            "Post the per-entry revaluation journal",
+            post_seconds,
+            copy_seconds,
+            f"{timings[0][2]:,} value entries; floor: the same rows copied into a copy of the "
+            "table with its indexes",
+        )
     )
-    per_item = timed(
-        "Calculate Inventory Value per item (all items)",
-        results,
-        lambda: calculate_inventory_value(
-            batch_name="BENCH-I",
-            options=CalculateOptions(posting_date=ON, document_no="B-2", per="item"),
-        ),
-    )
-    extra = (
-        RevaluationLine.objects.filter(batch_id="BENCH-E")
-        .order_by("line_no")[MAX_LINES:]
-        .values("pk")
-    )
-    RevaluationLine.objects.filter(pk__in=extra).delete()
-    batch_delete_lines(batch_name="BENCH-I")
-    edited = timed(
-        "Type a new unit cost on every line (line rules)", results, lambda: revalue_all("BENCH-E")
-    )
-    timed(
-        f"Post the revaluation batch ({edited} lines)",
-        results,
-        lambda: revaluation_batch_post(batch_name="BENCH-E"),
-    )
-    Item.objects.update(cost_is_adjusted=False)
-    ItemLedgerEntry.objects.filter(positive=True).update(applied_entry_to_adjust=True)
-    summary = timed(
-        "Adjust Cost, every item, every inbound flagged", results, adjust_cost_item_entries
-    )
-
+    print(rows[-1], flush=True)
+    if not args.skip_adjust:
+        seconds, summary = rolled_back(adjust_everything_flagged)
+        rows.append(
+            (
+                "Adjust Cost, every item and inbound flagged, nothing to adjust (1 run)",
+                seconds,
+                None,
+                f"{summary.items_total:,} items walked, {summary.entries_created} entries created",
+            )
+        )
+        print(rows[-1], flush=True)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
     lines = [
         "# Benchmarks",
         "",
-        "Written by `bench/run.py` on the data of `bench/generate.py` (PostgreSQL "
-        f"{connection.pg_version // 10000}, Python {platform.python_version()}, "  # type: ignore[attr-defined]
-        f"{os.cpu_count()} cores; other work may have shared the machine).",
+        f"Written by `bench/run.py` (median of {args.runs} runs; each run rolled back) on the data "
+        "of `bench/generate.py`.",
         "",
-        f"Ledger: {items} items, {entries} item ledger entries, {values} value entries "
-        f"(FIFO purchases and sales over 2024).",
+        f"- Data: {size}.",
+        f"- Machine: {machine()}.",
+        f"- Peak RSS of the benchmark process: {peak} MB.",
         "",
-        "| Operation | Seconds | Queries |",
-        "|---|---:|---:|",
-        *[f"| {label} | {seconds:.2f} | {queries} |" for label, seconds, queries in results],
-        "",
-        f"Calculate per entry created {len(per_entry)} lines, per item {len(per_item)} lines. "
-        f"Adjust Cost adjusted {summary.items_adjusted} items and created {summary.entries_created} "
-        "value entries (the generated ledger is exact, so 0 is the right answer).",
+        "| Operation | Seconds | Floor (s) | × floor | Notes |",
+        "|---|---:|---:|---:|---|",
+        *[
+            f"| {label} | {seconds:.2f} | {f'{floor:.2f}' if floor else '—'} | "
+            f"{f'{seconds / floor:.1f}' if floor else '—'} | {note} |"
+            for label, seconds, floor, note in rows
+        ],
         "",
     ]
     (ROOT / "docs" / "BENCHMARKS.md").write_text("\n".join(lines))

@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 from django.db import connection
 
@@ -22,7 +23,8 @@ def task_worker(settings) -> Iterator[subprocess.Popen]:
     """Enqueue into the database queue and run one worker process on it; stop it afterwards."""
     settings.TASKS = DATABASE_BACKEND
     db = connection.settings_dict
-    url = f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    host = quote(db["HOST"], safe="")  # the embedded server's host is a socket folder
+    url = f"postgres://{db['USER']}:{db.get('PASSWORD') or ''}@{host}:{db['PORT']}/{db['NAME']}"
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "revaluation.settings"}
     command = ["manage.py", "db_worker", "--interval", "0.1", "--no-startup-delay", "--no-reload"]
     worker = subprocess.Popen([sys.executable, *command, "-v0"], cwd=BASE_DIR, env=env)
