@@ -11,6 +11,7 @@ and checks that both give the same number of lines, quantity and value to the ce
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from django.db import connection
 
@@ -60,12 +61,12 @@ PER_ITEM = (
 )
 
 
-def floor_lines(on: date, *, per: str) -> tuple[int, object, object]:
+def floor_lines(on: date, *, per: str) -> tuple[int, Decimal, Decimal]:
     """Run the floor statement; return (lines, total quantity, total value)."""
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS bench_floor_lines")
         cursor.execute(PER_ENTRY if per == "entry" else PER_ITEM, {"on": on})
         cursor.execute("SELECT count(*), sum(quantity), sum(value) FROM bench_floor_lines")
-        totals = cursor.fetchone()
+        count, quantity, value = cursor.fetchone() or (0, Decimal(0), Decimal(0))
         cursor.execute("DROP TABLE bench_floor_lines")
-    return totals
+    return count, quantity or Decimal(0), value or Decimal(0)

@@ -13,6 +13,7 @@ entries into a copy of the value entry table with its indexes.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import platform
 import resource
@@ -45,7 +46,10 @@ from inventory.models import (  # noqa: E402
     ItemLedgerEntry,
     ValueEntry,
 )
-from inventory.services.adjustment import adjust_cost_item_entries  # noqa: E402
+from inventory.services.adjustment import (  # noqa: E402
+    AdjustmentSummary,
+    adjust_cost_item_entries,
+)
 from revaluation.models import RevaluationLine  # noqa: E402
 from revaluation.services.calculate import CalculateOptions, calculate_inventory_value  # noqa: E402
 from revaluation.services.lines import apply_edit  # noqa: E402
@@ -64,8 +68,8 @@ def rolled_back[T](fn: Callable[[], T]) -> tuple[float, T]:
     return seconds, result
 
 
-def median(runs: int, fn: Callable) -> tuple[float, object]:
-    timings, result = [], None
+def median[T](runs: int, fn: Callable[[], T]) -> tuple[float, T]:
+    timings: list[float] = []
     for _ in range(runs):
         seconds, result = rolled_back(fn)
         timings.append(seconds)
@@ -128,7 +132,7 @@ def posting() -> tuple[float, float, int]:
     return post_seconds, copy_seconds, written
 
 
-def adjust_everything_flagged() -> object:
+def adjust_everything_flagged() -> AdjustmentSummary:
     Item.objects.update(cost_is_adjusted=False)
     ItemLedgerEntry.objects.filter(positive=True).update(applied_entry_to_adjust=True)
     return adjust_cost_item_entries()
@@ -152,7 +156,7 @@ def machine() -> str:
     return (
         f"{os.cpu_count()} cores ({model}), {memory} GB RAM, PostgreSQL "
         f"{connection.pg_version // 10000}, Python"  # type: ignore[attr-defined]
-        f"  {platform.python_version()}; "
+        f" {platform.python_version()}; "
         f"load average {load:.1f} at the start (other work shared the machine)"
     )
 
@@ -175,10 +179,12 @@ def main() -> None:
         f"{ItemApplicationEntry.objects.count():,} application entries"
     )
     print(size, flush=True)
-    rows = [("Ledger invariants (`manage.py check_ledger`)", check_seconds, None, "")]
+    rows: list[tuple[str, float, float | None, str]] = [
+        ("Ledger invariants (`manage.py check_ledger`)", check_seconds, None, "")
+    ]
     for per, label in (("entry", "per entry"), ("item", "per item")):
-        ours, totals = median(args.runs, lambda per=per: calculated(per))
-        floor, floor_totals = median(args.runs, lambda per=per: floor_lines(ON, per=per))
+        ours, totals = median(args.runs, functools.partial(calculated, per))
+        floor, floor_totals = median(args.runs, functools.partial(floor_lines, ON, per=per))
         equal = "equal" if tuple(totals) == tuple(floor_totals) else f"DIFFER {floor_totals}"
         note = f"{totals[0]:,} lines, value {totals[2]:,.2f}; floor totals {equal}"
         rows.append((f"Calculate Inventory Value {label}", ours, floor, note))

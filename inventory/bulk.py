@@ -17,7 +17,7 @@ from django.db.models import AutoField, Model
 def copy_insert(model: type[Model], objects: Iterable[Model]) -> int:
     """Insert ``objects`` of ``model``; returns how many rows were written."""
     fields = [f for f in model._meta.concrete_fields if not isinstance(f, AutoField)]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    columns = ", ".join(connection.ops.quote_name(f.column or f.attname) for f in fields)
     table = connection.ops.quote_name(model._meta.db_table)
     written = 0
     with (

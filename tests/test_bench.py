@@ -24,6 +24,7 @@ BENCH = Path(__file__).resolve().parent.parent / "bench"
 
 def bench_module(name: str):
     spec = importlib.util.spec_from_file_location(f"bench_{name}", BENCH / f"{name}.py")
+    assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
