@@ -423,3 +423,39 @@ def test_register_ranges():
     run = AdjustmentRun(register_nos=[7, 1, 2, 3, 9, 10])
     assert run.register_ranges == [(1, 3), (7, 7), (9, 10)]
     assert AdjustmentRun().register_ranges == []
+
+
+@pytest.mark.django_db
+def test_automatic_adjustment_while_a_run_is_active_follows_it(
+    setup, django_capture_on_commit_callbacks
+):
+    """Posting with Automatic Cost Adjustment while a run works: the posted items join that run's
+    pending list, and when the run ends its task starts a run for them."""
+    InventorySetup.objects.filter(pk=1).update(automatic_cost_adjustment=True)
+    ItemFactory(no="C")
+    with django_capture_on_commit_callbacks(execute=True):
+        post(jline("purchase", "C", 10, day(1), unit_amount=10))
+    running = AdjustmentRun.objects.create(status=AdjustmentRunStatus.RUNNING)
+    worker = connections.create_connection("default")  # the active run's live worker
+    with worker.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_lock(%s, %s)", [AdjustmentRun.lock_namespace, running.pk]
+        )
+    Item.objects.filter(no="C").update(unit_cost=D(12))
+    with django_capture_on_commit_callbacks(execute=True):
+        post(jline("sale", "C", 5, day(3)))
+    running.refresh_from_db()
+    assert running.pending_item_nos == ["C"]
+    assert AdjustmentRun.objects.count() == 2  # the first posting's run, and the active one
+    assert sale_cost("C") == D("-60.00")
+
+    AdjustmentRun.objects.filter(pk=running.pk).update(status=AdjustmentRunStatus.FINISHED)
+    worker.close()
+    adjustment_runs.adjust_cost_run.call(running.pk)  # the end of the active run's task
+    follow_up = AdjustmentRun.objects.latest("pk")
+    assert (follow_up.item_nos, follow_up.status, follow_up.entries_created) == (
+        ["C"],
+        AdjustmentRunStatus.FINISHED,
+        1,
+    )
+    assert sale_cost("C") == D("-50.00")
