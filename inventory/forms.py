@@ -1,6 +1,7 @@
 """Forms of the item journal pages: they parse and check input; services do the writing.
 
-Decimals are parsed by ``forms.DecimalField`` (never float). Domain checks that need the ledger
+Numbers are read by ``inventory.numbers`` (plain notation, never float), as in the grids and
+the imports. Domain checks that need the ledger
 (blocked items, applies-to entries, negative inventory ...) belong to the posting service, which
 reports them per line and field when the journal is posted.
 """
@@ -13,9 +14,10 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 
 from inventory import selectors
-from inventory.amounts import MAX_ABS_VALUE, QTY_DIGITS, QTY_PLACES, UNIT_DIGITS, UNIT_PLACES
+from inventory.amounts import QTY_DIGITS, QTY_PLACES, UNIT_DIGITS, UNIT_PLACES
 from inventory.models import (
     CostingMethod,
     Item,
@@ -24,6 +26,13 @@ from inventory.models import (
     ItemJournalLine,
     ItemVariant,
     Location,
+)
+from inventory.numbers import NumberError, parse_decimal, parse_whole_number
+from inventory.text import (
+    BATCH_NAME_MAX_LENGTH,
+    normalize_batch_name,
+    shorten,
+    validate_batch_name,
 )
 
 
@@ -72,19 +81,43 @@ def format_unit_amount(value: Decimal | None) -> str:
     return format(normalized, "f")
 
 
-def _not_absurd(value: Decimal | None) -> None:
-    if value is not None and abs(value) > MAX_ABS_VALUE:
-        raise ValidationError("The value is too large.", code="too_large")
+class PlainDecimalField(forms.CharField):
+    """A decimal typed as a plain number (``inventory.numbers``) that fits the model field."""
+
+    def __init__(self, *, max_digits: int, decimal_places: int, **kwargs):
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"inputmode": "decimal", "class": "w-num"})
+        )
+        super().__init__(**kwargs)
+        self.max_digits, self.decimal_places = max_digits, decimal_places
+
+    def to_python(self, value) -> Decimal | None:
+        try:
+            return parse_decimal(
+                super().to_python(value), max_digits=self.max_digits, places=self.decimal_places
+            )
+        except NumberError as exc:
+            raise ValidationError(exc.message, code="invalid") from None
 
 
-def _quantity_field(**kwargs) -> forms.DecimalField:
-    return forms.DecimalField(
-        max_digits=QTY_DIGITS,
-        decimal_places=QTY_PLACES,
-        validators=[_not_absurd],
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "w-num"}),
-        **kwargs,
-    )
+class EntryNoField(forms.CharField):
+    """An entry number: a plain whole number from 0 to the largest entry number; blank -> None."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"inputmode": "numeric", "class": "w-int"})
+        )
+        super().__init__(**kwargs)
+
+    def to_python(self, value) -> int | None:
+        try:
+            return parse_whole_number(super().to_python(value))
+        except NumberError as exc:
+            raise ValidationError(exc.message, code="invalid") from None
+
+
+def _quantity_field(**kwargs) -> PlainDecimalField:
+    return PlainDecimalField(max_digits=QTY_DIGITS, decimal_places=QTY_PLACES, **kwargs)
 
 
 def _code_widget() -> forms.TextInput:
@@ -119,26 +152,14 @@ class ItemJournalLineForm(forms.Form):
     invoiced_quantity = _quantity_field(
         required=False, help_text="Blank: the whole quantity. 0: receipt/shipment only."
     )
-    unit_amount = forms.DecimalField(
+    unit_amount = PlainDecimalField(
         max_digits=UNIT_DIGITS,
         decimal_places=UNIT_PLACES,
         required=False,
-        min_value=Decimal(0),
-        validators=[_not_absurd],
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "w-num"}),
+        validators=[MinValueValidator(Decimal(0))],
     )
-    applies_to_entry = forms.IntegerField(
-        label="Applies-to Entry",
-        required=False,
-        min_value=0,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "w-int"}),
-    )
-    applies_from_entry = forms.IntegerField(
-        label="Applies-from Entry",
-        required=False,
-        min_value=0,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "w-int"}),
-    )
+    applies_to_entry = EntryNoField(label="Applies-to Entry", required=False)
+    applies_from_entry = EntryNoField(label="Applies-from Entry", required=False)
     new_location_code = forms.CharField(max_length=10, required=False, widget=_code_widget())
     description = forms.CharField(
         max_length=100, required=False, widget=forms.TextInput(attrs={"class": "w-text"})
@@ -246,18 +267,15 @@ class ItemJournalLineForm(forms.Form):
 
 class ItemJournalBatchForm(forms.Form):
     name = forms.CharField(
-        max_length=20,
+        max_length=BATCH_NAME_MAX_LENGTH,
         help_text="Up to 20 letters, digits, '-' or '_'; stored in capitals.",
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     description = forms.CharField(max_length=100, required=False)
 
     def clean_name(self) -> str:
-        name = self.cleaned_data["name"].strip().upper()
-        if not re.fullmatch(r"[A-Z0-9_-]+", name):
-            raise ValidationError(
-                "Use only letters, digits, '-' and '_'.", code="invalid_characters"
-            )
+        name = normalize_batch_name(self.cleaned_data["name"])
+        validate_batch_name(name)
         if ItemJournalBatch.objects.filter(pk=name).exists():
             raise ValidationError(
                 "A batch named %(name)s already exists.", code="exists", params={"name": name}
@@ -268,11 +286,32 @@ class ItemJournalBatchForm(forms.Form):
 # --------------------------------------------------------------------------- items, adjust cost
 
 CODE_SEPARATORS = re.compile(r"[\s,;|]+")
+# More codes than this in one filter is not a selection any more (leave the filter blank).
+MAX_CODES = 10_000
 
 
-def split_codes(text: str) -> list[str]:
-    """``"A, B|C  A"`` -> ``["A", "B", "C"]``: codes separated by spaces, commas, ``;`` or ``|``."""
-    return list(dict.fromkeys(code for code in CODE_SEPARATORS.split(text.strip()) if code))
+def split_codes(text: str, *, max_length: int | None = None) -> list[str]:
+    """``"A, B|C  A"`` -> ``["A", "B", "C"]``: codes separated by spaces, commas, ``;`` or ``|``.
+
+    Order kept, repeats dropped, in one pass. More than ``MAX_CODES`` codes, or a code longer
+    than ``max_length``, is a ValidationError.
+    """
+    codes = [code for code in CODE_SEPARATORS.split(text.strip()) if code]
+    if len(codes) > MAX_CODES:
+        raise ValidationError(
+            "Enter at most %(max)s codes (%(count)s given); leave the filter blank for all.",
+            code="too_many",
+            params={"max": f"{MAX_CODES:,}", "count": f"{len(codes):,}"},
+        )
+    unique = list(dict.fromkeys(codes))
+    too_long = next((code for code in unique if max_length and len(code) > max_length), None)
+    if too_long:
+        raise ValidationError(
+            "“%(code)s” is longer than %(max)s characters.",
+            code="too_long",
+            params={"code": shorten(too_long), "max": max_length},
+        )
+    return unique
 
 
 class ItemListFilterForm(forms.Form):

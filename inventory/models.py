@@ -26,6 +26,7 @@ from inventory.amounts import (
     UNIT_PLACES,
     Precision,
 )
+from inventory.text import BATCH_NAME_MAX_LENGTH, validate_batch_name, validate_code
 
 
 def amount_field(**kwargs) -> models.DecimalField:
@@ -130,7 +131,7 @@ class SourceCode(models.TextChoices):
 
 
 class Location(models.Model):
-    code = models.CharField(max_length=10, primary_key=True)
+    code = models.CharField(max_length=10, primary_key=True, validators=[validate_code])
     name = models.CharField(max_length=100, blank=True)
 
     class Meta:
@@ -149,7 +150,7 @@ class CostingMethod(models.TextChoices):
 
 
 class Item(models.Model):
-    no = models.CharField("No.", max_length=20, primary_key=True)
+    no = models.CharField("No.", max_length=20, primary_key=True, validators=[validate_code])
     description = models.CharField(max_length=100, blank=True)
     base_unit_of_measure = models.CharField(max_length=10, default="PCS")
     costing_method = models.CharField(
@@ -182,7 +183,7 @@ class Item(models.Model):
 
 class ItemVariant(models.Model):
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="variants")
-    code = models.CharField(max_length=10)
+    code = models.CharField(max_length=10, validators=[validate_code])
     description = models.CharField(max_length=100, blank=True)
 
     class Meta:
@@ -522,8 +523,24 @@ class LedgerCounter(models.Model):
 # --------------------------------------------------------------------------- item journal
 
 
-class ItemJournalBatch(models.Model):
-    name = models.CharField(max_length=20, primary_key=True)
+class JournalBatch(models.Model):
+    """A journal batch (item or revaluation journal). Its name is the primary key and part of
+    page addresses, so a new batch must follow the batch name rule of ``inventory.text``."""
+
+    name = models.CharField(
+        max_length=BATCH_NAME_MAX_LENGTH, primary_key=True, validators=[validate_batch_name]
+    )
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self._state.adding:
+            validate_batch_name(self.name)
+        super().save(*args, **kwargs)
+
+
+class ItemJournalBatch(JournalBatch):
     description = models.CharField(max_length=100, blank=True)
 
     class Meta:

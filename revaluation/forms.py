@@ -7,13 +7,15 @@ browser, an import and the batch job are checked in exactly one place.
 
 from __future__ import annotations
 
-import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django import forms
+from django.core.validators import MinValueValidator
 from django.utils import timezone
 
+from inventory.forms import EntryNoField, split_codes
 from inventory.models import CostingMethod
+from inventory.numbers import NumberError, parse_decimal
 from revaluation.models import RevaluationLine
 from revaluation.services.calculate import (
     BASE_BLANK,
@@ -24,23 +26,6 @@ from revaluation.services.calculate import (
     CalculateOptions,
 )
 from revaluation.services.lines import EDITABLE_FIELDS
-
-CODE_SEPARATORS = re.compile(r"[\s,|;]+")
-
-
-def split_codes(text: str, *, max_length: int) -> tuple[str, ...]:
-    """``"1000, 1001|1002"`` -> ``("1000", "1001", "1002")`` (order kept, duplicates dropped)."""
-    codes: list[str] = []
-    for code in CODE_SEPARATORS.split(text.strip()):
-        if code and code not in codes:
-            if len(code) > max_length:
-                raise forms.ValidationError(
-                    "“%(code)s” is longer than %(max)s characters.",
-                    code="too_long",
-                    params={"code": code, "max": max_length},
-                )
-            codes.append(code)
-    return tuple(codes)
 
 
 class BatchCreateForm(forms.Form):
@@ -116,13 +101,13 @@ class CalculateForm(forms.Form):
         return cls(initial={"posting_date": timezone.localdate(), "document_no": next_document_no})
 
     def clean_item_nos(self) -> tuple[str, ...]:
-        return split_codes(self.cleaned_data["item_nos"], max_length=20)
+        return tuple(split_codes(self.cleaned_data["item_nos"], max_length=20))
 
     def clean_location_codes(self) -> tuple[str, ...]:
-        return split_codes(self.cleaned_data["location_codes"], max_length=10)
+        return tuple(split_codes(self.cleaned_data["location_codes"], max_length=10))
 
     def clean_variant_codes(self) -> tuple[str, ...]:
-        return split_codes(self.cleaned_data["variant_codes"], max_length=10)
+        return tuple(split_codes(self.cleaned_data["variant_codes"], max_length=10))
 
     def options(self) -> CalculateOptions:
         data = self.cleaned_data
@@ -143,8 +128,8 @@ class CalculateForm(forms.Form):
 
 def _differs(raw: str, current: Decimal) -> bool:
     try:
-        return Decimal(raw.replace(",", "")) != current
-    except InvalidOperation:
+        return parse_decimal(raw.replace(",", "")) != current
+    except NumberError:
         return True  # not a number: let the service say so
 
 
@@ -175,10 +160,11 @@ class ManualLineForm(forms.Form):
         max_length=20,
         widget=forms.TextInput(attrs={"autocomplete": "off", "list": "item-suggestions"}),
     )
-    applies_to_entry = forms.IntegerField(
+    applies_to_entry = EntryNoField(
         label="Applies-to Entry",
-        min_value=1,
+        validators=[MinValueValidator(1)],
         error_messages={"required": "Choose the item ledger entry to revalue."},
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
     )
     document_no = forms.CharField(
         label="Document No.",

@@ -14,6 +14,7 @@ from inventory.models import (
     Item,
     ItemLedgerEntryType,
     ItemRegister,
+    JournalBatch,
     amount_field,
     qty_field,
     unit_field,
@@ -30,10 +31,9 @@ def next_document_no(number: str) -> str:
     return number[: match.start()] + incremented + number[match.end() :]
 
 
-class RevaluationBatch(models.Model):
+class RevaluationBatch(JournalBatch):
     """A revaluation journal batch. ``last_document_no`` drives its number series, if set."""
 
-    name = models.CharField(max_length=20, primary_key=True)
     description = models.CharField(max_length=100, blank=True)
     last_document_no = models.CharField(
         max_length=20,

@@ -34,9 +34,12 @@ from django.core.management.base import CommandError
 from django.db.models import DecimalField, F, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from inventory.amounts import AMOUNT_DIGITS, AMOUNT_PLACES, MAX_ABS_VALUE, decimal_places
+from inventory import numbers
+from inventory.amounts import AMOUNT_DIGITS, AMOUNT_PLACES
 from inventory.exceptions import LineError
 from inventory.models import ItemApplicationEntry, ItemLedgerEntry, ValueEntry
+from inventory.numbers import NumberError
+from inventory.text import shorten
 
 # --------------------------------------------------------------------------- errors
 
@@ -82,6 +85,8 @@ def read_csv(
         with open(path, newline="", encoding="utf-8-sig") as file:
             reader = csv.reader(file, strict=True)
             header = [name.strip().lower() for name in next(reader, [])]
+            if any("\x00" in name for name in header):
+                raise CommandError(f"{path}: the header contains a NUL character (0x00).")
             _check_header(path, header, required=required, optional=optional)
             line_no = 0
             for record in reader:
@@ -93,6 +98,7 @@ def read_csv(
                         f"has {len(record)} fields but the header has {len(header)}.",
                         line_no=line_no,
                     )
+                check_no_nul(record, line_no=line_no, header=header)
                 rows.append(
                     (
                         line_no,
@@ -108,6 +114,13 @@ def read_csv(
     except RowError as exc:
         raise command_error(exc) from exc
     return rows
+
+
+def check_no_nul(cells: Sequence[str], *, line_no: int, header: Sequence[str]) -> None:
+    """A NUL character cannot be stored (PostgreSQL text): name the first cell holding one."""
+    for name, cell in zip(header, cells, strict=False):
+        if "\x00" in cell:
+            raise RowError("contains a NUL character (0x00).", line_no=line_no, field=name)
 
 
 def _check_header(
@@ -129,8 +142,6 @@ def _check_header(
         )
 
 
-_DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
-_INTEGER = re.compile(r"\+?\d+")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _TRUE = {"yes", "true", "1"}
 _FALSE = {"no", "false", "0", ""}
@@ -139,22 +150,11 @@ _FALSE = {"no", "false", "0", ""}
 def parse_decimal(
     text: str, *, line_no: int | None, field: str, max_places: int | None = None
 ) -> Decimal | None:
-    """A decimal in plain notation (``12``, ``-3.5``, ``.25``); blank -> None.
-
-    Never goes through float. Exponents, thousands separators, NaN and infinities are refused,
-    as are values of 10^15 or more and values with more than ``max_places`` decimals
-    (trailing zeros do not count: ``1.50`` has 1 decimal).
-    """
-    if text == "":
-        return None
-    if not _DECIMAL.fullmatch(text):
-        raise RowError(f"'{text}' is not a decimal number.", line_no=line_no, field=field)
-    value = Decimal(text)
-    if abs(value) >= MAX_ABS_VALUE:
-        raise RowError(f"{text} is too large.", line_no=line_no, field=field)
-    if max_places is not None and decimal_places(value) > max_places:
-        raise RowError(f"{text} has more than {max_places} decimals.", line_no=line_no, field=field)
-    return value
+    """A decimal as ``inventory.numbers.parse_decimal`` reads it; blank -> None."""
+    try:
+        return numbers.parse_decimal(text, places=max_places)
+    except NumberError as exc:
+        raise RowError(exc.message, line_no=line_no, field=field) from None
 
 
 def parse_bool(text: str, *, line_no: int | None, field: str) -> bool:
@@ -165,7 +165,7 @@ def parse_bool(text: str, *, line_no: int | None, field: str) -> bool:
     if value in _FALSE:
         return False
     raise RowError(
-        f"'{text}' is not a yes/no value (use yes, no, true, false, 1 or 0).",
+        f"'{shorten(text)}' is not a yes/no value (use yes, no, true, false, 1 or 0).",
         line_no=line_no,
         field=field,
     )
@@ -181,22 +181,16 @@ def parse_date(text: str, *, line_no: int | None, field: str) -> datetime.date |
         return datetime.date.fromisoformat(text)
     except ValueError:
         raise RowError(
-            f"'{text}' is not a date (use YYYY-MM-DD).", line_no=line_no, field=field
+            f"'{shorten(text)}' is not a date (use YYYY-MM-DD).", line_no=line_no, field=field
         ) from None
 
 
 def parse_int(text: str, *, line_no: int | None, field: str) -> int:
-    """A non-negative whole number; blank -> 0."""
-    if text == "":
-        return 0
-    if not _INTEGER.fullmatch(text):
-        raise RowError(
-            f"'{text}' is not a whole number of 0 or more.", line_no=line_no, field=field
-        )
-    value = int(text)
-    if value > 2**31 - 1:
-        raise RowError(f"{text} is too large.", line_no=line_no, field=field)
-    return value
+    """An entry number as ``inventory.numbers.parse_whole_number`` reads it; blank -> 0."""
+    try:
+        return numbers.parse_whole_number(text) or 0
+    except NumberError as exc:
+        raise RowError(exc.message, line_no=line_no, field=field) from None
 
 
 def parse_choice(
@@ -208,7 +202,7 @@ def parse_choice(
     value = text.lower()
     if value not in choices:
         raise RowError(
-            f"'{text}' is not one of {', '.join(choices)}.", line_no=line_no, field=field
+            f"'{shorten(text)}' is not one of {', '.join(choices)}.", line_no=line_no, field=field
         )
     return value
 
@@ -216,7 +210,9 @@ def parse_choice(
 def check_length(text: str, *, max_length: int, line_no: int | None, field: str) -> str:
     if len(text) > max_length:
         raise RowError(
-            f"'{text}' is longer than {max_length} characters.", line_no=line_no, field=field
+            f"'{shorten(text)}' is longer than {max_length} characters.",
+            line_no=line_no,
+            field=field,
         )
     return text
 

@@ -17,6 +17,7 @@ from inventory.exceptions import PostingError
 from inventory.models import Item, ItemJournalBatch, ItemJournalLine
 from inventory.selectors import LINE_NO_STEP
 from inventory.services.posting import ItemJournalLineInput, PostingResult, item_journal_post
+from inventory.text import normalize_batch_name
 
 # The fields a user edits on a line (everything but batch and line no.).
 LINE_FIELDS = (
@@ -37,7 +38,8 @@ LINE_FIELDS = (
 
 
 def item_journal_batch_create(*, name: str, description: str = "") -> ItemJournalBatch:
-    return ItemJournalBatch.objects.create(name=name, description=description)
+    """A new batch; a name that breaks the batch name rule raises ValidationError (model)."""
+    return ItemJournalBatch.objects.create(name=normalize_batch_name(name), description=description)
 
 
 @transaction.atomic

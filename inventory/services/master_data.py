@@ -28,6 +28,7 @@ from inventory.models import (
     Location,
     ValueEntry,
 )
+from inventory.text import control_character, shorten
 
 # Spec §13 messages.
 E41_COSTING_METHOD_LOCKED = (
@@ -61,7 +62,9 @@ class ImportResult:
 def _check_text(value: str | None, *, max_length: int, line_no: int, field: str) -> None:
     if value is not None and len(value) > max_length:
         raise MasterDataError(
-            f"'{value}' is longer than {max_length} characters.", line_no=line_no, field=field
+            f"'{shorten(value)}' is longer than {max_length} characters.",
+            line_no=line_no,
+            field=field,
         )
 
 
@@ -69,6 +72,13 @@ def _check_code(value: str, *, max_length: int, line_no: int, field: str) -> Non
     if not value:
         raise MasterDataError("must have a value.", line_no=line_no, field=field)
     _check_text(value, max_length=max_length, line_no=line_no, field=field)
+    char = control_character(value)
+    if char:
+        raise MasterDataError(
+            f"Codes cannot contain control characters (found {char}).",
+            line_no=line_no,
+            field=field,
+        )
 
 
 def _check_unit_amount(
@@ -97,7 +107,7 @@ def _check_duplicates(keys: Sequence[tuple[int, str]], *, field: str) -> None:
     for line_no, key in keys:
         if key in seen:
             raise MasterDataError(
-                f"'{key}' appears more than once in the file (first on line {seen[key]}).",
+                f"'{shorten(key)}' appears more than once in the file (first on line {seen[key]}).",
                 line_no=line_no,
                 field=field,
             )

@@ -144,6 +144,7 @@ def check_line(line: ItemJournalLineInput, items: dict[str, Item], writer: Ledge
         writer.setup, line.posting_date, closed_until=writer.closed_until, line_no=line.line_no
     )
     _check_numbers(line, writer)
+    _check_amount(line, item)
     if line.entry_type == ItemJournalEntryType.INVOICE:
         _check_invoice_line(line, item)
         return
@@ -226,6 +227,19 @@ def _check_numbers(line: ItemJournalLineInput, writer: LedgerWriter) -> None:
             )
         if line.unit_amount >= MAX_ABS_VALUE:
             raise _fail(line, "Unit Amount is too large.", "unit_amount")
+
+
+def _check_amount(line: ItemJournalLineInput, item: Item) -> None:
+    """Quantity x unit amount (or the item's unit cost) must fit an amount: less than 10^15."""
+    unit = item.unit_cost if line.unit_amount is None else line.unit_amount
+    if abs(line.quantity * unit) >= MAX_ABS_VALUE:
+        field = "quantity" if line.unit_amount is None else "unit_amount"
+        raise _fail(
+            line,
+            f"Quantity x {'Unit Cost' if line.unit_amount is None else 'Unit Amount'} is too "
+            f"large: the amount must be less than {MAX_ABS_VALUE:,}.",
+            field,
+        )
 
 
 def _label(name: str) -> str:

@@ -32,8 +32,8 @@ from inventory.valuation import (
 from revaluation.exceptions import DuplicateLinesError, RevaluationError
 from revaluation.models import InventoryValuePer, RevaluationBatch, RevaluationLine
 from revaluation.services.lines import (
+    batch_get_or_create,
     next_line_no,
-    normalize_batch_name,
     set_inventory_value_calculated,
     set_inventory_value_revalued,
     set_unit_cost_revalued,
@@ -185,7 +185,7 @@ def calculate_inventory_value(
 ) -> list[RevaluationLine]:
     """Create the batch (if new) and its proposed lines. Raises RevaluationError; then nothing
     is created."""
-    batch, _ = RevaluationBatch.objects.get_or_create(name=normalize_batch_name(batch_name))
+    batch, _ = batch_get_or_create(name=batch_name)
     batch = RevaluationBatch.objects.select_for_update().get(pk=batch.pk)
     options = options.normalized()
     document_no = options.document_no

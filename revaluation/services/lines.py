@@ -6,7 +6,7 @@ a spreadsheet or proposed by Calculate Inventory Value.
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import F, Max, Sum
@@ -20,6 +20,8 @@ from inventory.models import (
     ValueEntry,
     ValueEntryType,
 )
+from inventory.numbers import NOT_A_NUMBER, NumberError, parse_decimal
+from inventory.text import batch_name_problem, normalize_batch_name
 from revaluation.exceptions import RevaluationError, StaleLineError
 from revaluation.models import RevaluationBatch, RevaluationLine
 
@@ -29,16 +31,16 @@ EDITABLE_FIELDS = (UNIT_COST_REVALUED, INVENTORY_VALUE_REVALUED)
 LINE_NO_STEP = 10000
 
 
-NOT_A_NUMBER = "Enter a number. Use a point for decimals and no thousands separators."
-
-
 def parse_amount(raw, *, field: str, precision: Decimal) -> Decimal:
-    """A user-entered revalued amount or unit cost (E-33 and the precision rule of §0.2)."""
+    """A user-entered revalued amount or unit cost (E-33 and the precision rule of §0.2).
+
+    Text is read by ``inventory.numbers`` like every other number; blank is not a number here.
+    """
     try:
-        value = raw if isinstance(raw, Decimal) else Decimal(str(raw).strip())
-    except InvalidOperation:
-        raise RevaluationError(NOT_A_NUMBER, field=field) from None
-    if not value.is_finite():
+        value = raw if isinstance(raw, Decimal) else parse_decimal(str(raw))
+    except NumberError as exc:
+        raise RevaluationError(exc.message, field=field) from None
+    if value is None or not value.is_finite():
         raise RevaluationError(NOT_A_NUMBER, field=field)
     if value < 0:
         raise RevaluationError("The value must be greater than or equal to 0.", field=field)
@@ -247,19 +249,29 @@ def batch_delete_lines(*, batch_name: str) -> int:
     return deleted
 
 
-def normalize_batch_name(name: str) -> str:
-    """Batch names are codes: trimmed and upper case, as Business Central keeps them."""
-    return name.strip().upper()
+def checked_batch_name(name: str) -> str:
+    """``name`` normalised; RevaluationError if it breaks the batch name rule."""
+    name = normalize_batch_name(name)
+    problem = batch_name_problem(name)
+    if problem:
+        raise RevaluationError(problem, field="name")
+    return name
 
 
 def batch_create(
     *, name: str, description: str = "", last_document_no: str = ""
 ) -> RevaluationBatch:
-    name = normalize_batch_name(name)
-    if not name:
-        raise RevaluationError("Name must have a value.", field="name")
+    name = checked_batch_name(name)
     if RevaluationBatch.objects.filter(name=name).exists():
         raise RevaluationError(f"The batch {name} already exists.", field="name")
     return RevaluationBatch.objects.create(
         name=name, description=description, last_document_no=last_document_no
     )
+
+
+def batch_get_or_create(*, name: str) -> tuple[RevaluationBatch, bool]:
+    """The batch ``name`` (normalised), created if new (then the name must follow the rule)."""
+    batch = RevaluationBatch.objects.filter(name=normalize_batch_name(name)).first()
+    if batch is not None:
+        return batch, False
+    return batch_create(name=name), True

@@ -393,8 +393,11 @@ class _Importer:
     def run(self, rows: Iterable[tuple[int, dict[str, str]]]) -> None:
         for row_no, cells in rows:
             row = _Row(row_no, cells)
+            nul = next((column for column, text in cells.items() if "\x00" in text), None)
             if "" in cells:  # a row longer than the header
                 row.fail(cells[""])
+            elif nul:  # PostgreSQL text cannot hold it
+                row.fail("contains a NUL character (0x00).", nul)
             elif cells["line_key"]:
                 self.existing_line(row)
             else:

@@ -152,9 +152,18 @@ def test_import_items_updates_existing_items_and_keeps_blank_fields(tmp_path):
             "Line 2, costing_method: 'weighted' is not one of fifo, lifo, specific, average, "
             "standard.",
         ),
-        ("BAD,x,fifo,1.2.3,1,PCS,no,no", "Line 2, standard_cost: '1.2.3' is not a decimal number."),
-        ("BAD,x,fifo,1e3,1,PCS,no,no", "Line 2, standard_cost: '1e3' is not a decimal number."),
-        ("BAD,x,fifo,1,NaN,PCS,no,no", "Line 2, unit_cost: 'NaN' is not a decimal number."),
+        (
+            "BAD,x,fifo,1.2.3,1,PCS,no,no",
+            "Line 2, standard_cost: '1.2.3' is not a plain number: use digits 0-9 and a point for decimals only.",
+        ),
+        (
+            "BAD,x,fifo,1e3,1,PCS,no,no",
+            "Line 2, standard_cost: '1e3' is not a plain number: use digits 0-9 and a point for decimals only.",
+        ),
+        (
+            "BAD,x,fifo,1,NaN,PCS,no,no",
+            "Line 2, unit_cost: 'NaN' is not a plain number: use digits 0-9 and a point for decimals only.",
+        ),
         (
             "BAD,x,fifo,1,-0.01,PCS,no,no",
             "Line 2, unit_cost: The value must be greater than or equal to 0 (got -0.01).",
@@ -166,7 +175,8 @@ def test_import_items_updates_existing_items_and_keeps_blank_fields(tmp_path):
         ),
         (
             "BAD,x,fifo,1000000000000000,1,PCS,no,no",
-            "Line 2, standard_cost: 1000000000000000 is too large.",
+            "Line 2, standard_cost: 1000000000000000 is too large (it must be less than "
+            "1,000,000,000,000,000).",
         ),
         (
             "BAD,x,fifo,1,1,PCS,maybe,no",
@@ -330,7 +340,7 @@ def test_import_locations_creates_and_updates(tmp_path):
             "BLUE,Again",
             "Line 2, code: 'BLUE' appears more than once in the file (first on line 1).",
         ),
-        (f"X,{'n' * 101}", f"Line 2, name: '{'n' * 101}' is longer than 100 characters."),
+        (f"X,{'n' * 101}", f"Line 2, name: '{'n' * 50}…' is longer than 100 characters."),
     ],
 )
 def test_import_locations_bad_row_changes_nothing(tmp_path, bad_row, message):
@@ -431,7 +441,7 @@ def test_inventory_setup_changes_options():
         ),
         (
             "--unit-amount-rounding-precision=abc",
-            "--unit-amount-rounding-precision: 'abc' is not a decimal number.",
+            "--unit-amount-rounding-precision: 'abc' is not a plain number: use digits 0-9 and a point for decimals only.",
         ),
         (
             "--allow-posting-from=2025-02-30",
@@ -790,7 +800,7 @@ def test_post_item_journal_parses_rows_into_journal_lines(tmp_path, posted_lines
         ("2025-01-01,,P-1,A,,,1,,1,,,", "Line 2, entry_type: must have a value."),
         (
             "2025-01-01,purchase,P-1,A,,,ten,,1,,,",
-            "Line 2, quantity: 'ten' is not a decimal number.",
+            "Line 2, quantity: 'ten' is not a plain number: use digits 0-9 and a point for decimals only.",
         ),
         ("2025-01-01,purchase,P-1,A,,,,,1,,,", "Line 2, quantity: must have a value."),
         (
@@ -799,7 +809,7 @@ def test_post_item_journal_parses_rows_into_journal_lines(tmp_path, posted_lines
         ),
         (
             "2025-01-01,purchase,P-1,A,,,1,1.5x,1,,,",
-            "Line 2, invoiced_quantity: '1.5x' is not a decimal number.",
+            "Line 2, invoiced_quantity: '1.5x' is not a plain number: use digits 0-9 and a point for decimals only.",
         ),
         (
             "2025-01-01,purchase,P-1,A,,,1,,1.00000000001,,,",

@@ -132,3 +132,34 @@ def test_adjust_cost_command(setup, capsys):
 def test_adjust_cost_command_refuses_unknown_items(setup):
     with pytest.raises(CommandError, match="Unknown item"):
         call_command("adjust_cost", "--item", "NOPE")
+
+
+def test_inventory_valuation_repeated_options_accumulate(setup, capsys):
+    """--item A --item=-X: both items (an item no. may begin with "-")."""
+    LocationFactory(code="BLUE")
+    for no in ("A", "B", "-X"):
+        ItemFactory(no=no)
+    post(jline("purchase", "A", 1, day(1), unit_amount=2, location_code="BLUE"))
+    post(jline("purchase", "B", 2, day(1), unit_amount=3, location_code="BLUE"))
+    post(jline("purchase", "-X", 3, day(1), unit_amount=4))
+
+    call_command(
+        "inventory_valuation", "--as-of", "2025-01-01", "--item", "A", "--item=-X", "--format",
+        "json", "--by-location", "--location", "BLUE", "--location", "",
+    )  # fmt: skip
+
+    *rows, total = json.loads(capsys.readouterr().out)
+    assert [(row["item_no"], row["closing_value"]) for row in rows] == [("-X", "12"), ("A", "2")]
+    assert total["closing_value"] == "14"
+
+
+def test_adjust_cost_repeated_items_accumulate(setup, capsys):
+    for no in ("C", "-D"):
+        ItemFactory(no=no)
+        post(jline("purchase", no, 10, day(1), unit_amount=10))
+        Item.objects.filter(no=no).update(unit_cost=D(12))
+        post(jline("sale", no, 5, day(3)))
+
+    call_command("adjust_cost", "--item", "C", "--item=-D")
+
+    assert "Adjusted 2 of 2 items: 2 value entries, amount 20." in capsys.readouterr().out

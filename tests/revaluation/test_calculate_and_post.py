@@ -79,11 +79,20 @@ class TestLineArithmetic:
         ("field", "value", "message"),
         [
             ("unit_cost_revalued", "-1", "The value must be greater than or equal to 0."),
-            ("unit_cost_revalued", "abc", "Enter a number."),
+            (
+                "unit_cost_revalued",
+                "abc",
+                "'abc' is not a plain number: use digits 0-9 and a point for decimals only.",
+            ),
             ("unit_cost_revalued", "1.000001", "too many decimals"),
             ("inventory_value_revalued", "1.001", "too many decimals"),
-            ("inventory_value_revalued", "1e16", "too large"),
-            ("inventory_value_revalued", "NaN", "Enter a number."),
+            ("inventory_value_revalued", "1e16", "is not a plain number"),
+            ("inventory_value_revalued", "1" + "0" * 15, "too large"),
+            (
+                "inventory_value_revalued",
+                "NaN",
+                "'NaN' is not a plain number: use digits 0-9 and a point for decimals only.",
+            ),
         ],
     )
     def test_bad_values_change_nothing(self, setup, field, value, message):

@@ -186,7 +186,10 @@ def test_open_outbound_entry_refuses_the_calculation(setup):
             ["--batch", "R", "--posting-date", "04/01/2025"],
             "--posting-date: '04/01/2025' is not a date (use YYYY-MM-DD).",
         ),
-        (["--batch", "X" * 21, "--posting-date", "2025-01-04"], "--batch: give a name of 1 to 20"),
+        (
+            ["--batch", "X" * 21, "--posting-date", "2025-01-04"],
+            "--batch: 'XXXXXXXXXXXXXXXXXXXXX' is not a valid batch name. Use 1 to 20 capital",
+        ),
         (["--batch", "R", "--posting-date", "2025-01-04", "--per", "month"], "invalid choice"),
     ],
 )
@@ -312,13 +315,40 @@ def test_import_file_errors(scenario_a, tmp_path, name, data, message):
     assert str(excinfo.value).startswith(str(tmp_path / message))
 
 
-def test_import_of_a_missing_file_or_into_an_unknown_batch(scenario_a, tmp_path):
+def test_import_of_a_missing_file(scenario_a, tmp_path):
     calculate("--per", "item")
     with pytest.raises(CommandError, match="Cannot read .*missing.csv"):
         run("import_revaluation_journal", "--batch", "REVAL", str(tmp_path / "missing.csv"))
-    path = write(tmp_path, "x.csv", (",".join(COLUMNS) + "\n").encode())
-    with pytest.raises(CommandError, match="The revaluation batch NOPE does not exist."):
-        run("import_revaluation_journal", "--batch", "NOPE", path)
+
+
+def test_import_into_a_new_batch_creates_it_with_the_manual_lines(scenario_a, tmp_path):
+    """Like calculate_inventory_value: a file of manual lines can start a batch."""
+    header = ",".join(COLUMNS)
+    path = write(tmp_path, "new.csv", f"{header}\n,A,,,2,,REV-7,,,,13,,\n".encode())
+
+    out = run("import_revaluation_journal", "--batch", "new", path)
+
+    assert out == "Batch NEW (created): 0 line(s) changed, 1 added (10000), 0 unchanged.\n"
+    [line] = RevaluationLine.objects.filter(batch__name="NEW")
+    # The whole entry 2 (P-2: 10 @ 12.00 on D2) revalued to 13.00 a unit.
+    assert (line.item_id, line.applies_to_entry, line.document_no, line.posting_date) == (
+        "A",
+        2,
+        "REV-7",
+        day(2),
+    )
+    assert (line.quantity, line.inventory_value_calculated) == (10, D("120.00"))
+    assert (line.inventory_value_revalued, line.amount) == (D("130.00"), D("10.00"))
+
+
+def test_a_refused_import_creates_no_batch(scenario_a, tmp_path):
+    header = ",".join(COLUMNS)
+    path = write(tmp_path, "bad.csv", f"{header}\n,A,,,99,,REV-7,,,,13,,\n".encode())
+
+    with pytest.raises(CommandError, match="1 row rejected"):
+        run("import_revaluation_journal", "--batch", "NEW", path)
+
+    assert not RevaluationBatch.objects.filter(name="NEW").exists()
 
 
 # --------------------------------------------------------------------------- preview and post

@@ -292,7 +292,7 @@ def test_every_rejected_row_is_reported_and_nothing_changes(five_lines):
         "Row 3, unit_cost_revalued: The value must be greater than or equal to 0.",
         "Row 4, inventory_value_revalued: The value can have at most the precision 0.01 "
         "(too many decimals).",
-        "Row 5, unit_cost_revalued: '1,5' is not a decimal number.",
+        "Row 5, unit_cost_revalued: '1,5' is not a plain number: use digits 0-9 and a point for decimals only.",
         "Row 6, quantity: quantity is read-only (the line has '2').",
         "Row 7, line_key: The line no longer exists (posted or deleted after the export).",
     ]

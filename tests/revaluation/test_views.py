@@ -473,12 +473,12 @@ def test_plain_post_of_unchanged_values_changes_nothing(accountant_client, line)
     "value, message",
     [
         ("-1", "The value must be greater than or equal to 0."),
-        ("abc", "Enter a number."),
-        ("", "Enter a number."),
+        ("abc", "'abc' is not a plain number"),
+        ("", "Enter a number: use digits 0-9"),
         ("14.123456", "too many decimals"),
-        ("1e20", "The value is too large."),
-        ("99999999999999999999", "The value is too large."),
-        ("NaN", "Enter a number."),
+        ("1e20", "'1e20' is not a plain number"),
+        ("99999999999999999999", "99999999999999999999 is too large"),
+        ("NaN", "'NaN' is not a plain number"),
         ("1" * 80, "The value is too large."),
     ],
 )

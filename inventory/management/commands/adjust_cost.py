@@ -13,7 +13,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--item", nargs="+", dest="items", metavar="NO", help="only these items"
+            "--item",
+            nargs="+",
+            action="extend",
+            dest="items",
+            metavar="NO",
+            help="only these items (repeatable; an item no. beginning with '-': --item=-X)",
         )
 
     def handle(self, *args, items=None, **options):

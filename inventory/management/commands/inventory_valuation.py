@@ -29,8 +29,11 @@ class Command(BaseCommand):
         parser.add_argument("--as-of", required=True, help="ending date YYYY-MM-DD")
         parser.add_argument("--from", dest="starting", help="starting date YYYY-MM-DD (optional)")
         parser.add_argument("--by-location", action="store_true")
-        parser.add_argument("--item", nargs="+", dest="items", metavar="NO")
-        parser.add_argument("--location", nargs="+", dest="locations", metavar="CODE")
+        # Repeatable options accumulate; an item no. that begins with "-" is given as --item=-X.
+        parser.add_argument("--item", nargs="+", action="extend", dest="items", metavar="NO")
+        parser.add_argument(
+            "--location", nargs="+", action="extend", dest="locations", metavar="CODE"
+        )
         parser.add_argument("--format", choices=["csv", "json"], default="csv")
 
     def handle(self, *args, **options):

@@ -21,7 +21,7 @@ from django.db import transaction
 from inventory.management.csvio import RowError, command_error, format_decimal, parse_date
 from inventory.models import CostingMethod
 from revaluation.exceptions import DuplicateLinesError, RevaluationError
-from revaluation.models import RevaluationBatch, RevaluationLine
+from revaluation.models import RevaluationLine
 from revaluation.services.calculate import (
     BASE_BLANK,
     BASE_LAST_DIRECT_COST,
@@ -31,7 +31,7 @@ from revaluation.services.calculate import (
     CalculateOptions,
     calculate_inventory_value,
 )
-from revaluation.services.lines import batch_create
+from revaluation.services.lines import batch_get_or_create
 
 BASES = {
     "none": BASE_BLANK,
@@ -39,8 +39,11 @@ BASES = {
     "standard-cost": BASE_STANDARD_COST,
 }
 # Line field named in a RevaluationError -> the option that sets it.
-OPTION_OF_FIELD = {"document_no": "--document-no", "posting_date": "--posting-date"}
-BATCH_NAME_LENGTH = RevaluationBatch._meta.get_field("name").max_length
+OPTION_OF_FIELD = {
+    "document_no": "--document-no",
+    "posting_date": "--posting-date",
+    "name": "--batch",
+}
 
 
 def line_rows(lines: list[RevaluationLine]) -> list[str]:
@@ -123,9 +126,6 @@ class Command(BaseCommand):
             raise command_error(exc) from exc
         if posting_date is None:
             raise CommandError("--posting-date: must have a value.")
-        name = options["batch"].strip()
-        if not name or len(name) > BATCH_NAME_LENGTH:
-            raise CommandError(f"--batch: give a name of 1 to {BATCH_NAME_LENGTH} characters.")
         calculate_options = CalculateOptions(
             posting_date=posting_date,
             document_no=options["document_no"].strip(),
@@ -141,9 +141,8 @@ class Command(BaseCommand):
         )
         try:
             with transaction.atomic():
-                created = not RevaluationBatch.objects.filter(name=name).exists()
-                if created:
-                    name = batch_create(name=name).name
+                batch, created = batch_get_or_create(name=options["batch"])
+                name = batch.name
                 lines = calculate_inventory_value(
                     batch_name=name,
                     options=calculate_options,

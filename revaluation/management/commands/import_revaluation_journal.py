@@ -1,5 +1,8 @@
 """``manage.py import_revaluation_journal --batch NAME FILE``: apply an edited export.
 
+A batch that does not exist is created (its name must follow the batch name rule), so a file of
+manual lines (rows without ``line_key``) can start a batch; a refused file creates no batch.
+
 ``FILE`` is ``.csv`` or ``.xlsx`` in the layout of ``export_revaluation_journal``; the rules
 (which cells may change, how a changed value is applied, how a row adds a manual line) are those
 of ``revaluation.services.spreadsheet``. All or nothing: on any problem every rejected row is
@@ -9,10 +12,11 @@ listed ("Row N, column: reason", header = row 1) and nothing is changed.
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from inventory.management.csvio import command_error
 from revaluation.exceptions import RevaluationError
-from revaluation.models import RevaluationBatch
+from revaluation.services.lines import batch_get_or_create
 from revaluation.services.spreadsheet import (
     SpreadsheetImportError,
     batch_import,
@@ -32,8 +36,6 @@ class Command(BaseCommand):
         parser.add_argument("file", help="the edited export, .csv or .xlsx")
 
     def handle(self, *args, batch: str, file: str, **options) -> None:
-        if not RevaluationBatch.objects.filter(name=batch).exists():
-            raise CommandError(f"The revaluation batch {batch} does not exist.")
         try:
             file_format = format_from_file_name(file)
             try:
@@ -41,7 +43,10 @@ class Command(BaseCommand):
                     data = handle.read()
             except OSError as exc:
                 raise CommandError(f"Cannot read {file}: {exc.strerror or exc}") from exc
-            result = batch_import(batch_name=batch, data=data, format=file_format)
+            with transaction.atomic():
+                batch_record, created = batch_get_or_create(name=batch)
+                batch = batch_record.name
+                result = batch_import(batch_name=batch, data=data, format=file_format)
         except SpreadsheetImportError as exc:
             if all(problem.row is None for problem in exc.problems):
                 raise CommandError(
@@ -51,9 +56,11 @@ class Command(BaseCommand):
                 "\n".join([f"{file}: {exc.message}", *(str(p) for p in exc.problems)])
             ) from exc
         except RevaluationError as exc:
+            if exc.field == "name":
+                raise CommandError(f"--batch: {exc.message}") from exc
             raise command_error(exc) from exc
         self.stdout.write(
-            f"Batch {batch}: {len(result.changed)} line(s) changed{_line_nos(result.changed)}, "
+            f"Batch {batch}{' (created)' if created else ''}: {len(result.changed)} line(s) changed{_line_nos(result.changed)}, "
             f"{len(result.added)} added{_line_nos(result.added)}, "
             f"{result.unchanged} unchanged."
         )
