@@ -25,7 +25,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
+from inventory import selectors
 from inventory.amounts import AMOUNT_DIGITS, AMOUNT_PLACES
+from inventory.forms import PlainDecimalField
 from inventory.models import (
     AdjustmentRun,
     AvgCostAdjmtEntryPoint,
@@ -246,6 +248,7 @@ class InventorySetupAdmin(admin.ModelAdmin):
     """The singleton: the list goes straight to the one row; it can be added once, never deleted."""
 
     form = InventorySetupForm
+    formfield_overrides = {DecimalField: {"form_class": PlainDecimalField}}
     fieldsets = (
         ("Rounding", {"fields": ("amount_rounding_precision", "unit_amount_rounding_precision")}),
         ("Average cost", {"fields": ("average_cost_calc_type", "average_cost_period")}),
@@ -297,9 +300,32 @@ class LocationAdmin(admin.ModelAdmin):
         # Ledger rows hold the code: renaming would orphan them (and would insert a new row).
         return ("code",) if obj is not None else ()
 
+    def get_deleted_objects(self, objs, request):
+        """A location that ledger entries name is protected (the database refuses it too)."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        in_use = selectors.location_codes_in_ledger(codes=[obj.code for obj in objs])
+        protected = [*protected, *(f"Item ledger entries at location {code}" for code in in_use)]
+        return deleted, counts, perms_needed, protected
+
+
+class ItemVariantFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        """A variant that ledger entries name can be neither deleted nor recoded."""
+        super().clean()
+        for form in self.initial_forms:
+            code = form.initial["code"]  # the stored code, whatever the form now holds
+            changing = form in self.deleted_forms or "code" in form.changed_data
+            if changing and selectors.variant_in_ledger(item_no=self.instance.pk, code=code):
+                raise forms.ValidationError(
+                    "Variant %(code)s has item ledger entries: it cannot be deleted or recoded.",
+                    code="variant_in_ledger",
+                    params={"code": code},
+                )
+
 
 class ItemVariantInline(admin.TabularInline):
     model = ItemVariant
+    formset = ItemVariantFormSet
     extra = 0
     fields = ("code", "description")
 
@@ -319,6 +345,7 @@ class ItemForm(forms.ModelForm):
 @admin.register(Item)
 class ItemAdmin(admin.ModelAdmin):
     form = ItemForm
+    formfield_overrides = {DecimalField: {"form_class": PlainDecimalField}}
     inlines = (ItemVariantInline,)
     list_display = (
         "no",

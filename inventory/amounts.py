@@ -20,7 +20,11 @@ QTY_DIGITS, QTY_PLACES = 25, 5
 MAX_ABS_VALUE = Decimal(10) ** 15
 
 # 28 significant digits is the spec's minimum; 40 leaves room for quotients of large values.
-decimal.getcontext().prec = 40
+# A Decimal context belongs to a thread: DefaultContext is the one every thread started from now
+# on (request threads, the Adjust Cost worker) begins with; getcontext() is this thread's own.
+PRECISION = 40
+decimal.DefaultContext.prec = PRECISION
+decimal.getcontext().prec = PRECISION
 
 
 def round_to(value: Decimal, precision: Decimal) -> Decimal:

@@ -340,6 +340,25 @@ class ItemLedgerEntry(AppendOnlyModel):
                 | models.Q(open=False, remaining_quantity=0),
                 name="ile_open_iff_remaining",
             ),
+            # Posting maintains these two: never more than the entry's quantity, same sign.
+            models.CheckConstraint(
+                condition=models.Q(positive=True, remaining_quantity__lte=models.F("quantity"))
+                | models.Q(positive=False, remaining_quantity__gte=models.F("quantity")),
+                name="ile_remaining_within_quantity",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    positive=True,
+                    invoiced_quantity__gte=0,
+                    invoiced_quantity__lte=models.F("quantity"),
+                )
+                | models.Q(
+                    positive=False,
+                    invoiced_quantity__lte=0,
+                    invoiced_quantity__gte=models.F("quantity"),
+                ),
+                name="ile_invoiced_within_quantity",
+            ),
         ]
         indexes = [
             models.Index(

@@ -7,15 +7,18 @@ balance, each as invoiced quantity and value and as quantity and value including
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import TextIO
 
 from django.db.models import Case, CharField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 
 from inventory.amounts import ZERO
 from inventory.models import ItemApplicationEntry, ItemLedgerEntryType, ValueEntry
+from inventory.text import csv_safe
 
 OPENING, INCREASES, DECREASES, CLOSING = "opening", "increases", "decreases", "closing"
 BUCKETS = (OPENING, INCREASES, DECREASES)
@@ -247,3 +250,19 @@ def valuation_records(report: ValuationReport) -> list[dict[str, str]]:
     totals = {bucket: report.total(bucket) for bucket in BUCKETS}
     records.append(record("TOTAL", "", None, {**totals, CLOSING: report.closing}))
     return records
+
+
+VALUATION_TEXT_COLUMNS = ("item_no", "description", "location_code")
+
+
+def write_valuation_csv(file: TextIO, records: list[dict[str, str]]) -> None:
+    """``valuation_records`` as CSV; text cells made safe for spreadsheets, numbers as numbers."""
+    writer = csv.DictWriter(file, fieldnames=list(records[0]), lineterminator="\n")
+    writer.writeheader()
+    for values in records:
+        writer.writerow(
+            {
+                name: csv_safe(value) if name in VALUATION_TEXT_COLUMNS else value
+                for name, value in values.items()
+            }
+        )

@@ -22,6 +22,7 @@ from inventory.models import (
     Item,
     ItemJournalBatch,
     ItemJournalLine,
+    ItemLedgerEntry,
     ItemVariant,
     Location,
     ValueEntry,
@@ -114,6 +115,21 @@ def location_list() -> QuerySet[Location]:
 def item_variant_code_list() -> list[str]:
     """Distinct variant codes over all items (for pick lists)."""
     return list(ItemVariant.objects.order_by("code").values_list("code", flat=True).distinct())
+
+
+def location_codes_in_ledger(*, codes: Iterable[str]) -> list[str]:
+    """Those of ``codes`` that item ledger entries name (such a location cannot be deleted)."""
+    return sorted(
+        ItemLedgerEntry.objects.filter(location_code__in=list(codes))
+        .order_by()
+        .values_list("location_code", flat=True)
+        .distinct()
+    )
+
+
+def variant_in_ledger(*, item_no: str, code: str) -> bool:
+    """Whether item ledger entries name the variant (it cannot be deleted or recoded then)."""
+    return ItemLedgerEntry.objects.filter(item_id=item_no, variant_code=code).exists()
 
 
 # --------------------------------------------------------------------------- items page

@@ -87,3 +87,21 @@ class BatchNameConverter:
 
     def to_url(self, value: str) -> str:
         return value if batch_name_problem(value) is None else "~" + value.encode().hex()
+
+
+# A CSV text cell that begins with one of these is a formula to a spreadsheet (OWASP "CSV
+# injection"); so is one that begins with the quote we put in front, to keep the change reversible.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
+
+
+def csv_safe(text: str) -> str:
+    """A text cell for a CSV file: ``'`` in front when a spreadsheet would run it as a formula.
+
+    Only text cells: numbers are written as numbers (``-5.00`` stays a number).
+    """
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def csv_unsafe(text: str) -> str:
+    """The text ``csv_safe`` was given: an import of our own CSV export reads the original."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_STARTS) else text

@@ -11,7 +11,6 @@ configured in base.html to swap 422 responses).
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -65,6 +64,7 @@ from inventory.reports import (
     inventory_valuation,
     valuation_entries,
     valuation_records,
+    write_valuation_csv,
 )
 from inventory.selectors import ItemStock
 from inventory.services import adjustment_runs
@@ -712,9 +712,7 @@ def valuation_export(request: HttpRequest) -> HttpResponse:
     ending = form.cleaned_data["ending_date"].isoformat()
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="inventory-valuation-{ending}.csv"'
-    writer = csv.DictWriter(response, fieldnames=list(records[0]), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(records)
+    write_valuation_csv(response, records)
     return response
 
 

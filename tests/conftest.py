@@ -74,3 +74,20 @@ def viewer_client(client):
 def scenario_a_adjusted(setup):
     """Spec §14.1 revalued to 14.00 a unit and adjusted (``tests.scenarios``)."""
     scenarios.scenario_a_revalued_and_adjusted()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _flush_in_replica_mode():
+    """The teardown of ``transaction=True`` tests empties every table with TRUNCATE, which the
+    ledgers refuse (inventory migration 0007) except in replica mode, where ordinary triggers do
+    not fire; the test database user is a superuser and may set it for the flush's transaction."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    flush = DatabaseOperations.execute_sql_flush
+
+    def execute_sql_flush(self, sql_list):
+        return flush(self, ["SET LOCAL session_replication_role = replica", *sql_list])
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(DatabaseOperations, "execute_sql_flush", execute_sql_flush)
+        yield

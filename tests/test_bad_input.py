@@ -130,6 +130,28 @@ def test_a_spreadsheet_import_refuses_what_is_not_a_plain_number(reval_line, tmp
     assert RevaluationLine.objects.get().version == 1
 
 
+@pytest.mark.parametrize("text", ["1e2", "1_0", "١٢"])
+def test_the_admin_reads_numbers_by_the_same_rule(admin_client, text):
+    response = admin_client.post(
+        reverse("admin:inventory_item_add"),
+        {
+            "no": "A",
+            "costing_method": "fifo",
+            "base_unit_of_measure": "PCS",
+            "unit_cost": text,
+            "standard_cost": "0",
+            "inventory_posting_group": "RESALE",
+            "gen_prod_posting_group": "RETAIL",
+            "variants-TOTAL_FORMS": "0",
+            "variants-INITIAL_FORMS": "0",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "is not a plain number" in response.content.decode()
+    assert not Item.objects.exists()
+
+
 # --------------------------------------------------------------------------- item journal page
 
 

@@ -17,7 +17,9 @@ Writing
     * date: ISO ``YYYY-MM-DD``; no date -> empty cell / JSON null;
     * boolean: ``true`` / ``false`` (JSON booleans);
     * entry-number reference: the number, 0 when there is none (Business Central's convention);
-    * text and choice values as stored (e.g. ``positive_adjmt``, ``direct_cost``).
+    * text and choice values as stored (e.g. ``positive_adjmt``, ``direct_cost``); in CSV a text
+      cell that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@`` ...) gets a ``'``
+      in front (``inventory.text.csv_safe``).
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ from inventory.amounts import AMOUNT_DIGITS, AMOUNT_PLACES
 from inventory.exceptions import LineError
 from inventory.models import ItemApplicationEntry, ItemLedgerEntry, ValueEntry
 from inventory.numbers import NumberError
-from inventory.text import shorten
+from inventory.text import csv_safe, shorten
 
 # --------------------------------------------------------------------------- errors
 
@@ -360,6 +362,8 @@ def format_csv_value(kind: str, value: Any) -> str:
         return "true" if value else "false"
     if kind == DATE:
         return value.isoformat()
+    if kind == TEXT:
+        return csv_safe(str(value))
     return str(value)
 
 

@@ -18,8 +18,10 @@ File layout (both formats)
       quantities without trailing zeros (``15``). Dates ``YYYY-MM-DD``; entry numbers as whole
       numbers (0 = none); codes as stored.
     * CSV: UTF-8 without byte-order mark (one is accepted on import), comma-separated, ``\\n``
-      line ends. XLSX: one worksheet, every cell a text cell (format ``@``) so that decimals and
-      codes survive Excel; the editable columns have a white background, the others grey.
+      line ends. A text cell that a spreadsheet would run as a formula (it begins with ``=``,
+      ``+``, ``-``, ``@``, a tab or CR) gets a ``'`` in front; the import takes it off again.
+      XLSX: one worksheet, every cell a text cell (format ``@``) so that decimals and codes
+      survive Excel; the editable columns have a white background, the others grey.
 
 Import rules
     * ``unit_cost_revalued`` and ``inventory_value_revalued`` are the editable columns. A value
@@ -69,6 +71,7 @@ from inventory.management.csvio import (
     parse_int,
 )
 from inventory.models import InventorySetup, Item
+from inventory.text import csv_safe, csv_unsafe, shorten
 from revaluation.exceptions import RevaluationError
 from revaluation.models import RevaluationBatch, RevaluationLine
 from revaluation.services.lines import (
@@ -215,7 +218,13 @@ def batch_export(*, batch_name: str, format: str) -> bytes:
     rows = export_rows(batch_name=batch_name)
     if format == FORMAT_CSV:
         text = io.StringIO()
-        csv.writer(text, lineterminator="\n").writerows(rows)
+        writer = csv.writer(text, lineterminator="\n")
+        writer.writerow(rows[0])
+        for values in rows[1:]:
+            writer.writerow(
+                csv_safe(value) if column in _TEXT_COLUMNS else value
+                for column, value in zip(COLUMNS, values, strict=True)
+            )
         return text.getvalue().encode("utf-8")
     return _xlsx_bytes(batch_name, rows)
 
@@ -289,6 +298,9 @@ def _xlsx_records(data: bytes) -> list[list[str]]:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
             sheet = workbook.worksheets[0]
+            # A read-only sheet stops at the size the file declares, which an editor may have
+            # left too small: forget it and read every row there is.
+            sheet.reset_dimensions()
             return [[_cell_text(v) for v in values] for values in sheet.iter_rows(values_only=True)]
         finally:
             workbook.close()
@@ -331,7 +343,10 @@ def read_rows(*, format: str, data: bytes) -> list[tuple[int, dict[str, str]]]:
             rows.append((row_no, {"": f"has {len(cells)} cells but the header has {len(header)}."}))
             continue
         cells += [""] * (len(header) - len(cells))
-        rows.append((row_no, dict(zip(header, cells, strict=False))))
+        values = dict(zip(header, cells, strict=False))
+        if format == FORMAT_CSV:  # undo the export's csv_safe
+            values.update({column: csv_unsafe(values[column]) for column in _TEXT_COLUMNS})
+        rows.append((row_no, values))
     return rows
 
 
@@ -411,7 +426,7 @@ class _Importer:
         match = _KEY.fullmatch(key)
         if not match:
             row.fail(
-                f"'{key}' is not a line key of this journal (export the journal again).",
+                f"'{shorten(key)}' is not a line key of this journal (export the journal again).",
                 "line_key",
             )
             return

@@ -8,7 +8,9 @@ import pytest
 from django.db import connection, transaction
 from django.db.utils import IntegrityError
 
-from inventory.models import ItemLedgerEntry, ValueEntry
+from inventory.models import ItemLedgerEntry, ItemVariant, Location, ValueEntry
+from tests.factories import ItemFactory, ItemVariantFactory, LocationFactory
+from tests.posting import day, jline, post
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -71,3 +73,110 @@ def test_fields_that_posting_maintains_may_change(posted_ledger, sql, model, fie
     assert len(before) == 2  # the purchase and the sale
     run_sql(sql)
     assert maintained_fields(model, fields) == {row.pk: expected(row) for row in before}
+
+
+# --------------------------------------------------------------------------- TRUNCATE, counters
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        "inventory_itemledgerentry",
+        "inventory_valueentry",
+        "inventory_itemapplicationentry",
+        "inventory_itemregister",
+        "inventory_ledgercounter",
+        "revaluation_postedrevaluation",
+        "revaluation_postedrevaluationline",
+    ],
+)
+def test_raw_sql_cannot_truncate_a_ledger(scenario_a_adjusted, table):
+    """CASCADE would reach the value entries from the item ledger, the posted revaluations from
+    the registers: every table refuses for itself."""
+    with pytest.raises(IntegrityError, match="append-only: it cannot be truncated"):
+        run_sql(f"TRUNCATE {table} CASCADE")
+
+
+@pytest.mark.parametrize(
+    ("sql", "message"),
+    [
+        ("UPDATE inventory_ledgercounter SET last_no = last_no - 1", "last_no may only grow"),
+        ("UPDATE inventory_ledgercounter SET last_no = 0", "last_no may only grow"),
+        ("DELETE FROM inventory_ledgercounter", "rows cannot be deleted"),
+        ("UPDATE revaluation_postedrevaluation SET total_amount = 0", "cannot be changed"),
+        ("DELETE FROM revaluation_postedrevaluation", "cannot be changed or deleted"),
+        ("UPDATE revaluation_postedrevaluationline SET amount = 0", "cannot be changed"),
+        ("DELETE FROM revaluation_postedrevaluationline", "cannot be changed or deleted"),
+    ],
+)
+def test_counters_and_posted_revaluations_are_append_only(scenario_a_adjusted, sql, message):
+    with pytest.raises(IntegrityError, match=message):
+        run_sql(sql)
+
+
+def test_the_counters_may_count_up(posted_ledger):
+    run_sql("UPDATE inventory_ledgercounter SET last_no = last_no + 1")
+
+
+@pytest.mark.parametrize(
+    ("sql", "constraint"),
+    [
+        (
+            "UPDATE inventory_itemledgerentry SET remaining_quantity = quantity + 1 WHERE positive",
+            "ile_remaining_within_quantity",
+        ),
+        (
+            "UPDATE inventory_itemledgerentry SET remaining_quantity = quantity - 1, open = true"
+            " WHERE NOT positive",
+            "ile_remaining_within_quantity",
+        ),
+        (
+            "UPDATE inventory_itemledgerentry SET invoiced_quantity = quantity * 2",
+            "ile_invoiced_within_quantity",
+        ),
+        (
+            "UPDATE inventory_itemledgerentry SET invoiced_quantity = -quantity",
+            "ile_invoiced_within_quantity",
+        ),
+    ],
+)
+def test_fields_that_posting_maintains_stay_in_range(posted_ledger, sql, constraint):
+    with pytest.raises(IntegrityError, match=constraint):
+        run_sql(sql)
+
+
+# --------------------------------------------------------------------------- what ledgers name
+
+
+@pytest.fixture
+def blue_ledger(setup):
+    """Item V with variant RED: 3 units received at location BLUE; location GREEN unused."""
+    LocationFactory(code="BLUE")
+    LocationFactory(code="GREEN")
+    ItemVariantFactory(item=ItemFactory(no="V"), code="RED")
+    ItemVariantFactory(item=ItemFactory(no="W"), code="RED")
+    post(jline("purchase", "V", 3, day(1), unit_amount=2, location_code="BLUE", variant_code="RED"))
+
+
+@pytest.mark.parametrize(
+    ("sql", "message"),
+    [
+        ("DELETE FROM inventory_location WHERE code = 'BLUE'", "location BLUE has ledger entries"),
+        ("UPDATE inventory_location SET code = 'B2' WHERE code = 'BLUE'", "cannot be deleted or"),
+        (
+            "DELETE FROM inventory_itemvariant WHERE item_id = 'V'",
+            "variant RED of item V has ledger entries",
+        ),
+        ("UPDATE inventory_itemvariant SET code = 'R2' WHERE item_id = 'V'", "cannot be deleted"),
+    ],
+)
+def test_what_ledger_entries_name_cannot_be_deleted(blue_ledger, sql, message):
+    with pytest.raises(IntegrityError, match=message):
+        run_sql(sql)
+
+
+def test_what_no_ledger_entry_names_can_be_deleted(blue_ledger):
+    run_sql("DELETE FROM inventory_location WHERE code = 'GREEN'")
+    run_sql("DELETE FROM inventory_itemvariant WHERE item_id = 'W'")
+    assert set(Location.objects.values_list("code", flat=True)) == {"BLUE"}
+    assert list(ItemVariant.objects.values_list("item_id", flat=True)) == ["V"]

@@ -6,20 +6,20 @@ increases and decreases of the period and the closing balance, invoiced and with
 
 from __future__ import annotations
 
-import csv
 import json
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
-from inventory.reports import inventory_valuation, valuation_records
+from inventory.reports import inventory_valuation, valuation_records, write_valuation_csv
+from inventory.text import shorten
 
 
 def parse_date(value: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise CommandError(f"'{value}' is not a date (YYYY-MM-DD).") from None
+        raise CommandError(f"'{shorten(value)}' is not a date (YYYY-MM-DD).") from None
 
 
 class Command(BaseCommand):
@@ -53,6 +53,4 @@ class Command(BaseCommand):
             json.dump(records, self.stdout, indent=1)
             self.stdout.write("")
             return
-        writer = csv.DictWriter(self.stdout, fieldnames=list(records[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(records)
+        write_valuation_csv(self.stdout, records)
