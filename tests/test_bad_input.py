@@ -126,7 +126,7 @@ def test_a_spreadsheet_import_refuses_what_is_not_a_plain_number(reval_line, tmp
     with pytest.raises(CommandError) as excinfo:
         run("import_revaluation_journal", "--batch", "REVAL", str(path))
 
-    assert f"Row 2, unit_cost_revalued: '{text}' is not a plain number." in str(excinfo.value)
+    assert f"Row 2, unit_cost_revalued: '{text}' is not a plain number:" in str(excinfo.value)
     assert RevaluationLine.objects.get().version == 1
 
 
@@ -177,9 +177,9 @@ def line_data(**overrides) -> dict[str, str]:
     [
         ("applies_to_entry", "2147483648", "2147483648 is too large (at most 2,147,483,647)."),
         ("applies_from_entry", "123456789012", "123456789012 is too large"),
-        ("quantity", "1e2", "&#x27;1e2&#x27; is not a plain number."),
-        ("quantity", "1_0", "&#x27;1_0&#x27; is not a plain number."),
-        ("unit_amount", "١٢", "is not a plain number."),
+        ("quantity", "1e2", "&#x27;1e2&#x27; is not a plain number:"),
+        ("quantity", "1_0", "&#x27;1_0&#x27; is not a plain number:"),
+        ("unit_amount", "١٢", "is not a plain number:"),
         ("quantity", "1234567890123456", "is too large"),
     ],
 )
