@@ -11,6 +11,7 @@ error early; the PostgreSQL triggers of migration 0002 are the guarantee.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -553,7 +554,7 @@ class JournalBatch(models.Model):
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self._state.adding:
             validate_batch_name(self.name)
         super().save(*args, **kwargs)

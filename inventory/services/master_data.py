@@ -369,7 +369,8 @@ def inventory_setup_update(
     ):
         if field in new and new[field] not in choices.values:
             raise MasterDataError(
-                f"'{shorten(new[field])}' is not one of {', '.join(choices.values)}.", field=field
+                f"'{shorten(str(new[field]))}' is not one of {', '.join(choices.values)}.",
+                field=field,
             )
 
     changed = [name for name, value in new.items() if getattr(setup, name) != value]
