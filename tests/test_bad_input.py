@@ -88,7 +88,7 @@ def test_entry_numbers_fit_the_ledger():
 
 
 @pytest.fixture
-def reval_line(revaluation_ledger) -> RevaluationLine:
+def reval_line(scenario_a) -> RevaluationLine:
     """Item A per item on D4: 15 units at 170.00."""
     from revaluation.services.calculate import CalculateOptions, calculate_inventory_value
 
@@ -250,7 +250,7 @@ def test_post_item_journal_refuses_a_nul_byte(setup, tmp_path):
     assert not ItemLedgerEntry.objects.exists()
 
 
-def test_import_revaluation_journal_refuses_a_nul_byte(revaluation_ledger, tmp_path):
+def test_import_revaluation_journal_refuses_a_nul_byte(scenario_a, tmp_path):
     """(An XLSX file cannot hold a NUL: XML forbids it.)"""
     path = write(tmp_path, f"{','.join(COLUMNS)}\n,A,,,1,,REV\x001,,,,13,,\n")
 

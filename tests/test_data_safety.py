@@ -51,7 +51,7 @@ def with_dimension(xlsx: bytes, ref: str) -> bytes:
     return target.getvalue()
 
 
-def test_an_xlsx_import_reads_rows_below_the_declared_size(revaluation_ledger):
+def test_an_xlsx_import_reads_rows_below_the_declared_size(scenario_a):
     """Per entry on D4: entry 1 (5 left of 10 @ 10) and entry 2 (10 @ 12); row 3 is edited."""
     calculate_inventory_value(
         batch_name="REVAL",
