@@ -4,17 +4,24 @@ The database is PostgreSQL: the server at ``DATABASE_URL``, or, with none set, t
 of ``revaluation.embedded_database`` (data in ``var/postgres``). With nothing set the app runs
 with DEBUG on. ``DJANGO_ENV=production`` turns DEBUG off, requires a real ``SECRET_KEY`` and a
 ``DATABASE_URL``, and enables the secure-cookie/HSTS settings that ``manage.py check --deploy``
-asks for.
+asks for. A value the app does not know (``DJANGO_ENV=prod``, ``DEBUG=maybe``) stops it with an
+error instead of falling back to a default.
 """
 
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from django.core.checks.security.base import (
+    SECRET_KEY_MIN_LENGTH,
+    SECRET_KEY_MIN_UNIQUE_CHARACTERS,
+)
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 from revaluation.embedded_database import embedded_database
 
@@ -37,12 +44,34 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [v.strip() for v in value.split(",") if v.strip()] if value else default
 
 
-PRODUCTION = os.environ.get("DJANGO_ENV", "development") == "production"
+def env_positive_int(name: str, default: int) -> int:
+    value = os.environ.get(name) or str(default)
+    if not value.isascii() or not value.isdigit() or int(value) == 0:
+        raise ImproperlyConfigured(f"{name} must be a whole number above 0, not {value!r}")
+    return int(value)
+
+
+ENVIRONMENTS = ("development", "production")
+DJANGO_ENV = os.environ.get("DJANGO_ENV") or "development"
+if DJANGO_ENV not in ENVIRONMENTS:
+    raise ImproperlyConfigured(
+        f"DJANGO_ENV must be {' or '.join(ENVIRONMENTS)} (lower case), not {DJANGO_ENV!r}"
+    )
+PRODUCTION = DJANGO_ENV == "production"
 DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "" if PRODUCTION else DEV_SECRET_KEY)
-if PRODUCTION and (len(SECRET_KEY) < 50 or SECRET_KEY == DEV_SECRET_KEY):
-    raise ImproperlyConfigured("DJANGO_ENV=production needs SECRET_KEY of at least 50 characters")
+if PRODUCTION and (
+    len(SECRET_KEY) < SECRET_KEY_MIN_LENGTH
+    or len(set(SECRET_KEY)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS
+    or SECRET_KEY == DEV_SECRET_KEY
+):
+    # the thresholds of `manage.py check --deploy`, enforced instead of warned about
+    raise ImproperlyConfigured(
+        f"DJANGO_ENV=production needs SECRET_KEY of at least {SECRET_KEY_MIN_LENGTH} characters"
+        f" with at least {SECRET_KEY_MIN_UNIQUE_CHARACTERS} different ones; make one with"
+        " python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+    )
 
 DEBUG = env_bool("DEBUG", not PRODUCTION)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost"])
@@ -58,12 +87,15 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "django_tasks_db",
+    "axes",
     "inventory",
     "revaluation",
 ]
 
 MIDDLEWARE = [
+    "revaluation.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -72,7 +104,23 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
+
+# Requests whose body (form fields and files alike) is larger are refused with 413.
+REQUEST_MAX_BYTES = env_positive_int("REQUEST_MAX_MB", 10) * 1024 * 1024
+
+# Scripts and styles only from the app's own files (and nonce'd tags, e.g. the admin's).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 
 ROOT_URLCONF = "revaluation.urls"
 WSGI_APPLICATION = "revaluation.wsgi.application"
@@ -88,6 +136,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
             ],
         },
     },
@@ -127,6 +176,25 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Login throttling (django-axes, on /login/ and /admin/login/): after LOGIN_FAILURE_LIMIT wrong
+# passwords for one user name from one address, that pair is locked out for LOGIN_LOCKOUT_MINUTES.
+# An administrator lifts a lockout sooner in the admin (Axes > Access attempts: delete it) or
+# with `manage.py axes_reset_username NAME`.
+AXES_FAILURE_LIMIT = env_positive_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_positive_int("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+
+# Idle timeout: a session ends after SESSION_IDLE_MINUTES without a request (default a working
+# day); every request saves the session and so renews it.
+SESSION_COOKIE_AGE = env_positive_int("SESSION_IDLE_MINUTES", 8 * 60) * 60
+SESSION_SAVE_EVERY_REQUEST = True
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

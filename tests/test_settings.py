@@ -7,7 +7,11 @@ import os
 import subprocess
 import sys
 import tempfile
+from datetime import timedelta
 from pathlib import Path
+
+import pytest
+from django.conf import settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,6 +42,46 @@ def test_production_refuses_to_start_without_a_secret_key():
     result = manage("check", DJANGO_ENV="production")
     assert result.returncode != 0
     assert "DJANGO_ENV=production needs SECRET_KEY of at least 50 characters" in result.stderr
+
+
+@pytest.mark.parametrize("value", ["Production", "prod"])
+def test_an_unknown_environment_is_refused(value):
+    result = manage("check", DJANGO_ENV=value, SECRET_KEY="k" * 20 + "-production-secret-key-01")
+    assert result.returncode != 0
+    assert f"DJANGO_ENV must be development or production (lower case), not '{value}'" in (
+        result.stderr
+    )
+
+
+def test_production_refuses_a_key_of_few_different_characters():
+    result = manage("check", DJANGO_ENV="production", SECRET_KEY="a" * 50)
+    assert result.returncode != 0
+    assert (
+        "DJANGO_ENV=production needs SECRET_KEY of at least 50 characters with at least 5 "
+        "different ones" in result.stderr
+    )
+
+
+def test_idle_timeout_and_limits_come_from_the_environment():
+    assert (settings.SESSION_COOKIE_AGE, settings.SESSION_SAVE_EVERY_REQUEST) == (8 * 3600, True)
+    assert settings.REQUEST_MAX_BYTES == 10 * 1024 * 1024
+    assert (5, timedelta(minutes=15)) == (settings.AXES_FAILURE_LIMIT, settings.AXES_COOLOFF_TIME)
+    result = manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings as s;"
+        "print(s.SESSION_COOKIE_AGE, s.REQUEST_MAX_BYTES, s.AXES_FAILURE_LIMIT, s.AXES_COOLOFF_TIME)",
+        SESSION_IDLE_MINUTES="30",
+        REQUEST_MAX_MB="2",
+        LOGIN_FAILURE_LIMIT="3",
+        LOGIN_LOCKOUT_MINUTES="60",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["1800", "2097152", "3", "1:00:00"]
+    result = manage("check", SESSION_IDLE_MINUTES="8h")
+    assert result.returncode != 0
+    assert "SESSION_IDLE_MINUTES must be a whole number above 0, not '8h'" in result.stderr
 
 
 def test_production_passes_the_deployment_checks():

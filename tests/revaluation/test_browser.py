@@ -42,6 +42,15 @@ def screenshot_path(tmp_path: Path) -> Path:
     return tmp_path / SCREENSHOT.name
 
 
+@pytest.fixture(autouse=True)
+def no_csp_violations(page: Page):
+    """Every page of these tests runs under the Content Security Policy without a violation."""
+    violations = []
+    page.on("console", lambda message: violations.append(message.text))
+    yield
+    assert [text for text in violations if "Content Security Policy" in text] == []
+
+
 def log_in(page: Page, live_server, username: str) -> None:
     AccountantFactory(username=username, first_name="Ada", last_name="Lovelace", password=PASSWORD)
     page.goto(f"{live_server.url}/login/")
