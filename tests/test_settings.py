@@ -100,7 +100,8 @@ def test_production_passes_the_deployment_checks():
 
 def test_development_defaults_to_debug_on_an_embedded_postgresql():
     """No DATABASE_URL: the command starts the embedded server on a fresh folder, migrates it
-    (with the ledgers' append-only triggers) and stops the server when it exits."""
+    (with the ledgers' append-only triggers) and stops the server when it exits, even when a
+    process that used it died without saying so."""
     # Not in tmp_path: run as root, the server runs as another user, and pytest keeps its
     # temporary root private to us.
     with tempfile.TemporaryDirectory(prefix="embedded-postgres-test-") as folder:
@@ -108,6 +109,10 @@ def test_development_defaults_to_debug_on_an_embedded_postgresql():
         embedded = {"DATABASE_URL": "", "EMBEDDED_POSTGRES_DIR": str(data)}
         result = manage("migrate", "-v0", **embedded)
         assert result.returncode == 0, result.stderr
+        # a process that held the server and was killed (no exit handler ran) holds it no more
+        killed = subprocess.Popen(["true"])
+        killed.wait()
+        (data / ".handle_pids.json").write_text(f"[{killed.pid}]")
         result = manage(
             "shell",
             "--no-imports",
