@@ -411,3 +411,47 @@ class TestManualLines:
         with pytest.raises(RevaluationError, match=message):
             line_create_manual(batch_name="MAN", item_no=item, applies_to_entry=entry)
         assert not RevaluationLine.objects.exists()
+
+
+class TestNegativeCalculatedValue:
+    """E-33 (§5.4/§5.5) on a calculated value: 10 units bought at 10.00, 6 sold; the remaining 4
+    (40.00) are revalued per entry to 4.00 (-36.00 on 4 units), then the whole entry is revalued
+    by hand from 100.00 to 10.00 (-90.00 on 10 units). The 4 units are now worth
+    40.00 - 36.00 x 4/4 - 90.00 x 4/10 = -32.00 (§4.4)."""
+
+    @pytest.fixture
+    def ledger(self, setup):
+        ItemFactory(no="A")
+        post(jline("purchase", "A", 10, day(1), unit_amount=10))
+        post(jline("sale", "A", 6, day(2)))
+        [line] = calculate(on=day(5), batch="P1")
+        edit(line, "inventory_value_revalued", "4.00")
+        revaluation_batch_post(batch_name="P1")
+        RevaluationBatch.objects.create(name="MAN")
+        line = line_create_manual(
+            batch_name="MAN", item_no="A", applies_to_entry=1, document_no="M-1"
+        )
+        assert (line.quantity, line.inventory_value_calculated) == (10, D("100.00"))
+        edit(line, "inventory_value_revalued", "10.00")
+        revaluation_batch_post(batch_name="MAN")
+
+    @pytest.mark.parametrize(
+        ("per", "whose"), [("entry", "item ledger entry 1"), ("item", "all locations")]
+    )
+    def test_refused_like_bc(self, ledger, per, whose):
+        with pytest.raises(RevaluationError) as caught:
+            calculate(on=day(10), per=per)
+        assert caught.value.message == (
+            "The value must be greater than or equal to 0: Inventory Value (Revalued) -32.00 of "
+            f"item A, {whose}."
+        ).replace("all locations.", "all locations and variants.")
+        assert not RevaluationLine.objects.filter(batch_id="REVAL").exists()
+
+    def test_a_calculation_base_proposes_a_value_instead(self, ledger):
+        # BC validates Unit Cost (Revalued) := Last Direct Cost (10.00), never the negative value
+        [line] = calculate(on=day(10), per="item", calculation_base="last_direct_cost")
+        assert (line.inventory_value_calculated, line.inventory_value_revalued, line.amount) == (
+            D("-32.00"),
+            D("40.00"),
+            D("72.00"),
+        )

@@ -30,6 +30,7 @@ from revaluation.services.calculate import (
     PER_ITEM,
     CalculateOptions,
     calculate_inventory_value,
+    zero_proposal_warning,
 )
 from revaluation.services.lines import batch_create
 
@@ -173,3 +174,5 @@ class Command(BaseCommand):
             f"{total('inventory_value_calculated')}, inventory value (revalued) "
             f"{total('inventory_value_revalued')}, amount {total('amount')}."
         )
+        if warning := zero_proposal_warning(lines):
+            self.stderr.write(f"Warning: {warning}")
