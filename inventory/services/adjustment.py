@@ -53,6 +53,7 @@ class AdjustmentSummary:
     amount: Decimal = ZERO
     failures: list[tuple[str, str]] = field(default_factory=list)
     register_nos: list[int] = field(default_factory=list)
+    item_nos: list[str] = field(default_factory=list)  # the items the run took up
 
 
 def adjust_cost_item_entries(
@@ -66,7 +67,7 @@ def adjust_cost_item_entries(
     if item_nos is not None:
         items = items.filter(no__in=list(item_nos))
     nos = list(items.order_by("no").values_list("no", flat=True))
-    summary = AdjustmentSummary(items_total=len(nos))
+    summary = AdjustmentSummary(items_total=len(nos), item_nos=nos)
     for done, no in enumerate(nos, start=1):
         try:
             created, amount, register_no = adjust_item(item_no=no, user=user)

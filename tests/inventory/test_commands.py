@@ -994,3 +994,21 @@ def test_refresh_last_direct_cost_repairs_standard_items_posted_before_the_fix(s
     assert out.getvalue() == "Last Direct Cost changed on 0 items.\n"
     with pytest.raises(CommandError, match=r"Unknown item\(s\): NOPE\."):
         call_command("refresh_last_direct_cost", "--item", "NOPE", stdout=StringIO())
+
+
+def test_adjust_cost_says_why_an_item_stays_not_adjusted(setup):
+    factories.ItemFactory(no="S")
+    post(jline("purchase", "S", 10, day(1), unit_amount=10))
+    post(jline("sale", "S", 4, day(2), invoiced_quantity=0))
+    out = StringIO()
+    call_command("adjust_cost", stdout=out)
+    assert out.getvalue().splitlines()[-1] == (
+        "Item S stays not adjusted: entry 1: outbound entry 2 applied to it not completely "
+        "invoiced; Adjust Cost forwards the cost again when invoiced."
+    )
+    # once the shipment is invoiced, the next run adjusts the item and says nothing more
+    post(jline("invoice", "S", 4, day(3), unit_amount=20, applies_to_entry=2))
+    out = StringIO()
+    call_command("adjust_cost", stdout=out)
+    assert "stays not adjusted" not in out.getvalue()
+    assert models.Item.objects.get(no="S").cost_is_adjusted
