@@ -427,7 +427,7 @@ class TestNegativeCalculatedValue:
         [line] = calculate(on=day(5), batch="P1")
         edit(line, "inventory_value_revalued", "4.00")
         revaluation_batch_post(batch_name="P1")
-        RevaluationBatch.objects.create(name="MAN")
+        RevaluationBatchFactory(name="MAN")
         line = line_create_manual(
             batch_name="MAN", item_no="A", applies_to_entry=1, document_no="M-1"
         )
@@ -473,7 +473,7 @@ class TestManualAndSumLineInOneBatch:
         post(jline("purchase", "X", 10, day(1), unit_amount=10))
         post(jline("purchase", "X", 10, day(2), unit_amount=12))
         post(jline("sale", "X", 5, day(3)))
-        RevaluationBatch.objects.create(name="MIX")
+        RevaluationBatchFactory(name="MIX")
 
     def manual(self):
         line = line_create_manual(
