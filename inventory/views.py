@@ -468,6 +468,7 @@ def _adjust_context(request: HttpRequest, *, form: AdjustCostStartForm) -> dict[
         "highlight": request.GET.get("run", ""),
         "can_edit": selectors.can_post_journals(request.user),
         "not_adjusted_count": selectors.item_not_adjusted_count(),
+        "not_adjusted_reasons": selectors.not_adjusted_reasons(),
         "value_entry_changelist": _admin_url(request, "admin:inventory_valueentry_changelist"),
     }
 

@@ -118,6 +118,12 @@ class RevaluationLine(models.Model):
         return self.inventory_value_per != InventoryValuePer.ENTRY
 
     @property
+    def writes_off_value(self) -> bool:
+        """Revalued to 0 while the calculated value is not: posting writes the whole value off
+        (a calculation base without a cost proposes exactly this, and BC says nothing)."""
+        return self.inventory_value_revalued == 0 and self.inventory_value_calculated != 0
+
+    @property
     def unit_cost(self) -> Decimal:
         """Spec §5.6: the exact Amount / Quantity (never rounded; posting needs it)."""
         return self.amount / self.quantity if self.quantity else Decimal(0)

@@ -37,7 +37,11 @@ from revaluation.exceptions import DuplicateLinesError, RevaluationError, StaleL
 from revaluation.forms import BatchCreateForm, CalculateForm, LineEditForm, ManualLineForm
 from revaluation.models import BatchJob, BatchJobKind, RevaluationBatch, RevaluationLine
 from revaluation.selectors import PAGE_SIZE, SORT_LABELS, LineQuery
-from revaluation.services.calculate import calculate_inventory_value, calculation_test
+from revaluation.services.calculate import (
+    calculate_inventory_value,
+    calculation_test,
+    zero_proposal_warning,
+)
 from revaluation.services.jobs import (
     batch_job_active,
     batch_job_start,
@@ -399,6 +403,8 @@ def revaluation_calculate(request: HtmxHttpRequest, batch_name: str) -> HttpResp
     if lines:
         noun = "line" if len(lines) == 1 else "lines"
         messages.success(request, f"Calculate Inventory Value created {len(lines)} {noun}.")
+        if warning := zero_proposal_warning(lines):
+            messages.warning(request, warning)
     else:
         messages.info(request, "Calculate Inventory Value found nothing to revalue.")
     url = _journal_url(batch.name)

@@ -53,6 +53,7 @@ class AdjustmentSummary:
     amount: Decimal = ZERO
     failures: list[tuple[str, str]] = field(default_factory=list)
     register_nos: list[int] = field(default_factory=list)
+    item_nos: list[str] = field(default_factory=list)  # the items the run took up
 
 
 def adjust_cost_item_entries(
@@ -66,7 +67,7 @@ def adjust_cost_item_entries(
     if item_nos is not None:
         items = items.filter(no__in=list(item_nos))
     nos = list(items.order_by("no").values_list("no", flat=True))
-    summary = AdjustmentSummary(items_total=len(nos))
+    summary = AdjustmentSummary(items_total=len(nos), item_nos=nos)
     for done, no in enumerate(nos, start=1):
         try:
             created, amount, register_no = adjust_item(item_no=no, user=user)
@@ -145,6 +146,12 @@ class _ItemAdjuster:
                 self.transfer_rows[row.transferred_from_entry_id].append(row)
             elif outbound and ile != outbound and row.quantity > 0:
                 self.receiving_rows[outbound].append(row)
+        # transfer receipt -> the entry it was transferred from
+        self.transfer_source = {
+            row.item_ledger_entry_id: source
+            for source, rows in self.transfer_rows.items()
+            for row in rows
+        }
         # entries that take their cost from an outbound (Applies-from, transfer receipts)
         self.cost_receivers = {
             row.item_ledger_entry_id
@@ -326,17 +333,65 @@ class _ItemAdjuster:
 
     def adjust_transfer_inbound(self, inbound: ItemLedgerEntry, row) -> bool:
         source = self.entries[row.transferred_from_entry_id]
-        changed = self.spread(inbound, self.applied_cost(source, inbound, row.quantity))
+        changed = False
+        if not inbound.completely_invoiced:
+            changed = self.adjust_not_invoiced_revaluations(inbound)
+        changed |= self.spread(inbound, self.applied_cost(source, inbound, row.quantity))
         if source.completely_invoiced and not inbound.completely_invoiced:
             self.set_completely_invoiced(inbound)
+        return changed
+
+    def adjust_not_invoiced_revaluations(self, inbound: ItemLedgerEntry) -> bool:
+        """BC's AdjustNotInvdRevaluation (codeunit 5895): the late cost change of a revalued
+        transfer receipt whose origin is not completely invoiced (COSTING-NOTES.md).
+
+        Codeunit 22 posts a revaluation of a transfer receipt wholly as actual cost: the
+        receipt counts as invoiced (Invoiced Quantity = Quantity), so no interim part is split
+        off and no §9.4 balancing entry follows the invoice. Instead, each time the original
+        inbound (found through the Transferred-from chain) is invoiced, the revaluation is
+        taken back for the share invoiced since it was posted:
+        R((share uninvoiced now - share uninvoiced when revalued) x revaluation amount), less
+        what earlier adjustments of the revaluation already took back. The invoice then
+        reaches the receipt through its direct cost (§7.6), so the revalued units end at the
+        invoiced (for Standard: the standard) unit cost instead of carrying both changes, and
+        outbounds posted before the revaluation (which it never reached) take the change."""
+        origin = inbound.entry_no
+        while origin in self.transfer_source:
+            origin = self.transfer_source[origin]
+        original = self.entries[origin]
+        direct = [v for v in self.ves[origin] if v.entry_type == ValueEntryType.DIRECT_COST]
+        invoiced_now = sum((v.invoiced_quantity for v in direct), ZERO)
+        changed = False
+        own = self.ves[inbound.entry_no]
+        for reval in own:
+            if reval.entry_type != ValueEntryType.REVALUATION or reval.applies_to_entry:
+                continue
+            invoiced_then = sum(
+                (v.invoiced_quantity for v in direct if v.entry_no < reval.entry_no), ZERO
+            )
+            share = (invoiced_then - invoiced_now) / original.quantity
+            new = self.p.r(share * reval.cost_amount_actual)
+            old = sum(
+                (
+                    self.actual(v)
+                    for v in own
+                    if v.entry_type == ValueEntryType.REVALUATION
+                    and v.applies_to_entry == reval.entry_no
+                ),
+                ZERO,
+            ) + (self.buffer[reval.entry_no].actual if reval.entry_no in self.buffer else ZERO)
+            changed |= self.add(reval, actual=new - old)
         return changed
 
     def adjust_inbound_from_outbound(self, inbound: ItemLedgerEntry, row) -> bool:
         outbound = self.entries[row.outbound_item_entry_id]
         uninvoiced_share = (outbound.quantity - outbound.invoiced_quantity) / outbound.quantity
+        # a balancing expected part buffered on an invoiced entry is posted as an expected one
         cost = sum(
             (
-                self.expected(v) * uninvoiced_share if v.expected_cost else self.actual(v)
+                self.expected(v) * uninvoiced_share
+                if v.expected_cost
+                else self.actual(v) + (self.expected(v) - v.cost_amount_expected) * uninvoiced_share
                 for v in self.ves[outbound.entry_no]
             ),
             ZERO,
@@ -350,44 +405,80 @@ class _ItemAdjuster:
     def spread(self, entry: ItemLedgerEntry, total: Decimal) -> bool:
         """Give ``entry`` the cost ``total`` (for its whole quantity), per value-entry group.
 
-        Uninvoiced quantity is carried as expected cost on the entry's first expected-cost
-        value entry; each invoiced document group gets its share of ``total`` as actual cost,
-        with the rounding carried from group to group (§7.3.1, §7.8).
+        BC's AdjustAppliedOutbndEntries (§7.3.1): the original Direct Cost entries are grouped
+        by document, expected-cost groups first (skipped once the entry is completely invoiced).
+        A group's new cost is its share of ``total`` (an expected group by its valued quantity,
+        an invoiced group by its invoiced quantity), rounded with the residual carried from
+        group to group; the difference to what the document holds is buffered (§7.8).
         """
-        originals = [
-            v
-            for v in self.ves[entry.entry_no]
-            if v.entry_type == ValueEntryType.DIRECT_COST and not v.adjustment
-        ]
-        direct = [v for v in self.ves[entry.entry_no] if v.entry_type == ValueEntryType.DIRECT_COST]
+        entry_ves = self.ves[entry.entry_no]
+        groups: dict[tuple[bool, str], list[ValueEntry]] = {}
+        for ve in entry_ves:
+            if ve.entry_type == ValueEntryType.DIRECT_COST and not ve.adjustment:
+                groups.setdefault((not ve.expected_cost, ve.document_no), []).append(ve)
         changed = False
-        expected_originals = [v for v in originals if v.expected_cost]
-        if expected_originals:
-            uninvoiced = entry.quantity - entry.invoiced_quantity
-            target = self.p.r(total * uninvoiced / entry.quantity) if uninvoiced else ZERO
-            current = sum((self.expected(v) for v in direct), ZERO)
-            changed |= self.add(expected_originals[0], expected=target - current)
-        groups: dict[str, list[ValueEntry]] = {}
-        for ve in originals:
-            if ve.invoiced_quantity:
-                groups.setdefault(ve.document_no, []).append(ve)
         residual = ZERO
-        for group in groups.values():
-            share = sum((v.invoiced_quantity for v in group), ZERO) / entry.quantity
-            unrounded = total * share + residual
+        for (invoiced, document_no), group in sorted(
+            groups.items(), key=lambda kv: (kv[0][0], kv[1][0].entry_no)
+        ):
+            if not invoiced and entry.quantity == entry.invoiced_quantity:
+                continue
+            quantity = (
+                sum((v.invoiced_quantity for v in group), ZERO)
+                if invoiced
+                else group[0].valued_quantity
+            )
+            unrounded = total * quantity / entry.quantity + residual
             new = self.p.r(unrounded)
             residual = unrounded - new
-            members = {v.entry_no for v in group}
-            old = sum(
-                (
-                    self.actual(v)
-                    for v in direct
-                    if v.entry_no in members or (v.adjustment and v.applies_to_entry in members)
-                ),
-                ZERO,
-            )
-            changed |= self.add(group[0], actual=new - old)
+            document = [v for v in entry_ves if v.document_no == document_no]
+            if invoiced:
+                old = sum(
+                    (
+                        self.actual(v)
+                        for v in document
+                        if v.entry_type == ValueEntryType.DIRECT_COST
+                    ),
+                    ZERO,
+                )
+            else:
+                old = sum((self.expected(v) for v in document), ZERO)
+            changed |= self.update_buffer(group[0], new - old, invoiced_quantity=quantity)
         return changed
+
+    def update_buffer(
+        self, original: ValueEntry, change: Decimal, *, invoiced_quantity: Decimal
+    ) -> bool:
+        """BC's UpdateAdjmtBuf (§7.8): buffer ``change`` on ``original``, as expected cost on an
+        expected-cost original, else as actual cost. An actual change on an invoiced Direct
+        Cost original of an entry whose first buffered original is an expected one is balanced
+        (CalcExpectedCostToBalance): its expected part is set to minus the entry's buffered
+        expected change, all of it once the entry is completely invoiced, else its share
+        ``invoiced_quantity / quantity`` (the quantity the original invoiced), rounded."""
+        if not change:
+            return False
+        if original.expected_cost:
+            return self.add(original, expected=change)
+        self.add(original, actual=change)
+        if original.entry_type != ValueEntryType.DIRECT_COST:
+            return True
+        if not self.buffer[original.entry_no].actual:
+            # an expected part is posted only with an actual one (PostAdjmtBuf): drop it, so
+            # that the rest of the run sees what will be posted
+            self.buffer[original.entry_no].expected = ZERO
+            return True
+        entry = self.entries[original.item_ledger_entry_id]
+        buffered = [v for v in self.ves[entry.entry_no] if v.entry_no in self.buffer]
+        if not buffered[0].expected_cost:
+            return True
+        expected = sum((self.buffer[v.entry_no].expected for v in buffered), ZERO)
+        if entry.quantity == entry.invoiced_quantity:
+            balance = -expected
+        else:
+            balance = -self.p.r(expected * invoiced_quantity / entry.quantity)
+        if balance:
+            self.buffer[original.entry_no].expected = balance
+        return True
 
     # ------------------------------------------------------------------ §7.7
 
@@ -506,15 +597,19 @@ class _ItemAdjuster:
             and v.entry_type == ValueEntryType.REVALUATION
             and (v.partial_revaluation or v.item_ledger_entry_id in self.cost_receivers)
         ]
+        pairs = self.fixed_pairs(points)
         pool_qty = pool_cost = ZERO
         for v in ves:
             if v.valuation_date > end:
                 continue
             # entries valued before the period are its opening balance: always kept
-            if v.valuation_date >= start and self.excluded(
-                v, outbound, out, receivers, points, start
-            ):
-                continue
+            if v.valuation_date >= start:
+                if self.is_open_outbound_before(v.item_ledger_entry_id, start):
+                    pass  # rule 1
+                elif v.item_ledger_entry_id in pairs:
+                    pool_cost -= self.pair_excluded_cost(v, outbound, out, points)
+                elif self.excluded(v, outbound, out, receivers, points):
+                    continue
             pool_qty += v.item_ledger_entry_quantity
             pool_cost += self.actual(v) + self.expected(v)
         if pool_qty <= 0:
@@ -527,12 +622,11 @@ class _ItemAdjuster:
         ]
         if out.expected_cost:
             old = sum((self.expected(v) for v in group), ZERO)
-            changed = self.add(out, expected=new - old)
         else:
             old = sum(
                 (self.actual(v) for v in group if not v.expected_cost or v.invoiced_quantity), ZERO
             )
-            changed = self.add(out, actual=new - old)
+        changed = self.update_buffer(out, new - old, invoiced_quantity=out.invoiced_quantity)
         if changed:
             self.forward_all([outbound.entry_no])
 
@@ -540,11 +634,9 @@ class _ItemAdjuster:
         entry = self.entries[ile_no]
         return not entry.positive and entry.open and entry.posting_date < start
 
-    def excluded(self, v, outbound, out, receivers, points, start) -> bool:
-        """The exclusions of §8.4.1 for a candidate ``v`` of the outbound's period."""
+    def excluded(self, v, outbound, out, receivers, points) -> bool:
+        """Rules 3-8 of §8.4.1 for a candidate ``v`` of the outbound's period."""
         entry = self.entries[v.item_ledger_entry_id]
-        if self.is_open_outbound_before(entry.entry_no, start):
-            return False
         if entry.entry_no == outbound.entry_no or entry.entry_no in receivers:
             return True
         if v.valued_by_average_cost and (receivers or entry.entry_no > outbound.entry_no):
@@ -555,9 +647,48 @@ class _ItemAdjuster:
                 (d for d in self.ves[entry.entry_no] if d.entry_type == ValueEntryType.DIRECT_COST),
                 v,
             )
+        return self.point_excludes(w, outbound, out, points)
+
+    def point_excludes(self, w, outbound, out, points) -> bool:
+        """The revaluation-point rule of §8.4.1 for ``w`` as seen by the outbound entry ``out``."""
         if any(w.entry_no <= p.entry_no <= out.entry_no for p in points):
             return not self.included_in_cost(w, outbound)
         return any(out.entry_no <= p.entry_no <= w.entry_no for p in points)
+
+    def fixed_pairs(self, points) -> set[int]:
+        """Rule 2 of §8.4.1: the inbounds carrying a revaluation point of the period that have
+        fixed-applied (cost-applied) outbounds, and those outbounds."""
+        pairs: set[int] = set()
+        for inbound in {p.item_ledger_entry_id for p in points}:
+            fixed = [
+                row.item_ledger_entry_id
+                for row in self.cost_outbound_rows[inbound]
+                if self.entries[row.item_ledger_entry_id].applies_to_entry == inbound
+            ]
+            if fixed:
+                pairs.update((inbound, *fixed))
+        return pairs
+
+    def pair_excluded_cost(self, v, outbound, out, points) -> Decimal:
+        """The proportional rule of §8.4.1 for a candidate of a fixed-application pair: the pair's
+        entries stay in the pool, except the share of a revaluation that the revaluation-point
+        rule would exclude and that the fixed-applied outbounds it reaches did not take with
+        them: R((valued quantity - reached fixed quantity) / valued quantity x amount)."""
+        if v.entry_type != ValueEntryType.REVALUATION or not self.point_excludes(
+            v, outbound, out, points
+        ):
+            return ZERO
+        fixed_qty = sum(
+            (
+                -row.quantity
+                for row in self.cost_outbound_rows[v.item_ledger_entry_id]
+                if self.entries[row.item_ledger_entry_id].applies_to_entry == v.item_ledger_entry_id
+                and self.included_in_cost(v, self.entries[row.item_ledger_entry_id])
+            ),
+            ZERO,
+        )
+        factor = (v.valued_quantity - fixed_qty) / v.valued_quantity
+        return self.p.r(factor * (self.actual(v) + self.expected(v)))
 
     # ------------------------------------------------------------------ writing (§7.8 - §7.10)
 
@@ -582,15 +713,16 @@ class _ItemAdjuster:
             for no, delta in deltas:
                 original = self.ve_by_no[no]
                 entry = self.entries[original.item_ledger_entry_id]
-                writer.insert_value_entry(
-                    entry,
-                    **self.adjustment_fields(original, first_allowed),
-                    valuation_date=self.last_direct_valuation_date(entry.entry_no),
-                    cost_amount_actual=delta.actual,
-                    cost_amount_expected=delta.expected,
-                    expected_cost=original.expected_cost,
-                )
-                amount += delta.actual + delta.expected
+                for actual, expected in self.adjustment_parts(original, delta):
+                    writer.insert_value_entry(
+                        entry,
+                        **self.adjustment_fields(original, first_allowed),
+                        valuation_date=self.last_direct_valuation_date(entry.entry_no),
+                        cost_amount_actual=actual,
+                        cost_amount_expected=expected,
+                        expected_cost=not actual,
+                    )
+                    amount += actual + expected
             for no, rounding in sorted(self.rounding.items()):
                 entry = self.entries[no]
                 last = [
@@ -615,6 +747,18 @@ class _ItemAdjuster:
             register_no = writer.finish().no
         self.update_flags()
         return created, amount, register_no
+
+    @staticmethod
+    def adjustment_parts(original: ValueEntry, delta: _Delta) -> list[tuple[Decimal, Decimal]]:
+        """BC's PostAdjmtBuf (§7.8): the (actual, expected) amounts of the adjustment entries
+        of one original. An expected original gets one expected entry; an invoiced original
+        gets, when its actual cost changed, first an entry for the expected (balancing) part,
+        then one for the actual part; an expected part alone is not posted."""
+        if original.expected_cost:
+            return [(ZERO, delta.expected)] if delta.expected else []
+        if not delta.actual:
+            return []
+        return [(ZERO, delta.expected)] * bool(delta.expected) + [(delta.actual, ZERO)]
 
     def adjustment_fields(self, original: ValueEntry, first_allowed: date) -> dict:
         return {

@@ -889,16 +889,21 @@ class _LinePoster:
     def _update_unit_cost(self, item: Item, ve: ValueEntry, line_amount: Decimal) -> None:
         if ve.valued_quantity <= 0 or ve.expected_cost or ve.adjustment:
             return
+        direct = (
+            ve.entry_type == ValueEntryType.DIRECT_COST
+            and ve.cost_amount_actual > 0
+            # a transfer has no amount: it moves stock, not cost
+            and ve.item_ledger_entry_type != ItemLedgerEntryType.TRANSFER
+        )
+        last_direct_cost = self.p.ru(line_amount / ve.valued_quantity) if direct else ZERO
+        if last_direct_cost and ve.item_ledger_entry_type == ItemLedgerEntryType.PURCHASE:
+            # every costing method, Standard included: what was paid, not the standard cost
+            item.last_direct_cost = last_direct_cost
         if item.costing_method == CostingMethod.STANDARD:
             item.unit_cost = item.standard_cost
             return
-        if ve.entry_type != ValueEntryType.DIRECT_COST or ve.cost_amount_actual <= 0:
+        if not direct:
             return
-        if ve.item_ledger_entry_type == ItemLedgerEntryType.TRANSFER:
-            return  # a transfer has no amount: it moves stock, not cost
-        last_direct_cost = self.p.ru(line_amount / ve.valued_quantity)
-        if ve.item_ledger_entry_type == ItemLedgerEntryType.PURCHASE:
-            item.last_direct_cost = last_direct_cost
         if item.unit_cost == 0 or (ve.invoiced_quantity > 0 and last_direct_cost != 0):
             net_invoiced = (
                 ItemLedgerEntry.objects.filter(item=item).aggregate(total=Sum("invoiced_quantity"))[

@@ -38,6 +38,7 @@ from revaluation.services.lines import (
     set_inventory_value_revalued,
     set_unit_cost_revalued,
 )
+from revaluation.templatetags.amounts import amount as show_amount
 
 PER_ENTRY = "entry"
 PER_ITEM = "item"
@@ -410,5 +411,38 @@ class _LineBuilder:
         elif base == BASE_STANDARD_COST:
             set_unit_cost_revalued(line, item.standard_cost, self.p, typed=False)
         else:
+            if value < 0:
+                # E-33: BC validates IV (Revalued) := IV (Calculated), a field that must be >= 0
+                raise RevaluationError(
+                    "The value must be greater than or equal to 0: Inventory Value (Revalued) "
+                    f"{value} of item {item.no}, {_whose(line)}."
+                )
             set_inventory_value_revalued(line, value, self.p)
         self.lines.append(line)
+
+
+def _whose(line: RevaluationLine) -> str:
+    if line.applies_to_entry:
+        return f"item ledger entry {line.applies_to_entry}"
+    where = [
+        f"{label} {code}"
+        for label, code in (("location", line.location_code), ("variant", line.variant_code))
+        if code
+    ]
+    return ", ".join(where) or "all locations and variants"
+
+
+def zero_proposal_warning(lines: list[RevaluationLine]) -> str:
+    """Beyond BC: name the lines a calculation base revalued to 0 (the item has no Last Direct
+    Cost or Standard Cost), since posting them writes their whole value off. Empty if none."""
+    zero = [line for line in lines if line.writes_off_value]
+    if not zero:
+        return ""
+    items = sorted({line.item_id for line in zero})
+    value = sum((line.inventory_value_calculated for line in zero), ZERO)
+    return (
+        f"{len(zero)} line{'' if len(zero) == 1 else 's'} proposed at 0 because the calculation "
+        f"base has no cost for item{'' if len(items) == 1 else 's'} {', '.join(items)}: posting "
+        f"{'it' if len(zero) == 1 else 'them'} writes off {show_amount(value)}. Enter the revalued cost or "
+        "delete the line."
+    )

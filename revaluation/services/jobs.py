@@ -19,7 +19,11 @@ from inventory.models import ACTIVE_JOB_STATUSES, Item
 from inventory.services.jobs import JobRefused, job_execute, job_retire_if_abandoned, job_start
 from revaluation.exceptions import RevaluationError
 from revaluation.models import BatchJob, BatchJobKind, RevaluationBatch
-from revaluation.services.calculate import CalculateOptions, calculate_inventory_value
+from revaluation.services.calculate import (
+    CalculateOptions,
+    calculate_inventory_value,
+    zero_proposal_warning,
+)
 from revaluation.services.posting import revaluation_batch_post
 from revaluation.templatetags.amounts import plain_decimal
 
@@ -102,6 +106,8 @@ def _work(job: BatchJob) -> dict:
                 if lines
                 else "Calculate Inventory Value found nothing to revalue."
             )
+            if warning := zero_proposal_warning(lines):
+                message = f"{message} {warning}"
             return {"message": message, "result_url": journal_url}
         posted = revaluation_batch_post(batch_name=job.batch_name, user=job.started_by)
     except RevaluationError as refused:  # the user's input, not the worker, failed

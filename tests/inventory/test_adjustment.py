@@ -359,3 +359,157 @@ class TestAveragePools:
         # BLUE's average 10.00 leaves with the transfer; RED: (200 + 40) / 14 x 7 = 120.00
         assert (cost(3), cost(4), cost(5)) == (D("-40.00"), D("40.00"), D("-120.00"))
         assert adjust().entries_created == 0
+
+
+def test_partly_invoiced_sale_is_balanced_like_bc(setup):
+    """§7.8 (BC's UpdateAdjmtBuf / CalcExpectedCostToBalance / PostAdjmtBuf). 10 units received
+    at 10.00 (VE 1), shipped at the provisional 10.00 (VE 2: expected -100.00), 4 of them
+    invoiced (VE 3: actual -40.00, expected +40.00), then the receipt invoiced at 12.00 (VE 4).
+    The sale now costs 10 x -12.00 = -120.00:
+    * shipment document (expected group, share 10/10): new -120.00, old -100.00 -> -20.00 expected;
+    * invoice document (invoiced group, share 4/10): new -48.00, old -40.00 -> -8.00 actual,
+      balanced by expected -R(-20.00 x 4/10) = +8.00, posted first.
+    The sale then carries expected -100 + 40 - 20 + 8 = -72.00 for its 6 uninvoiced units."""
+    ItemFactory(no="F", costing_method=CostingMethod.FIFO, unit_cost=D("10"))
+    post(jline("purchase", "F", 10, day(1), unit_amount=10, invoiced_quantity=0))
+    post(jline("sale", "F", 10, day(2), unit_amount=20, invoiced_quantity=0, document_no="S-1"))
+    post(jline("invoice", "F", 4, day(3), unit_amount=20, applies_to_entry=2, document_no="SI-1"))
+    post(jline("invoice", "F", 10, day(4), unit_amount=12, applies_to_entry=1, document_no="PI"))
+    assert (ve(3).cost_amount_actual, ve(3).cost_amount_expected) == (D("-40.00"), D("40.00"))
+    adjust()
+    entries = [
+        (
+            v.applies_to_entry,
+            v.cost_amount_actual,
+            v.cost_amount_expected,
+            v.expected_cost,
+            v.valued_quantity,
+            v.invoiced_quantity,
+            v.document_no,
+        )
+        for v in ValueEntry.objects.filter(adjustment=True).order_by("entry_no")
+    ]
+    assert entries == [
+        (2, 0, D("-20.00"), True, -10, 0, "S-1"),
+        (3, 0, D("8.00"), True, -4, 0, "SI-1"),
+        (3, D("-8.00"), 0, False, -4, 0, "SI-1"),
+    ]
+    sale = ValueEntry.objects.filter(item_ledger_entry_id=2)
+    assert sum(v.cost_amount_expected for v in sale) == D("-72.00")
+    assert sum(v.cost_amount_actual for v in sale) == D("-48.00")
+    # the last invoice clears the expected cost and the sale ends at exactly -120.00
+    post(jline("invoice", "F", 6, day(5), unit_amount=20, applies_to_entry=2, document_no="SI-2"))
+    adjust()
+    sale = ValueEntry.objects.filter(item_ledger_entry_id=2)
+    assert sum(v.cost_amount_expected for v in sale) == 0
+    assert sum(v.cost_amount_actual for v in sale) == D("-120.00")
+
+
+def test_fixed_application_pair_with_a_revaluation_point(setup):
+    """§8.4.1 rule 2 and the proportional rule, worked by hand (Average item, monthly periods).
+
+    Jan 1: buy 10 @ 10.00 (ILE 1, VE 1); Jan 2: buy 10 @ 20.00 (ILE 2, VE 2); Jan 3: sell 2
+    (ILE 3, VE 3, averaged: 300 / 20 x 2 = 30.00; VE 4 adjusts it). Jan 31: revalue per item,
+    18 units from 270.00 (15.00) to 16.00 = 288.00: ILE 1 (8 left, own value 80.00) gets
+    288 x 8/18 - 80 = +48.00 (VE 5), ILE 2 absorbs the rest, 18 - 48 = -30.00 (VE 6). Jan 31,
+    later: sell 4 fixed-applied to ILE 1 (ILE 4, VE 7): (100 + 48 x 10/8) x 4/10 = 64.00.
+
+    Re-averaging the sale of Jan 3 (posted before both revaluation points): ILE 1 and the
+    fixed sale are a pair carrying a revaluation point, so they stay in the pool (rule 2); of
+    VE 5 only the share the fixed sale did not reach is excluded, R((8 - 4) / 8 x 48) = 24.00.
+    VE 6 is excluded (the point rule). Pool: 10 + 10 - 4 = 16 units worth
+    100 + 200 + 48 - 24 - 64 = 260.00, so the sale costs R(260 x 2 / 16) = 32.50 (without the
+    rule, the fixed sale and all of VE 5 were excluded: 300 / 20 x 2 = 30.00)."""
+    InventorySetup.objects.filter(pk=1).update(average_cost_period="month")
+    ItemFactory(no="AV", costing_method=CostingMethod.AVERAGE)
+    post(jline("purchase", "AV", 10, day(1), unit_amount=10))
+    post(jline("purchase", "AV", 10, day(2), unit_amount=20))
+    post(jline("sale", "AV", 2, day(3)))
+    adjust()
+    assert cost(3) == D("-30.00")
+    [line] = calculate_inventory_value(
+        batch_name="AVG",
+        options=CalculateOptions(posting_date=day(31), document_no="R", per="item"),
+    )
+    assert (line.quantity, line.inventory_value_calculated) == (18, D("270.00"))
+    line_edit(line_id=line.pk, version=1, field="unit_cost_revalued", value="16")
+    revaluation_batch_post(batch_name="AVG")
+    assert [
+        (v.entry_no, v.item_ledger_entry_id, v.cost_amount_actual, v.valued_quantity)
+        for v in ValueEntry.objects.filter(entry_type="revaluation").order_by("entry_no")
+    ] == [(5, 1, D("48.00"), 8), (6, 2, D("-30.00"), 10)]
+    post(jline("sale", "AV", 4, day(31), applies_to_entry=1))
+    adjust()
+    assert cost(4) == D("-64.00")
+    assert cost(3) == D("-32.50")
+    assert adjust().entries_created == 0
+
+
+def test_late_invoice_under_a_revalued_transfer_receipt(setup):
+    """A late cost change under a revaluation (COSTING-NOTES.md, BC's AdjustNotInvdRevaluation).
+
+    Standard item, standard 10.00. D1: 10 received at A, not invoiced (ILE 1). D2: all 10
+    transferred to B (ILE 2 out, ILE 3 in, 100.00, not completely invoiced). D3: 4 sold at B
+    (ILE 4, 40.00). D5: revalued per item to 13.00 with Update Standard Cost: 6 units 60.00 ->
+    78.00, +18.00 on ILE 3 (VE 5), all actual (a transfer receipt counts as invoiced).
+    D6: 2 sold at B (ILE 5, at the new standard 26.00). D7: the receipt is invoiced at 11.00,
+    dated back at D1: 110.00 + variance R(13 x 10 - 110) = 20.00, so ILE 1 is worth 130.00.
+
+    Adjust: ILE 3 takes 130.00 from ILE 1 (+30.00), and the revaluation is taken back for the
+    share invoiced since (all of it): R((0 - 10) / 10 x 18) = -18.00. The 4 units sold before
+    the revaluation take the late change, 4 x 13 = 52.00; the 2 sold after it stay at 26.00;
+    the 4 left are worth 4/10 x 130 + 4/6 x (18 - 18) = 52.00 = 4 x 13.00, their revalued cost.
+    D8: revalued to 16.00: 52.00 -> 64.00 (+12.00). D9: the last 4 sold at 64.00; B ends at 0."""
+    LocationFactory(code="A")
+    LocationFactory(code="B")
+    ItemFactory(no="S", costing_method=CostingMethod.STANDARD, standard_cost=D("10"))
+    post(jline("purchase", "S", 10, day(1), location_code="A", unit_amount=10, invoiced_quantity=0))
+    post(jline("transfer", "S", 10, day(2), location_code="A", new_location_code="B"))
+    post(jline("sale", "S", 4, day(3), location_code="B", unit_amount=20))
+    adjust()
+
+    def revalue(on, unit_cost):
+        [line] = calculate_inventory_value(
+            batch_name="STD",
+            options=CalculateOptions(
+                posting_date=on, document_no="R", per="item", update_standard_cost=True
+            ),
+        )
+        line = line_edit(line_id=line.pk, version=1, field="unit_cost_revalued", value=unit_cost)
+        revaluation_batch_post(batch_name="STD")
+        return line
+
+    line = revalue(day(5), "13")
+    assert (line.quantity, line.inventory_value_calculated, line.amount) == (6, 60, 18)
+    reval = ValueEntry.objects.get(entry_type="revaluation")
+    assert (reval.item_ledger_entry_id, reval.cost_amount_actual, reval.cost_amount_expected) == (
+        3,
+        D("18.00"),
+        0,
+    )
+    post(jline("sale", "S", 2, day(6), location_code="B", unit_amount=20))
+    adjust()
+    post(jline("invoice", "S", 10, day(1), unit_amount=11, applies_to_entry=1))
+    assert cost(1) == D("130.00")
+    adjust()
+    assert [
+        (v.applies_to_entry, v.entry_type, v.cost_amount_actual)
+        for v in ValueEntry.objects.filter(item_ledger_entry_id=3, adjustment=True)
+    ] == [(3, "direct_cost", D("30.00")), (reval.entry_no, "revaluation", D("-18.00"))]
+    assert (cost(4), cost(5)) == (D("-52.00"), D("-26.00"))
+    assert cost(3) == D("130.00")  # 4 units left, worth 4 x 13.00 through the revaluations
+
+    line = revalue(day(8), "16")
+    assert (line.quantity, line.inventory_value_calculated, line.amount) == (4, 52, 12)
+    post(jline("sale", "S", 4, day(9), location_code="B", unit_amount=20))
+    adjust()
+    assert cost(6) == D("-64.00")
+    assert (
+        sum(
+            ValueEntry.objects.filter(location_code="B").values_list(
+                "cost_amount_actual", flat=True
+            )
+        )
+        == 0
+    )
+    assert adjust().entries_created == 0

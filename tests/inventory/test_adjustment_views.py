@@ -459,3 +459,24 @@ def test_automatic_adjustment_while_a_run_is_active_follows_it(
         1,
     )
     assert sale_cost("C") == D("-50.00")
+
+
+def test_items_left_not_adjusted_say_why(accountant_client, setup):
+    """A shipment never invoiced keeps its item not adjusted (§7.2 keep_flagged, §7.9): the
+    page says so per item instead of only counting the items processed."""
+    unadjusted_sale("C")
+    ItemFactory(no="S")
+    post(jline("purchase", "S", 10, day(1), unit_amount=10))
+    post(jline("sale", "S", 4, day(2), invoiced_quantity=0))
+    response = accountant_client.post(reverse("adjust-cost-start"), {"scope": "all"}, follow=True)
+    [run] = AdjustmentRun.objects.all()
+    assert (run.items_total, run.items_done) == (2, 2)
+    assert Item.objects.get(no="C").cost_is_adjusted
+    assert not Item.objects.get(no="S").cost_is_adjusted
+    html = response.content.decode()
+    assert "<strong>1</strong> item with cost not adjusted." in html
+    assert (
+        "<li>Item <strong>S</strong>: entry 3: outbound entry 4 applied to it not completely "
+        "invoiced; Adjust Cost forwards the cost again when invoiced.</li>"
+    ) in html
+    assert "data-items-done>2</span> of <span data-items-total>2</span> items processed" in html

@@ -19,6 +19,7 @@ from inventory.exceptions import PostingError
 from inventory.management.commands import post_item_journal
 from inventory.services.posting import ItemJournalLineInput, PostingResult
 from tests import factories
+from tests.posting import day, jline, post
 
 pytestmark = pytest.mark.django_db
 
@@ -971,3 +972,53 @@ def test_post_item_journal_unit_amount_precision_is_the_posting_rule(tmp_path):
         "Line 1, unit_amount: Unit Amount must be a multiple of 0.00001 (too many decimals)."
     )
     assert not models.ItemLedgerEntry.objects.exists()
+
+
+# --------------------------------------------------------------------------- refresh_last_direct_cost
+
+
+def test_refresh_last_direct_cost_repairs_standard_items_posted_before_the_fix(setup):
+    """§3.8 step 5: the last purchase invoice of S paid 25.00 for 2 units -> 12.50. Ledgers
+    posted before the correction left Standard items at 0 (simulated by resetting it)."""
+    factories.ItemFactory(no="S", costing_method=models.CostingMethod.STANDARD, standard_cost=15)
+    factories.ItemFactory(no="M", last_direct_cost=Decimal("5"))  # never purchased: kept
+    post(jline("purchase", "S", 4, day(1), unit_amount=10))
+    post(jline("purchase", "S", 2, day(2), unit_amount="12.50"))
+    post(jline("positive_adjmt", "S", 1, day(3), unit_amount=99))  # not a purchase
+    post(jline("positive_adjmt", "M", 1, day(3), unit_amount=99))
+    models.Item.objects.filter(no="S").update(last_direct_cost=0)
+
+    out = StringIO()
+    call_command("refresh_last_direct_cost", "--dry-run", stdout=out)
+    assert out.getvalue() == "S: 0 -> 12.5\nLast Direct Cost would change on 1 item.\n"
+    assert models.Item.objects.get(no="S").last_direct_cost == 0
+
+    out = StringIO()
+    call_command("refresh_last_direct_cost", stdout=out)
+    assert out.getvalue() == "S: 0 -> 12.5\nLast Direct Cost changed on 1 item.\n"
+    costs = dict(models.Item.objects.values_list("no", "last_direct_cost"))
+    assert costs == {"S": Decimal("12.5"), "M": Decimal("5")}
+
+    out = StringIO()
+    call_command("refresh_last_direct_cost", "--item", "S", stdout=out)
+    assert out.getvalue() == "Last Direct Cost changed on 0 items.\n"
+    with pytest.raises(CommandError, match=r"Unknown item\(s\): NOPE\."):
+        call_command("refresh_last_direct_cost", "--item", "NOPE", stdout=StringIO())
+
+
+def test_adjust_cost_says_why_an_item_stays_not_adjusted(setup):
+    factories.ItemFactory(no="S")
+    post(jline("purchase", "S", 10, day(1), unit_amount=10))
+    post(jline("sale", "S", 4, day(2), invoiced_quantity=0))
+    out = StringIO()
+    call_command("adjust_cost", stdout=out)
+    assert out.getvalue().splitlines()[-1] == (
+        "Item S stays not adjusted: entry 1: outbound entry 2 applied to it not completely "
+        "invoiced; Adjust Cost forwards the cost again when invoiced."
+    )
+    # once the shipment is invoiced, the next run adjusts the item and says nothing more
+    post(jline("invoice", "S", 4, day(3), unit_amount=20, applies_to_entry=2))
+    out = StringIO()
+    call_command("adjust_cost", stdout=out)
+    assert "stays not adjusted" not in out.getvalue()
+    assert models.Item.objects.get(no="S").cost_is_adjusted

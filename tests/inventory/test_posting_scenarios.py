@@ -158,6 +158,26 @@ def test_standard_purchases_post_variance(setup):
     assert ve(7).cost_amount_actual == D("-15.00")
 
 
+def test_standard_purchase_invoices_set_last_direct_cost(setup):
+    """§3.8 step 5 (corrected): every purchase invoice sets Last Direct Cost, Standard items
+    included, to the purchase amount per unit; the unit cost stays the standard cost."""
+    ItemFactory(no="S", costing_method=CostingMethod.STANDARD, standard_cost=D("15"))
+    post(jline("purchase", "S", 3, day(1), unit_amount=10, invoiced_quantity=0))
+    item = Item.objects.get(no="S")
+    assert item.last_direct_cost == 0  # a receipt pays nothing yet
+    post(jline("purchase", "S", 4, day(2), unit_amount="12.50"))  # 50.00 / 4
+    item.refresh_from_db()
+    assert (item.last_direct_cost, item.unit_cost) == (D("12.5"), D("15"))
+    # the invoice of the first receipt, at another price: 2 x 11.333 = 22.67 (R), / 2 = 11.335
+    post(jline("invoice", "S", 2, day(3), unit_amount="11.333", applies_to_entry=1))
+    item.refresh_from_db()
+    assert (item.last_direct_cost, item.unit_cost) == (D("11.335"), D("15"))
+    # sales and positive adjustments leave it alone
+    post(jline("positive_adjmt", "S", 1, day(4)), jline("sale", "S", 2, day(4), unit_amount=30))
+    item.refresh_from_db()
+    assert item.last_direct_cost == D("11.335")
+
+
 class TestApplicationEntries:
     """§14.3 (c)."""
 

@@ -25,6 +25,7 @@ from inventory.models import (
     ValueEntry,
 )
 from inventory.services import demo
+from inventory.services.last_direct_cost import refresh_last_direct_cost
 
 pytestmark = pytest.mark.django_db
 
@@ -115,6 +116,16 @@ def test_seed_demo_loads_a_consistent_company_once():
     )
     assert invoiced_later.exists()
     assert invoiced_later.exclude(posting_date=F("item_ledger_entry__posting_date")).exists()
+
+    # Last Direct Cost is what the last purchase invoice paid, Standard items included (§3.8)
+    assert refresh_last_direct_cost(dry_run=True) == []
+    invoiced_standard = ValueEntry.objects.filter(
+        item__costing_method=CostingMethod.STANDARD,
+        item_ledger_entry_type="purchase",
+        invoiced_quantity__gt=0,
+    ).values_list("item_id", flat=True)
+    assert invoiced_standard
+    assert not Item.objects.filter(no__in=invoiced_standard, last_direct_cost=0).exists()
 
     # Specific items: every outbound names its inbound
     specific_out = ile.filter(item__costing_method=CostingMethod.SPECIFIC, positive=False)

@@ -420,3 +420,101 @@ class TestManualLines:
         with pytest.raises(RevaluationError, match=message):
             line_create_manual(batch_name="MAN", item_no=item, applies_to_entry=entry)
         assert not RevaluationLine.objects.exists()
+
+
+class TestNegativeCalculatedValue:
+    """E-33 (§5.4/§5.5) on a calculated value: 10 units bought at 10.00, 6 sold; the remaining 4
+    (40.00) are revalued per entry to 4.00 (-36.00 on 4 units), then the whole entry is revalued
+    by hand from 100.00 to 10.00 (-90.00 on 10 units). The 4 units are now worth
+    40.00 - 36.00 x 4/4 - 90.00 x 4/10 = -32.00 (§4.4)."""
+
+    @pytest.fixture
+    def ledger(self, setup):
+        ItemFactory(no="A")
+        post(jline("purchase", "A", 10, day(1), unit_amount=10))
+        post(jline("sale", "A", 6, day(2)))
+        [line] = calculate(on=day(5), batch="P1")
+        edit(line, "inventory_value_revalued", "4.00")
+        revaluation_batch_post(batch_name="P1")
+        RevaluationBatchFactory(name="MAN")
+        line = line_create_manual(
+            batch_name="MAN", item_no="A", applies_to_entry=1, document_no="M-1"
+        )
+        assert (line.quantity, line.inventory_value_calculated) == (10, D("100.00"))
+        edit(line, "inventory_value_revalued", "10.00")
+        revaluation_batch_post(batch_name="MAN")
+
+    @pytest.mark.parametrize(
+        ("per", "whose"), [("entry", "item ledger entry 1"), ("item", "all locations")]
+    )
+    def test_refused_like_bc(self, ledger, per, whose):
+        with pytest.raises(RevaluationError) as caught:
+            calculate(on=day(10), per=per)
+        assert caught.value.message == (
+            "The value must be greater than or equal to 0: Inventory Value (Revalued) -32.00 of "
+            f"item A, {whose}."
+        ).replace("all locations.", "all locations and variants.")
+        assert not RevaluationLine.objects.filter(batch_id="REVAL").exists()
+
+    def test_a_calculation_base_proposes_a_value_instead(self, ledger):
+        # BC validates Unit Cost (Revalued) := Last Direct Cost (10.00), never the negative value
+        [line] = calculate(on=day(10), per="item", calculation_base="last_direct_cost")
+        assert (line.inventory_value_calculated, line.inventory_value_revalued, line.amount) == (
+            D("-32.00"),
+            D("40.00"),
+            D("72.00"),
+        )
+
+
+class TestManualAndSumLineInOneBatch:
+    """A per-entry manual line and a per-item line for the same item in one batch. BC's
+    codeunit 23 checks every line first (codeunit 21, and the remaining quantity of per-entry
+    lines created by the calculation only), then posts line by line: nothing ties the two lines
+    together, and each sees what the earlier one posted.
+
+    FIFO: 10 @ 10.00 (ILE 1) and 10 @ 12.00 (ILE 2), 5 sold from ILE 1. Per item on D10:
+    15 units worth 50 + 120 = 170.00, revalued to 14.00 = 210.00 (+40.00). By hand on ILE 2:
+    120.00 -> 150.00 (+30.00)."""
+
+    @pytest.fixture
+    def batch(self, setup):
+        ItemFactory(no="X")
+        post(jline("purchase", "X", 10, day(1), unit_amount=10))
+        post(jline("purchase", "X", 10, day(2), unit_amount=12))
+        post(jline("sale", "X", 5, day(3)))
+        RevaluationBatchFactory(name="MIX")
+
+    def manual(self):
+        line = line_create_manual(
+            batch_name="MIX", item_no="X", applies_to_entry=2, document_no="R"
+        )
+        edit(line, "inventory_value_revalued", "150")
+
+    def per_item(self):
+        [line] = calculate(batch="MIX", per="item", document_no="R", confirm=True)
+        assert (line.quantity, line.inventory_value_calculated) == (15, D("170.00"))
+        edit(line, "unit_cost_revalued", "14")
+
+    def test_manual_line_first(self, batch):
+        # the split reads ILE 2 after the manual line: 5 units of ILE 1 go 50 -> 70 (+20.00);
+        # ILE 2, the last entry, absorbs the rest of the line's amount: 40 - 20 = +20.00
+        self.manual()
+        self.per_item()
+        revaluation_batch_post(batch_name="MIX")
+        assert [e[:2] for e in revaluation_entries()] == [
+            (2, D("30.00")),
+            (1, D("20.00")),
+            (2, D("20.00")),
+        ]
+
+    def test_sum_line_first(self, batch):
+        # the split moves each entry to 14.00 (ILE 1 +20.00, ILE 2 +20.00); the manual line
+        # then posts its own amount, +30.00, as calculated when it was created
+        self.per_item()
+        self.manual()
+        revaluation_batch_post(batch_name="MIX")
+        assert [e[:2] for e in revaluation_entries()] == [
+            (1, D("20.00")),
+            (2, D("20.00")),
+            (2, D("30.00")),
+        ]

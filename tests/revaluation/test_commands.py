@@ -465,3 +465,19 @@ def test_round_trip_through_the_commands(scenario_a, tmp_path):
 
     assert "Value entries: 5, 6" in out
     assert PostedRevaluation.objects.get().total_amount == D("40.00")
+
+
+def test_calculate_warns_about_lines_a_base_revalues_to_zero(setup):
+    ItemFactory(no="Z")  # no purchase, so no Last Direct Cost
+    post(jline("positive_adjmt", "Z", 3, day(1), unit_amount=4))
+    err = StringIO()
+    call_command(
+        *("calculate_inventory_value", "--batch", "REVAL", "--posting-date", "2025-01-04"),
+        *("--document-no", "REV-1", "--per", "item", "--base", "last-direct-cost"),
+        stdout=StringIO(),
+        stderr=err,
+    )
+    assert err.getvalue() == (
+        "Warning: 1 line proposed at 0 because the calculation base has no cost for item Z: "
+        "posting it writes off 12.00. Enter the revalued cost or delete the line.\n"
+    )

@@ -288,6 +288,27 @@ def test_calculate_creates_the_spec_line(accountant_client, scenario_a, batch):
     assert ">11.33333</td>" in page
 
 
+def test_calculate_names_the_lines_a_base_revalues_to_zero(accountant_client, scenario_a, batch):
+    """Beyond BC: item Z has no purchase, so no Last Direct Cost; the base proposes 0 for its
+    3 units worth 3 x 4.00 = 12.00, and the page says so. A's 15 units go to 15 x 12.00."""
+    ItemFactory(no="Z")
+    post(jline("positive_adjmt", "Z", 3, day(1), unit_amount=D("4")))
+    url = reverse("revaluation-calculate", args=[batch.name])
+    response = accountant_client.post(url, calculate_data(calculation_base="last_direct_cost"))
+    assert response.status_code == 302
+    a, z = RevaluationLine.objects.filter(batch=batch).order_by("item_id")
+    assert (a.inventory_value_revalued, a.amount) == (D("180.00"), D("10.00"))
+    assert (z.inventory_value_revalued, z.amount) == (0, D("-12.00"))
+    page = accountant_client.get(response["Location"]).content.decode()
+    assert (
+        "1 line proposed at 0 because the calculation base has no cost for item Z: posting it "
+        "writes off 12.00. Enter the revalued cost or delete the line."
+    ) in page
+    z_amount = text_of(page, f"line-{z.pk}-amount")
+    assert z_amount == "-12.00Revalued to 0: writes off the whole value"
+    assert text_of(page, f"line-{a.pk}-amount") == "10.00"
+
+
 def test_calculate_with_htmx_redirects_the_browser(accountant_client, scenario_a, batch):
     url = reverse("revaluation-calculate", args=[batch.name])
     response = accountant_client.post(url, calculate_data(per="entry"), headers=HTMX)

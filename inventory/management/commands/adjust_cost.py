@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from inventory.models import Item
+from inventory.selectors import not_adjusted_reasons
 from inventory.services.adjustment import adjust_cost_item_entries
 
 
@@ -40,6 +41,10 @@ class Command(BaseCommand):
         )
         if summary.register_nos:
             self.stdout.write(f"Item registers: {', '.join(map(str, summary.register_nos))}")
+        failed = {no for no, _ in summary.failures}
+        processed = [no for no in summary.item_nos if no not in failed]
+        for item_no, reasons in not_adjusted_reasons(processed).items():
+            self.stdout.write(f"Item {item_no} stays not adjusted: {'; '.join(reasons)}.")
         if summary.failures:
             for item_no, message in summary.failures:
                 self.stderr.write(f"Item {item_no}: {message}")

@@ -30,6 +30,7 @@ from revaluation.services.calculate import (
     PER_ITEM,
     CalculateOptions,
     calculate_inventory_value,
+    zero_proposal_warning,
 )
 from revaluation.services.lines import batch_get_or_create
 
@@ -172,3 +173,5 @@ class Command(BaseCommand):
             f"{total('inventory_value_calculated')}, inventory value (revalued) "
             f"{total('inventory_value_revalued')}, amount {total('amount')}."
         )
+        if warning := zero_proposal_warning(lines):
+            self.stderr.write(f"Warning: {warning}")
