@@ -355,6 +355,7 @@ class ItemAdmin(admin.ModelAdmin):
         "standard_cost",
         "blocked",
         "cost_is_adjusted",
+        "item_card_link",
     )
     list_filter = ("costing_method", "blocked", "cost_is_adjusted", "inventory_value_zero")
     search_fields = ("no", "description")
@@ -380,6 +381,10 @@ class ItemAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         # The number is the primary key: editing it would insert a second item.
         return (("no",) if obj is not None else ()) + self.maintained_by_posting
+
+    @admin.display(description="Item card")
+    def item_card_link(self, obj: Item) -> str:
+        return format_html('<a href="{}">Item card</a>', reverse("item-card", args=[obj.no]))
 
 
 class InventoryPeriodForm(forms.ModelForm):
