@@ -46,6 +46,7 @@ __all__ = [
     "posted_value_entry_list",
     "revaluation_batch_list",
     "revaluation_line_map",
+    "skipped_line_list",
 ]
 
 PAGE_SIZE = 200
@@ -306,3 +307,13 @@ def item_posted_revaluation_line_list(*, item_no: str) -> list[PostedRevaluation
 def item_revaluation_line_list(*, item_no: str) -> list[RevaluationLine]:
     """The item's lines in revaluation journals, not yet posted (one query)."""
     return list(RevaluationLine.objects.filter(item_id=item_no).order_by("batch_id", "line_no"))
+
+
+def skipped_line_list(*, batch_name: str) -> list[RevaluationLine]:
+    """Lines posting skips (no Amount, or nothing invoiced; spec §6.7) and then deletes with the
+    rest of the batch, in line order (one query)."""
+    return list(
+        RevaluationLine.objects.filter(batch_id=batch_name)
+        .filter(Q(amount=0) | Q(invoiced_quantity=0))
+        .order_by("line_no")
+    )

@@ -7,12 +7,14 @@ Screenshots go to docs/screenshots/ only with ``UPDATE_SCREENSHOTS=1``; otherwis
 from __future__ import annotations
 
 import os
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.revaluation.test_browser import log_in
+from revaluation.models import RevaluationBatch, RevaluationLine
+from tests.revaluation.test_browser import build_demo_ledger, log_in
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
@@ -48,3 +50,59 @@ def test_item_card_from_the_items_page(page: Page, live_server, scenario_a_adjus
     expect(page.locator("#revaluation-marks")).to_contain_text("REV-1")
     expect(page.locator("#item-ledger-entries tbody tr")).to_have_count(4)
     screenshot(page, "item-card.png", tmp_path)
+
+
+def test_manual_line_appears_at_once_and_escape_restores(
+    page: Page, live_server, revaluation_ledger
+):
+    RevaluationBatch.objects.create(name="REVAL", last_document_no="REV-0000")
+    page.on("dialog", lambda dialog: dialog.accept())
+    log_in(page, live_server, "ada")
+    page.goto(f"{live_server.url}/revaluation/REVAL/")
+    page.evaluate("window.__sameDocument = true")
+    page.locator("#manual-line-panel summary").click()
+    page.fill("#manual-item", "A")
+    page.locator("#manual-item").press("Tab")
+    page.locator("#entry-lookup input[value='2']").check()
+    page.locator("#manual-line button[type='submit']").click()
+    # no reload, no fragment-only redirect: the new line, the count and the message are there
+    expect(page.locator(".message-success")).to_contain_text("Line 10000 added for item A.")
+    line = RevaluationLine.objects.get()
+    expect(page.locator(f"#line-{line.pk}")).to_be_visible()
+    expect(page.locator("#lines-heading .count")).to_have_text("1")
+    assert page.evaluate("window.__sameDocument") is True
+    # the line took entry 2's posting date and whole invoiced quantity (spec §5.7)
+    expect(page.locator(f"#line-{line.pk} td").nth(7)).to_have_text("2025-01-02")
+    expect(page.locator(f"#line-{line.pk} td").nth(9)).to_have_text("10")
+
+    # a saved value shows formatted like the column; Escape puts the saved value back
+    cell = page.locator(f"#line-{line.pk}-unit-cost-revalued")
+    cell.fill("13")
+    cell.press("Tab")
+    expect(page.locator(f"#line-{line.pk}-amount")).to_have_text("10.00")
+    expect(cell).to_have_value("13.00")
+    expect(page.locator(".message-success")).to_have_count(0)  # old message gone
+    cell.fill("999")
+    cell.press("Escape")
+    expect(cell).to_have_value("13.00")
+    cell.press("Tab")
+    expect(page.locator(f"#line-{line.pk}-amount")).to_have_text("10.00")
+    line.refresh_from_db()
+    assert (line.unit_cost_revalued, line.version) == (Decimal("13.00"), 2)
+
+
+def test_editable_columns_visible_at_1024(page: Page, live_server, setup, tmp_path):
+    build_demo_ledger()
+    page.set_viewport_size({"width": 1024, "height": 768})
+    log_in(page, live_server, "ada")
+    page.goto(f"{live_server.url}/revaluation/YE-2025/")
+    first = RevaluationLine.objects.filter(batch_id="YE-2025").order_by("line_no").first()
+    # the first grid cell has the focus: no Tab needed to start typing
+    expect(page.locator(f"#line-{first.pk}-unit-cost-revalued")).to_be_focused()
+    for suffix in ("unit-cost-revalued", "inventory-value-revalued", "amount"):
+        box = page.locator(f"#line-{first.pk}-{suffix}").bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 1024, suffix
+    # the menu is one line high
+    header = page.locator(".site-header").bounding_box()
+    assert header is not None and header["height"] < 60
+    screenshot(page, "revaluation-journal-1024.png", tmp_path)
