@@ -388,6 +388,7 @@ def revaluation_calculate(request: HtmxHttpRequest, batch_name: str) -> HttpResp
         )
     if busy := _batch_busy(request, batch):
         return busy
+    request.session[_last_run_key(batch)] = form.remembered()  # the form shows them next time
     if calculate_runs_in_background(options):
         return _start_job(
             request,
@@ -409,7 +410,6 @@ def revaluation_calculate(request: HtmxHttpRequest, batch_name: str) -> HttpResp
     except RevaluationError as error:
         form.add_error(error.field if error.field in form.fields else None, error.message)
         return _calculate_response(request, batch, form, status=422)
-    request.session[_last_run_key(batch)] = form.remembered()
     if lines:
         noun = "line" if len(lines) == 1 else "lines"
         messages.success(request, f"Calculate Inventory Value created {len(lines)} {noun}.")
