@@ -34,6 +34,7 @@ from inventory.models import CostingMethod, ItemLedgerEntryType
 from inventory.services.jobs import JobActive, job_retire_if_abandoned
 from revaluation import selectors
 from revaluation.exceptions import DuplicateLinesError, RevaluationError, StaleLineError
+from revaluation.explain import line_explanation
 from revaluation.forms import BatchCreateForm, CalculateForm, LineEditForm, ManualLineForm
 from revaluation.models import BatchJob, BatchJobKind, RevaluationBatch, RevaluationLine
 from revaluation.selectors import PAGE_SIZE, SORT_LABELS, LineQuery
@@ -64,6 +65,7 @@ POSTED_LIST_TEMPLATE = "revaluation/posted_list.html"
 JOB_TEMPLATE = "revaluation/job.html"
 POSTED_DETAIL_TEMPLATE = "revaluation/posted_detail.html"
 DELETE_TEMPLATE = "revaluation/line_delete.html"
+EXPLAIN_TEMPLATE = "revaluation/line_explain.html"
 
 STALE_MESSAGE = "Someone else changed this line in the meantime; the current values are shown."
 BOTH_CELLS = (
@@ -179,6 +181,7 @@ class Row:
     version: str
     edit_url: str
     delete_url: str
+    explain_url: str
     messages: dict[str, str] = field(default_factory=dict)  # column -> posting error
     has_error: bool = False
 
@@ -238,6 +241,7 @@ def _row(
         version=str(line.version),
         edit_url=reverse("revaluation-line-edit", args=args),
         delete_url=reverse("revaluation-line-delete", args=args),
+        explain_url=reverse("revaluation-line-explain", args=args),
     )
     if posting_error is not None and posting_error.line_no == line.line_no:
         row.has_error = True
@@ -539,6 +543,20 @@ def _line_stale(request: HtmxHttpRequest, batch_name: str, line_id: int, name: s
     }
     response = render(request, f"{DETAIL_TEMPLATE}#line-stale-response", context, status=422)
     return reswap(retarget(response, f"#line-{line.pk}"), "outerHTML")
+
+
+# --------------------------------------------------------------------------- explain
+
+
+@require_GET
+@login_required
+def revaluation_line_explain(request: HtmxHttpRequest, batch_name: str, line_id: int):
+    """The drill-down of a line's Quantity and Inventory Value (Calculated)."""
+    line = selectors.journal_line_get(batch_name=batch_name, line_id=line_id)
+    if line is None:
+        raise Http404("No such line in this batch.")
+    context = {"line": line, "explanation": line_explanation(line=line)}
+    return render(request, EXPLAIN_TEMPLATE, context)
 
 
 # --------------------------------------------------------------------------- delete

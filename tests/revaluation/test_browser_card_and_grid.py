@@ -11,9 +11,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
 from revaluation.models import RevaluationBatch, RevaluationLine
+from revaluation.services.calculate import CalculateOptions, calculate_inventory_value
+from tests.posting import day
 from tests.revaluation.test_browser import build_demo_ledger, log_in
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -106,3 +109,46 @@ def test_editable_columns_visible_at_1024(page: Page, live_server, setup, tmp_pa
     header = page.locator(".site-header").bounding_box()
     assert header is not None and header["height"] < 60
     screenshot(page, "revaluation-journal-1024.png", tmp_path)
+
+
+def test_upload_an_edited_xlsx_rejected_then_good(
+    page: Page, live_server, revaluation_ledger, tmp_path
+):
+    RevaluationBatch.objects.create(name="REVAL")
+    calculate_inventory_value(
+        batch_name="REVAL",
+        options=CalculateOptions(posting_date=day(4), document_no="REV-1", per="item"),
+    )
+    log_in(page, live_server, "ada")
+    page.goto(f"{live_server.url}/revaluation/REVAL/")
+    page.click("#excel-link")
+    with page.expect_download() as download:
+        page.click("#export-xlsx")
+    exported = tmp_path / "export.xlsx"
+    download.value.save_as(exported)
+
+    workbook = load_workbook(exported)
+    workbook.worksheets[0]["K2"] = -3
+    bad = tmp_path / "bad.xlsx"
+    workbook.save(bad)
+    page.set_input_files("#id_file", str(bad))
+    page.click("#check-import")
+    expect(page.locator("#import-problems")).to_contain_text("1 row rejected")
+    expect(page.locator("#import-problems tbody tr")).to_have_count(1)
+    expect(page.locator("#import-problems")).to_contain_text("unit_cost_revalued")
+
+    workbook.worksheets[0]["K2"] = 14
+    good = tmp_path / "good.xlsx"
+    workbook.save(good)
+    page.set_input_files("#id_file", str(good))
+    page.click("#check-import")
+    expect(page.locator("#import-summary h2")).to_have_text(
+        "good.xlsx would change 1 line and add 0; 0 unchanged."
+    )
+    expect(page.locator("#import-changes tbody tr td").nth(6)).to_contain_text("0.00 → 40.00")
+    page.click("#apply-import")
+    expect(page.locator("h1")).to_have_text("Revaluation journal REVAL")
+    expect(page.locator(".message-success")).to_contain_text(
+        "Imported good.xlsx: 1 line changed, 0 added, 0 unchanged."
+    )
+    expect(page.locator("#total-amount")).to_have_text("40.00")
