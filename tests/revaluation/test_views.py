@@ -639,6 +639,8 @@ def test_twenty_thousand_lines_are_paged(accountant_client, batch):
     assert "Page 57 of 100" in content
     assert texts_by_class(content, "span", "range") == ["11201–11400 of 20000 lines"]
     assert text_of(content, "total-inventory-value-calculated") == "2,000,000.00"
+    # A fixed number of queries, whatever the batch size; the time is for bench/, not an assert
+    # (it failed on a loaded CI machine at 7-11 s while the page did the same 7 queries).
     assert queries <= JOURNAL_PAGE_QUERY_BUDGET
     print(f"page 57 of 20,000 lines: {queries} queries, {elapsed * 1000:.0f} ms")
 
