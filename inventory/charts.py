@@ -137,7 +137,11 @@ def step_chart(
         return [Tick(y(axis, t), _label(t)) for t in axes.get(axis, [])]
 
     x_ticks = []
-    for month in range(0, 12 * 50):
+    if (end - start).days <= 62:  # a short history: days, about eight of them
+        for n in range(0, (end - start).days + 1, max(1, (end - start).days // 8)):
+            day = start + datetime.timedelta(days=n)
+            x_ticks.append(Tick(x(day), day.strftime("%d %b")))
+    for month in range(0, 12 * 50) if not x_ticks else ():
         day = datetime.date(start.year + month // 12, month % 12 + 1, 1)
         if day > end:
             break
