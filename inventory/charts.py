@@ -119,7 +119,7 @@ def step_chart(
         previous: Decimal | None = None
         for day, value in line.points:
             if value is None:
-                if current:
+                if current and previous is not None:
                     current.append(f"{x(day)},{y(line.axis, previous)}")
                     segments.append(" ".join(current))
                 current, previous = [], None
@@ -128,7 +128,7 @@ def step_chart(
                 current.append(f"{x(day)},{y(line.axis, previous)}")
             current.append(f"{x(day)},{y(line.axis, value)}")
             previous = value
-        if current:
+        if current and previous is not None:
             current.append(f"{x(end)},{y(line.axis, previous)}")
             segments.append(" ".join(current))
         series.append(Series(line.name, line.css_class, segments, line.axis))

@@ -133,7 +133,7 @@ class CalculateForm(forms.Form):
     def remembered(self) -> dict[str, object]:
         """The submitted options, to prefill the form after the run (kept in the session)."""
         return {
-            name: self.data.getlist(name) if name == "costing_methods" else self.data.get(name, "")
+            name: self.data.getlist(name) if name == "costing_methods" else self.data.get(name, "")  # type: ignore[attr-defined]
             for name in self.REMEMBERED
             if name in self.data
         }

@@ -55,9 +55,7 @@ def test_item_card_from_the_items_page(page: Page, live_server, scenario_a_adjus
     screenshot(page, "item-card.png", tmp_path)
 
 
-def test_manual_line_appears_at_once_and_escape_restores(
-    page: Page, live_server, revaluation_ledger
-):
+def test_manual_line_appears_at_once_and_escape_restores(page: Page, live_server, scenario_a):
     RevaluationBatch.objects.create(name="REVAL", last_document_no="REV-0000")
     page.on("dialog", lambda dialog: dialog.accept())
     log_in(page, live_server, "ada")
@@ -99,7 +97,7 @@ def test_editable_columns_visible_at_1024(page: Page, live_server, setup, tmp_pa
     page.set_viewport_size({"width": 1024, "height": 768})
     log_in(page, live_server, "ada")
     page.goto(f"{live_server.url}/revaluation/YE-2025/")
-    first = RevaluationLine.objects.filter(batch_id="YE-2025").order_by("line_no").first()
+    first = RevaluationLine.objects.filter(batch_id="YE-2025").order_by("line_no")[0]
     # the first grid cell has the focus: no Tab needed to start typing
     expect(page.locator(f"#line-{first.pk}-unit-cost-revalued")).to_be_focused()
     for suffix in ("unit-cost-revalued", "inventory-value-revalued", "amount"):
@@ -111,9 +109,7 @@ def test_editable_columns_visible_at_1024(page: Page, live_server, setup, tmp_pa
     screenshot(page, "revaluation-journal-1024.png", tmp_path)
 
 
-def test_upload_an_edited_xlsx_rejected_then_good(
-    page: Page, live_server, revaluation_ledger, tmp_path
-):
+def test_upload_an_edited_xlsx_rejected_then_good(page: Page, live_server, scenario_a, tmp_path):
     RevaluationBatch.objects.create(name="REVAL")
     calculate_inventory_value(
         batch_name="REVAL",

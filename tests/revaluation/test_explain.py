@@ -25,7 +25,7 @@ def calculate(on, per="item", batch="EXPLAIN"):
     )
 
 
-def test_per_item_line_is_the_sum_of_its_entries(revaluation_ledger):
+def test_per_item_line_is_the_sum_of_its_entries(scenario_a):
     [line] = calculate(day(4))
     explanation = line_explanation(line=line)
     assert explanation.matches
@@ -54,7 +54,7 @@ def test_revaluations_are_terms_of_the_entry_value(scenario_a_adjusted):
     assert explanation.matches
 
 
-def test_explain_page_fills_in_the_formula(viewer_client, revaluation_ledger):
+def test_explain_page_fills_in_the_formula(viewer_client, scenario_a):
     [line] = calculate(day(4))
     url = reverse("revaluation-line-explain", args=["EXPLAIN", line.pk])
     page = " ".join(viewer_client.get(url).content.decode().split())
@@ -64,7 +64,7 @@ def test_explain_page_fills_in_the_formula(viewer_client, revaluation_ledger):
     assert "The ledger has changed" not in page
 
 
-def test_explain_says_when_the_ledger_changed(viewer_client, revaluation_ledger):
+def test_explain_says_when_the_ledger_changed(viewer_client, scenario_a):
     [line] = calculate(day(6))  # after both sales: 7 left of P-2
     line.quantity = D("8")
     line.save(update_fields=["quantity"])
@@ -73,14 +73,14 @@ def test_explain_says_when_the_ledger_changed(viewer_client, revaluation_ledger)
     assert "recalculated now, Quantity is 7 and Inventory Value (Calculated) 84.00" in page
 
 
-def test_grid_links_the_calculated_cells_to_the_drill_down(viewer_client, revaluation_ledger):
+def test_grid_links_the_calculated_cells_to_the_drill_down(viewer_client, scenario_a):
     [line] = calculate(day(4))
     url = reverse("revaluation-line-explain", args=["EXPLAIN", line.pk])
     page = viewer_client.get(reverse("revaluation-journal-detail", args=["EXPLAIN"]))
     assert page.content.decode().count(f'href="{url}"') == 2
 
 
-def test_valuation_drill_down_shows_the_formulas(viewer_client, revaluation_ledger):
+def test_valuation_drill_down_shows_the_formulas(viewer_client, scenario_a):
     url = reverse("inventory-valuation-entries")
     params = {"ending_date": "2025-01-31", "item": "A", "bucket": "decreases"}
     page = " ".join(viewer_client.get(url, params).content.decode().split())

@@ -25,7 +25,7 @@ def batch(setup):
 
 
 @pytest.fixture
-def line(revaluation_ledger, batch):
+def line(scenario_a, batch):
     """Item A per item on D4: quantity 15, IV (Calculated) 170.00."""
     [line] = calculate_inventory_value(
         batch_name=batch.name,
@@ -108,7 +108,7 @@ def test_calculate_form_keeps_its_values_and_the_series_number(accountant_client
     ],
 )
 def test_unknown_filter_values_are_refused_by_name(
-    accountant_client, revaluation_ledger, batch, field, value, message
+    accountant_client, scenario_a, batch, field, value, message
 ):
     url = reverse("revaluation-calculate", args=["REVAL"])
     data = {"posting_date": "2025-01-04", "document_no": "REV-0001", "per": "item", field: value}
@@ -136,7 +136,7 @@ def test_preview_names_the_lines_posting_skips(accountant_client, line):
     )
 
 
-def test_posting_message_shows_a_formatted_amount(accountant_client, revaluation_ledger, batch):
+def test_posting_message_shows_a_formatted_amount(accountant_client, scenario_a, batch):
     [line] = calculate_inventory_value(
         batch_name="REVAL",
         options=CalculateOptions(posting_date=day(4), document_no="REV-0001", per="item"),

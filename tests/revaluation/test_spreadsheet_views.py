@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def item_line(revaluation_ledger):
+def item_line(scenario_a):
     """Item A per item on D4: 15 units, 170.00 (unit cost 11.33333)."""
     RevaluationBatch.objects.create(name="REVAL")
     [line] = calculate_inventory_value(

@@ -310,7 +310,7 @@ def test_calculate_passes_every_option(accountant_client, scenario_a, batch, mon
         ItemFactory(no=no)
     for code in ("BLUE", "RED"):
         LocationFactory(code=code)
-    ItemVariant.objects.create(item=revaluation_ledger, code="V1")
+    ItemVariant.objects.create(item=Item.objects.get(no="A"), code="V1")
     data = calculate_data(
         by_location="on",
         by_variant="on",
