@@ -15,6 +15,7 @@ from typing import ClassVar
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import get_last_value_from_parameters
+from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
@@ -78,6 +79,37 @@ def decimal_display(value: Decimal | None, min_places: int = 2) -> str:
     else:
         value = value.normalize()
     return f"{value:f}"
+
+
+_EXACT_DISPLAYS: dict[tuple[type, str], object] = {}
+
+
+def exact_decimal_display(model, field_name: str):
+    """A read-only display callable for a decimal model field: the value exactly, without the
+    column's padding zeros (``8.36``, not ``8.3600000000``); quantities may show no decimals.
+    One callable per field, so that repeated reads of a fieldset compare equal."""
+    key = (model, field_name)
+    if key not in _EXACT_DISPLAYS:
+        field = model._meta.get_field(field_name)
+        min_places = 0 if "quantity" in field_name else 2
+
+        def shown(obj) -> str:
+            return decimal_display(getattr(obj, field_name), min_places)
+
+        shown.__name__ = field_name
+        _EXACT_DISPLAYS[key] = admin.display(description=field.verbose_name)(shown)
+    return _EXACT_DISPLAYS[key]
+
+
+class ExactDecimalsForm(forms.ModelForm):
+    """Decimal inputs start with the stored value without padding zeros (``197.69``)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            value = self.initial.get(name)
+            if isinstance(field, forms.DecimalField) and isinstance(value, Decimal):
+                self.initial[name] = Decimal(decimal_display(value))
 
 
 def admin_changelist_url(model, **filters) -> str:
@@ -199,7 +231,47 @@ class LocationCodeFilter(admin.FieldListFilter):
             }
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ExactDecimalsAdmin(admin.ModelAdmin):
+    """Read-only decimal fields show through ``exact_decimal_display`` (``8.36``, not the
+    column's ``8.3600000000``); editable ones through ``ExactDecimalsForm``."""
+
+    def get_readonly_fields(self, request, obj=None):
+        return tuple(self._exact(name) for name in super().get_readonly_fields(request, obj))
+
+    def get_fieldsets(self, request, obj=None):
+        # A view-only page shows every field read-only; an editable one its readonly fields.
+        everything = obj is not None and not self.has_change_permission(request, obj)
+        readonly = set(self.get_readonly_fields(request, obj))
+        return [
+            (
+                name,
+                {
+                    **options,
+                    "fields": [self._shown(f, everything, readonly) for f in options["fields"]],
+                },
+            )
+            for name, options in super().get_fieldsets(request, obj)
+        ]
+
+    def _shown(self, name, everything: bool, readonly: set):
+        if isinstance(name, (list, tuple)):
+            return tuple(self._shown(part, everything, readonly) for part in name)
+        exact = self._exact(name)
+        return exact if everything or exact in readonly else name
+
+    def _exact(self, name):
+        if not isinstance(name, str):
+            return name
+        try:
+            field = self.model._meta.get_field(name)
+        except FieldDoesNotExist:
+            return name
+        if isinstance(field, DecimalField):
+            return exact_decimal_display(self.model, name)
+        return name
+
+
+class ReadOnlyAdmin(ExactDecimalsAdmin):
     """View-only admin for rows that only posting writes."""
 
     actions = None
@@ -222,7 +294,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 # --------------------------------------------------------------------------- setup
 
 
-class InventorySetupForm(forms.ModelForm):
+class InventorySetupForm(ExactDecimalsForm):
     """E-63. The admin builds the form's Meta (model and fields)."""
 
     def clean(self):
@@ -330,7 +402,7 @@ class ItemVariantInline(admin.TabularInline):
     fields = ("code", "description")
 
 
-class ItemForm(forms.ModelForm):
+class ItemForm(ExactDecimalsForm):
     def clean_costing_method(self):
         costing_method = self.cleaned_data["costing_method"]
         if (
@@ -343,7 +415,7 @@ class ItemForm(forms.ModelForm):
 
 
 @admin.register(Item)
-class ItemAdmin(admin.ModelAdmin):
+class ItemAdmin(ExactDecimalsAdmin):
     form = ItemForm
     formfield_overrides = {DecimalField: {"form_class": PlainDecimalField}}
     inlines = (ItemVariantInline,)
@@ -355,6 +427,7 @@ class ItemAdmin(admin.ModelAdmin):
         "standard_cost",
         "blocked",
         "cost_is_adjusted",
+        "item_card_link",
     )
     list_filter = ("costing_method", "blocked", "cost_is_adjusted", "inventory_value_zero")
     search_fields = ("no", "description")
@@ -379,7 +452,12 @@ class ItemAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         # The number is the primary key: editing it would insert a second item.
-        return (("no",) if obj is not None else ()) + self.maintained_by_posting
+        names = (("no",) if obj is not None else ()) + self.maintained_by_posting
+        return tuple(self._exact(name) for name in names)
+
+    @admin.display(description="Item card")
+    def item_card_link(self, obj: Item) -> str:
+        return format_html('<a href="{}">Item card</a>', reverse("item-card", args=[obj.no]))
 
 
 class InventoryPeriodForm(forms.ModelForm):

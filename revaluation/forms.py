@@ -14,7 +14,7 @@ from django.core.validators import MinValueValidator
 from django.utils import timezone
 
 from inventory.forms import EntryNoField, split_codes
-from inventory.models import CostingMethod
+from inventory.models import CostingMethod, Item, ItemVariant, Location
 from inventory.numbers import NumberError, parse_decimal
 from revaluation.models import RevaluationLine
 from revaluation.services.calculate import (
@@ -43,6 +43,18 @@ class BatchCreateForm(forms.Form):
         "Leave blank for no number series.",
         widget=forms.TextInput(attrs={"placeholder": "REV-0000", "autocomplete": "off"}),
     )
+
+
+def _refuse_unknown(noun: str, codes: tuple[str, ...], found) -> None:
+    """Name the filter values that match nothing (one query), instead of finding nothing."""
+    known = {code for (code,) in found}
+    unknown = [code for code in codes if code not in known]
+    if unknown:
+        raise forms.ValidationError(
+            "There is no %(noun)s %(codes)s.",
+            code="unknown",
+            params={"noun": noun, "codes": ", ".join(unknown)},
+        )
 
 
 class CalculateForm(forms.Form):
@@ -96,18 +108,52 @@ class CalculateForm(forms.Form):
 
     PER_ITEM_ONLY = ("by_location", "by_variant", "update_standard_cost", "calculation_base")
 
+    # What the form remembers of a run (the confirmation and the button are not options).
+    REMEMBERED = (
+        "posting_date",
+        "document_no",
+        "per",
+        *PER_ITEM_ONLY,
+        "item_nos",
+        "costing_methods",
+        "location_codes",
+        "variant_codes",
+    )
+
     @classmethod
-    def for_batch(cls, *, next_document_no: str) -> CalculateForm:
-        return cls(initial={"posting_date": timezone.localdate(), "document_no": next_document_no})
+    def for_batch(cls, *, next_document_no: str, last_run: dict | None = None) -> CalculateForm:
+        """The form as the batch's last run left it (``last_run``: the submitted values), with
+        the number series' next document no. when the batch has one."""
+        initial: dict[str, object] = {"posting_date": timezone.localdate()}
+        initial.update(last_run or {})
+        if next_document_no:
+            initial["document_no"] = next_document_no
+        return cls(initial=initial)
+
+    def remembered(self) -> dict[str, object]:
+        """The submitted options, to prefill the form after the run (kept in the session)."""
+        return {
+            name: self.data.getlist(name) if name == "costing_methods" else self.data.get(name, "")  # type: ignore[attr-defined]
+            for name in self.REMEMBERED
+            if name in self.data
+        }
 
     def clean_item_nos(self) -> tuple[str, ...]:
-        return tuple(split_codes(self.cleaned_data["item_nos"], max_length=20))
+        codes = tuple(split_codes(self.cleaned_data["item_nos"], max_length=20))
+        _refuse_unknown("item", codes, Item.objects.filter(no__in=codes).values_list("no"))
+        return codes
 
     def clean_location_codes(self) -> tuple[str, ...]:
-        return tuple(split_codes(self.cleaned_data["location_codes"], max_length=10))
+        codes = tuple(split_codes(self.cleaned_data["location_codes"], max_length=10))
+        found = Location.objects.filter(code__in=codes).values_list("code")
+        _refuse_unknown("location", codes, found)
+        return codes
 
     def clean_variant_codes(self) -> tuple[str, ...]:
-        return tuple(split_codes(self.cleaned_data["variant_codes"], max_length=10))
+        codes = tuple(split_codes(self.cleaned_data["variant_codes"], max_length=10))
+        found = ItemVariant.objects.filter(code__in=codes).values_list("code").distinct()
+        _refuse_unknown("variant", codes, found)
+        return codes
 
     def options(self) -> CalculateOptions:
         data = self.cleaned_data
@@ -142,14 +188,17 @@ class LineEditForm(forms.Form):
     unit_cost_revalued = forms.CharField(required=False, max_length=60)
     inventory_value_revalued = forms.CharField(required=False, max_length=60)
 
-    def edited_field(self, line: RevaluationLine) -> str | None:
+    def edited_fields(self, line: RevaluationLine) -> list[str]:
+        """The cell htmx names, else every cell whose text differs from the line (a plain form
+        post sends both; more than one is refused: the two cells depend on each other)."""
         data = self.cleaned_data
         if data["field"]:
-            return data["field"]
-        for name in EDITABLE_FIELDS:
-            if name in self.data and _differs(data[name], getattr(line, name)):
-                return name
-        return None
+            return [data["field"]]
+        return [
+            name
+            for name in EDITABLE_FIELDS
+            if name in self.data and _differs(data[name], getattr(line, name))
+        ]
 
 
 class ManualLineForm(forms.Form):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from revaluation import views
+from revaluation import spreadsheet_views, views
 
 urlpatterns = [
     path("", views.revaluation_batch_list, name="revaluation-journal-list"),
@@ -47,6 +47,24 @@ urlpatterns = [
         "<batch:batch_name>/items/",
         views.revaluation_item_suggestions,
         name="revaluation-item-suggestions",
+    ),
+    path(
+        "<batch:batch_name>/lines/<int:line_id>/explain/",
+        views.revaluation_line_explain,
+        name="revaluation-line-explain",
+    ),
+    path(
+        "<batch:batch_name>/export.<str:format>",
+        spreadsheet_views.revaluation_export,
+        name="revaluation-export",
+    ),
+    path(
+        "<batch:batch_name>/import/", spreadsheet_views.revaluation_import, name="revaluation-import"
+    ),
+    path(
+        "<batch:batch_name>/import/apply/",
+        spreadsheet_views.revaluation_import_apply,
+        name="revaluation-import-apply",
     ),
     path("<batch:batch_name>/preview/", views.revaluation_preview, name="revaluation-preview"),
     path("<batch:batch_name>/post/", views.revaluation_post, name="revaluation-post"),

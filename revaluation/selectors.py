@@ -32,6 +32,8 @@ __all__ = [
     "can_post_journals",
     "eligible_entry_list",
     "item_get",
+    "item_posted_revaluation_line_list",
+    "item_revaluation_line_list",
     "item_suggestion_list",
     "journal_line_get",
     "journal_line_page",
@@ -44,6 +46,7 @@ __all__ = [
     "posted_value_entry_list",
     "revaluation_batch_list",
     "revaluation_line_map",
+    "skipped_line_list",
 ]
 
 PAGE_SIZE = 200
@@ -287,3 +290,30 @@ def posted_value_entry_list(*, posted: PostedRevaluation) -> PostedValueEntries:
         total_actual=_sum("cost_amount_actual"), total_expected=_sum("cost_amount_expected")
     )
     return PostedValueEntries(entries=list(entries), **totals)
+
+
+# --------------------------------------------------------------------------- item card
+
+
+def item_posted_revaluation_line_list(*, item_no: str) -> list[PostedRevaluationLine]:
+    """The posted revaluation lines of an item, newest first, with their postings (one query)."""
+    return list(
+        PostedRevaluationLine.objects.filter(item_no=item_no)
+        .select_related("posted")
+        .order_by("-posted__posted_at", "-posted_id", "line_no")
+    )
+
+
+def item_revaluation_line_list(*, item_no: str) -> list[RevaluationLine]:
+    """The item's lines in revaluation journals, not yet posted (one query)."""
+    return list(RevaluationLine.objects.filter(item_id=item_no).order_by("batch_id", "line_no"))
+
+
+def skipped_line_list(*, batch_name: str) -> list[RevaluationLine]:
+    """Lines posting skips (no Amount, or nothing invoiced; spec §6.7) and then deletes with the
+    rest of the batch, in line order (one query)."""
+    return list(
+        RevaluationLine.objects.filter(batch_id=batch_name)
+        .filter(Q(amount=0) | Q(invoiced_quantity=0))
+        .order_by("line_no")
+    )

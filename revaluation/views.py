@@ -26,7 +26,7 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, push_url, reselect, reswap, retarget
 from django_htmx.middleware import HtmxDetails
 
@@ -34,6 +34,7 @@ from inventory.models import CostingMethod, ItemLedgerEntryType
 from inventory.services.jobs import JobActive, job_retire_if_abandoned
 from revaluation import selectors
 from revaluation.exceptions import DuplicateLinesError, RevaluationError, StaleLineError
+from revaluation.explain import line_explanation
 from revaluation.forms import BatchCreateForm, CalculateForm, LineEditForm, ManualLineForm
 from revaluation.models import BatchJob, BatchJobKind, RevaluationBatch, RevaluationLine
 from revaluation.selectors import PAGE_SIZE, SORT_LABELS, LineQuery
@@ -67,8 +68,15 @@ PREVIEW_TEMPLATE = "revaluation/preview.html"
 POSTED_LIST_TEMPLATE = "revaluation/posted_list.html"
 JOB_TEMPLATE = "revaluation/job.html"
 POSTED_DETAIL_TEMPLATE = "revaluation/posted_detail.html"
+DELETE_TEMPLATE = "revaluation/line_delete.html"
+EXPLAIN_TEMPLATE = "revaluation/line_explain.html"
 
 STALE_MESSAGE = "Someone else changed this line in the meantime; the current values are shown."
+BOTH_CELLS = (
+    "Change Unit Cost (Revalued) or Inventory Value (Revalued), not both: each is calculated "
+    "from the other. Nothing was saved."
+)
+SAVED_VALUE_HEADER = "X-Saved-Value"
 
 # Where a RevaluationError.field is shown in the grid (default: the item cell).
 ERROR_COLUMNS = {
@@ -161,6 +169,7 @@ class RevaluedCell:
     value: str  # the text in the input: the stored value, or what was typed when refused
     display: str  # the stored value as shown to read-only users
     message: str = ""
+    saved: str = ""  # the stored value as typed (Escape puts it back)
     invalid: bool = False  # the typed value was refused (aria-invalid)
 
 
@@ -176,6 +185,7 @@ class Row:
     version: str
     edit_url: str
     delete_url: str
+    explain_url: str
     messages: dict[str, str] = field(default_factory=dict)  # column -> posting error
     has_error: bool = False
 
@@ -210,6 +220,7 @@ def _cell(line: RevaluationLine, name: str, problem: CellProblem | None) -> Reva
             plain_decimal(value),
             format_decimal(value, min_places=2, grouping=True),
         )
+    cell.saved = cell.value
     if problem is not None and problem.field == name:
         cell.message = problem.message
         if problem.raw is not None:
@@ -234,6 +245,7 @@ def _row(
         version=str(line.version),
         edit_url=reverse("revaluation-line-edit", args=args),
         delete_url=reverse("revaluation-line-delete", args=args),
+        explain_url=reverse("revaluation-line-explain", args=args),
     )
     if posting_error is not None and posting_error.line_no == line.line_no:
         row.has_error = True
@@ -332,16 +344,21 @@ def _render_journal(
     calculate_extra: dict | None = None,
     manual_form: ManualLineForm | None = None,
     manual_item_no: str = "",
+    new_line_id: int | None = None,
     **grid,
 ) -> HttpResponse:
     context = _grid_context(request, batch, params=params or request.GET, **grid)
+    context["new_line_id"] = new_line_id
+    rows = context["rows"]
+    if rows and request.method == "GET":  # the keyboard starts in the grid's first cell
+        context["autofocus_cell"] = rows[0].unit_cost.dom_id
     context["locations"] = selectors.location_list()
     context["costing_methods"] = CostingMethod.choices
     context["blank_location"] = selectors.BLANK_LOCATION
     if context["can_edit"]:
-        totals = context["totals"]
         context["calculate_form"] = calculate_form or CalculateForm.for_batch(
-            next_document_no=batch.next_document_no if totals.line_count == 0 else ""
+            next_document_no=batch.next_document_no,
+            last_run=request.session.get(_last_run_key(batch)),
         )
         context.update(calculate_extra or {})
         context["manual_form"] = manual_form or ManualLineForm()
@@ -379,6 +396,7 @@ def revaluation_calculate(request: HtmxHttpRequest, batch_name: str) -> HttpResp
         )
     if busy := _batch_busy(request, batch):
         return busy
+    request.session[_last_run_key(batch)] = form.remembered()  # the form shows them next time
     if calculate_runs_in_background(options):
         return _start_job(
             request,
@@ -409,6 +427,11 @@ def revaluation_calculate(request: HtmxHttpRequest, batch_name: str) -> HttpResp
         messages.info(request, "Calculate Inventory Value found nothing to revalue.")
     url = _journal_url(batch.name)
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+def _last_run_key(batch: RevaluationBatch) -> str:
+    """Session key of the options of the batch's last Calculate run."""
+    return f"revaluation-calculate-{batch.name}"
 
 
 def _calculate_response(
@@ -448,11 +471,15 @@ def revaluation_line_edit(request: HtmxHttpRequest, batch_name: str, line_id: in
             return HttpResponseBadRequest("Unknown field.")
         problem = CellProblem(name, "The value is too large.", request.POST.get(name, "")[:60])
         return _cell_refused(request, line, problem)
-    name = form.edited_field(line)
-    if name is None:  # nothing changed (a plain form post of unchanged values)
+    edited = form.edited_fields(line)
+    if not edited:  # nothing changed (a plain form post of unchanged values)
         if request.htmx:
             return HttpResponse(status=204)
         return redirect(_journal_url(batch_name, _return_params(request), f"line-{line.pk}"))
+    if len(edited) > 1:
+        name = edited[-1]
+        return _cell_refused(request, line, CellProblem(name, BOTH_CELLS, form.cleaned_data[name]))
+    [name] = edited
     raw = form.cleaned_data[name]
     try:
         line_edit(line_id=line.pk, version=form.cleaned_data["version"], field=name, value=raw)
@@ -471,15 +498,20 @@ def revaluation_line_edit(request: HtmxHttpRequest, batch_name: str, line_id: in
     line = selectors.journal_line_get(batch_name=batch_name, line_id=line.pk)  # view restart
     other = INVENTORY_VALUE_REVALUED if name == UNIT_COST_REVALUED else UNIT_COST_REVALUED
     row = _row(line)
+    edited_cell = _cell(line, name, None)
     context = {
         "row": row,
-        "edited_cell": _cell(line, name, None),
+        "edited_cell": edited_cell,
         "cell": _cell(line, other, None),
         "totals": selectors.journal_totals_get(batch_name=batch_name),
         "can_edit": True,
         "oob": True,
     }
-    return render(request, f"{DETAIL_TEMPLATE}#line-update-response", context)
+    response = render(request, f"{DETAIL_TEMPLATE}#line-update-response", context)
+    # The typed cell is not replaced (focus may still be in it); app.js shows the saved value
+    # formatted like the column (200 -> 200.00) from this header.
+    response[SAVED_VALUE_HEADER] = edited_cell.value
+    return response
 
 
 def _cell_refused(request: HtmxHttpRequest, line: RevaluationLine, problem: CellProblem):
@@ -519,15 +551,42 @@ def _line_stale(request: HtmxHttpRequest, batch_name: str, line_id: int, name: s
     return reswap(retarget(response, f"#line-{line.pk}"), "outerHTML")
 
 
+# --------------------------------------------------------------------------- explain
+
+
+@require_GET
+@login_required
+def revaluation_line_explain(request: HtmxHttpRequest, batch_name: str, line_id: int):
+    """The drill-down of a line's Quantity and Inventory Value (Calculated)."""
+    line = selectors.journal_line_get(batch_name=batch_name, line_id=line_id)
+    if line is None:
+        raise Http404("No such line in this batch.")
+    context = {"line": line, "explanation": line_explanation(line=line)}
+    return render(request, EXPLAIN_TEMPLATE, context)
+
+
 # --------------------------------------------------------------------------- delete
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required
 def revaluation_line_delete(request: HtmxHttpRequest, batch_name: str, line_id: int):
+    """POST deletes; GET (the Delete link without JavaScript) asks first, on a page of its own."""
     _require_editor(request)
     batch = get_object_or_404(RevaluationBatch, pk=batch_name)
     line = selectors.journal_line_get(batch_name=batch.name, line_id=line_id)
+    if request.method == "GET":
+        if line is None:
+            raise Http404("No such line in this batch.")
+        context = {
+            "batch": batch,
+            "line": line,
+            "return_qs": request.GET.get("return_qs", "")[:500],
+            "cancel_url": _journal_url(
+                batch.name, QueryDict(request.GET.get("return_qs", "")[:500]), f"line-{line.pk}"
+            ),
+        }
+        return render(request, DELETE_TEMPLATE, context)
     if line is not None:  # already gone: deleting is idempotent
         line_delete(line_id=line.pk)
     if request.htmx:  # the row goes (hx-swap="delete"); the totals follow out of band
@@ -607,8 +666,21 @@ def revaluation_line_create(request: HtmxHttpRequest, batch_name: str) -> HttpRe
         else:
             messages.success(request, f"Line {line.line_no} added for item {line.item_id}.")
             page = selectors.journal_line_page_number(batch_name=batch.name, line_no=line.line_no)
-            url = _journal_url(batch.name, {"page": page} if page > 1 else None, f"line-{line.pk}")
-            return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+            params = {"page": page} if page > 1 else None
+            if not request.htmx:
+                return redirect(_journal_url(batch.name, params, f"line-{line.pk}"))
+            # The page the line is on, swapped in at once (a redirect to the same URL with
+            # only a new #fragment would not reload it), scrolled to the new line.
+            response = _render_journal(
+                request,
+                batch,
+                params=QueryDict(urlencode(params or {})),
+                page=page,
+                new_line_id=line.pk,
+            )
+            response = reselect(retarget(response, "#main"), "#main")
+            response = reswap(response, f"outerHTML show:#line-{line.pk}:top")
+            return push_url(response, _journal_url(batch.name, params))
     item_no = request.POST.get("item", "").strip()[:20]
     if not request.htmx:
         return _render_journal(request, batch, status=422, manual_form=form, manual_item_no=item_no)
@@ -651,6 +723,7 @@ def revaluation_preview(request: HtmxHttpRequest, batch_name: str) -> HttpRespon
     context: dict[str, object] = {
         "batch": batch,
         "can_edit": selectors.can_post_journals(request.user),
+        "skipped_lines": selectors.skipped_line_list(batch_name=batch.name),
     }
     try:
         preview = revaluation_batch_preview(batch_name=batch.name)
@@ -700,7 +773,7 @@ def revaluation_post(request: HtmxHttpRequest, batch_name: str) -> HttpResponse:
     messages.success(
         request,
         f"Batch {batch.name} posted as {posted.document_no}: "
-        f"amount {plain_decimal(posted.total_amount)}.",
+        f"amount {format_decimal(posted.total_amount, min_places=2, grouping=True)}.",
     )
     url = reverse("revaluation-posted-detail", args=[posted.pk])
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)

@@ -20,8 +20,11 @@ File layout (both formats)
     * CSV: UTF-8 without byte-order mark (one is accepted on import), comma-separated, ``\\n``
       line ends. A text cell that a spreadsheet would run as a formula (it begins with ``=``,
       ``+``, ``-``, ``@``, a tab or CR) gets a ``'`` in front; the import takes it off again.
-      XLSX: one worksheet, every cell a text cell (format ``@``) so that decimals and codes
-      survive Excel; the editable columns have a white background, the others grey.
+      XLSX: one worksheet; quantities, costs, amounts and entry numbers are number cells with
+      number formats (a column sums in Excel), the posting date a date cell, the line key and
+      the codes text cells (format ``@``, so that ``0100`` stays ``0100``); the editable columns
+      have a white background, the others grey. Numbers are read back through their shortest
+      decimal representation, so an unedited file imports as unchanged.
 
 Import rules
     * ``unit_cost_revalued`` and ``inventory_value_revalued`` are the editable columns. A value
@@ -148,13 +151,27 @@ class SpreadsheetImportError(RevaluationError):
         super().__init__(message)
 
 
+@dataclass(frozen=True)
+class LineChange:
+    """What an import does to one line (``before`` None: the line is added)."""
+
+    row: int
+    line_no: int
+    item_no: str
+    applies_to_entry: int
+    before: tuple[Decimal, Decimal, Decimal] | None  # unit cost, inventory value, amount
+    after: tuple[Decimal, Decimal, Decimal]
+
+
 @dataclass
 class ImportResult:
-    """Line numbers of the lines changed and added, and how many rows changed nothing."""
+    """Line numbers of the lines changed and added, how many rows changed nothing, and the
+    changes themselves (for a summary before applying)."""
 
     changed: list[int] = field(default_factory=list)
     added: list[int] = field(default_factory=list)
     unchanged: int = 0
+    changes: list[LineChange] = field(default_factory=list)
 
 
 def line_key(line: RevaluationLine) -> str:
@@ -229,6 +246,42 @@ def batch_export(*, batch_name: str, format: str) -> bytes:
     return _xlsx_bytes(batch_name, rows)
 
 
+def _number_format(places: int, *, at_least: int = 0) -> str:
+    """An Excel number format with thousands separators and ``at_least`` to ``places``
+    decimals: ``#,##0.00###`` for 2 to 5."""
+    if places == 0:
+        return "#,##0"
+    return "#,##0." + "0" * min(at_least, places) + "#" * max(places - at_least, 0)
+
+
+def _xlsx_formats(p: Precision) -> dict[str, str]:
+    """The number format of each numeric column (the others are text or dates)."""
+    amount = _number_format(decimal_places(p.amount), at_least=decimal_places(p.amount))
+    unit = _number_format(max(decimal_places(p.unit_amount), 2), at_least=2)
+    return {
+        "applies_to_entry": "0",
+        "posting_date": "yyyy-mm-dd",
+        "quantity": _number_format(5),
+        "unit_cost_calculated": unit,
+        "inventory_value_calculated": amount,
+        UNIT_COST_REVALUED: unit,
+        INVENTORY_VALUE_REVALUED: amount,
+        "amount": amount,
+    }
+
+
+def _xlsx_value(column: str, text: str):
+    """The typed value of an exported cell: numbers as numbers (so that a column sums in Excel),
+    the posting date as a date, codes and the line key as text."""
+    if column == "applies_to_entry":
+        return int(text)
+    if column == "posting_date":
+        return datetime.date.fromisoformat(text)
+    if column in _TEXT_COLUMNS or column == "line_key":
+        return text
+    return Decimal(text)
+
+
 def _xlsx_bytes(batch_name: str, rows: list[list[str]]) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
@@ -236,14 +289,20 @@ def _xlsx_bytes(batch_name: str, rows: list[list[str]]) -> bytes:
     sheet.title = re.sub(r"[\[\]:*?/\\]", "_", batch_name)[:31] or "Revaluation"
     read_only_fill = PatternFill("solid", fgColor="EEEEEE")
     bold = Font(bold=True)
+    formats = _xlsx_formats(InventorySetup.get().precision)
     for row_no, values in enumerate(rows, start=1):
-        for col_no, value in enumerate(values, start=1):
-            cell = sheet.cell(row=row_no, column=col_no, value=value)
-            cell.data_type = "s"  # text, even for a code that starts with "=" (never a formula)
-            cell.number_format = "@"
+        for col_no, text in enumerate(values, start=1):
+            column = COLUMNS[col_no - 1]
             if row_no == 1:
-                cell.font = bold
-            elif COLUMNS[col_no - 1] not in EDITABLE_COLUMNS:
+                sheet.cell(row=row_no, column=col_no, value=text).font = bold
+                continue
+            cell = sheet.cell(row=row_no, column=col_no, value=_xlsx_value(column, text))
+            if column in formats:
+                cell.number_format = formats[column]
+            else:
+                cell.data_type = "s"  # text, even a code that starts with "=" (never a formula)
+                cell.number_format = "@"
+            if column not in EDITABLE_COLUMNS:
                 cell.fill = read_only_fill
     for col_no, name in enumerate(COLUMNS, start=1):
         width = max(len(name), *(len(values[col_no - 1]) for values in rows)) + 2
@@ -473,6 +532,7 @@ class _Importer:
         else:
             self.to_save.append(line)
             self.result.changed.append(line.line_no)
+            self.result.changes.append(_change(row, line, before[:3]))
 
     # ----------------------------------------------------------------- rows adding a line
 
@@ -530,6 +590,7 @@ class _Importer:
         if edit is not None:
             line.save(update_fields=list(CHANGED_BY_EDIT))
         self.result.added.append(line.line_no)
+        self.result.changes.append(_change(row, line, None))
 
     # ----------------------------------------------------------------- the checks
 
@@ -643,18 +704,25 @@ class _Importer:
             line.save(update_fields=[*CHANGED_BY_EDIT, "version"])
 
 
+def _change(row: _Row, line: RevaluationLine, before) -> LineChange:
+    after = (line.unit_cost_revalued, line.inventory_value_revalued, line.amount)
+    return LineChange(row.row_no, line.line_no, line.item_id, line.applies_to_entry, before, after)
+
+
 def batch_import(
     *,
     batch_name: str,
     data: bytes,
     file_name: str | None = None,
     format: str | None = None,
+    dry_run: bool = False,
 ) -> ImportResult:
     """Apply an edited export of the batch: all rows or nothing.
 
     The format is ``format`` if given, else the extension of ``file_name``. Raises
     ``SpreadsheetImportError`` (every problem of the file, nothing changed) or
-    ``RevaluationError`` when the batch does not exist.
+    ``RevaluationError`` when the batch does not exist. ``dry_run`` does everything, answers
+    what would change, and rolls back.
     """
     if format is None:
         format = format_from_file_name(file_name or "")
@@ -672,4 +740,6 @@ def batch_import(
         if importer.problems:
             raise SpreadsheetImportError(importer.problems)  # rolls back the lines added
         importer.save()
+        if dry_run:
+            transaction.set_rollback(True)
     return importer.result

@@ -10,6 +10,12 @@ document.addEventListener("htmx:afterSettle", (event) => {
   if (first) first.focus();
 });
 
+// Messages of an earlier action go away when the next one starts.
+document.addEventListener("htmx:beforeRequest", (event) => {
+  if (event.detail.requestConfig && event.detail.requestConfig.verb === "get") return;
+  document.querySelectorAll("main > .messages").forEach((list) => list.remove());
+});
+
 // Escape cancels the row being edited.
 document.addEventListener("keydown", (event) => {
   if (event.key !== "Escape" || !(event.target instanceof Element)) return;
@@ -48,11 +54,25 @@ document.addEventListener("keydown", (event) => {
   }
 });
 
-// A saved cell (200) is valid again: drop the marks a refused value (422) left on it.
+// Escape puts back the cell's saved value (nothing is sent: the value no longer changed).
+document.addEventListener("keydown", (event) => {
+  const input = event.target;
+  if (event.key !== "Escape" || !(input instanceof HTMLInputElement) || !input.dataset.gridCol) return;
+  input.value = input.dataset.saved;
+  input.select();
+});
+
+// A saved cell (200) is valid again: drop the marks a refused value (422) left on it, and show
+// the saved value formatted like the column (the server sends it; Escape restores it).
 document.addEventListener("htmx:afterRequest", (event) => {
   const input = event.detail.elt;
   if (!(input instanceof HTMLInputElement) || !input.dataset.gridCol) return;
   if (event.detail.xhr && event.detail.xhr.status === 200) {
+    const saved = event.detail.xhr.getResponseHeader("X-Saved-Value");
+    if (saved !== null) {
+      input.dataset.saved = saved;
+      if (document.activeElement !== input) input.value = saved;
+    }
     input.removeAttribute("aria-invalid");
     const cell = input.closest("td");
     if (cell) cell.classList.remove("cell-error");

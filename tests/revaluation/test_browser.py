@@ -102,7 +102,7 @@ def test_calculate_edit_preview_and_post(page: Page, live_server, scenario_a, tm
     expect(page.locator(f"#line-{line.pk}-amount")).to_have_text("40.00")
     expect(page.locator("#total-inventory-value-revalued")).to_have_text("210.00")
     expect(page.locator("#total-amount")).to_have_text("40.00")
-    expect(unit_cost).to_have_value("14")  # the edited input was not replaced
+    expect(unit_cost).to_have_value("14.00")  # the saved value, formatted like the column
     assert page.evaluate("window.__sameDocument") is True
     line.refresh_from_db()
     assert (line.amount, line.version) == (Decimal("40.00"), 2)
@@ -257,7 +257,7 @@ def test_enter_moves_down_the_column_and_screenshot(page: Page, live_server, set
     # delete a line (hx-confirm accepted): the row goes, the totals follow, no reload
     page.on("dialog", lambda dialog: dialog.accept())
     cushion_red = next(x for x in lines if (x.item_id, x.location_code) == ("1300", "RED"))
-    page.locator(f"#line-{cushion_red.pk} button.button-danger").click()
+    page.locator(f"#line-{cushion_red.pk} .button-danger").click()
     expect(page.locator(f"#line-{cushion_red.pk}")).to_have_count(0)
     expect(rows).to_have_count(8)
     expect(page.locator("#total-inventory-value-calculated")).to_have_text("14,196.90")

@@ -221,14 +221,7 @@ def test_export_xlsx_to_a_file(scenario_a, tmp_path):
 
     assert out == f"Exported 1 line of batch REVAL to {output}.\n"
     sheet = load_workbook(output).worksheets[0]
-    assert [cell.value for cell in sheet[2]][7:] == [
-        "15",
-        "11.33333",
-        "170.00",
-        "11.33333",
-        "170.00",
-        "0.00",
-    ]
+    assert [cell.value for cell in sheet[2]][7:] == [15, 11.33333, 170, 11.33333, 170, 0]
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 from decimal import Decimal as D
 
@@ -119,7 +120,7 @@ def test_csv_export_per_entry_lines_in_line_order(scenario_a):
     ]
 
 
-def test_xlsx_export_holds_the_same_cells_as_text(item_line):
+def test_xlsx_export_holds_numbers_dates_and_text(item_line):
     workbook = load_workbook(io.BytesIO(batch_export(batch_name="REVAL", format="xlsx")))
     sheet = workbook.worksheets[0]
     rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
@@ -131,18 +132,25 @@ def test_xlsx_export_holds_the_same_cells_as_text(item_line):
             "A",
             None,  # an empty text cell reads back as None
             None,
-            "0",
-            "2025-01-04",
+            0,
+            datetime.datetime(2025, 1, 4),
             "REV-1",
-            "15",
-            "11.33333",
-            "170.00",
-            "11.33333",
-            "170.00",
-            "0.00",
+            15,
+            11.33333,
+            170,
+            11.33333,
+            170,
+            0,
         ],
     ]
-    assert {cell.data_type for cell in sheet[2] if cell.value is not None} == {"s"}
+    assert [cell.data_type for cell in sheet[2] if cell.value is not None] == [
+        "s",
+        "s",
+        "n",
+        "d",
+        "s",
+        *["n"] * 6,
+    ]
     assert sheet.title == "REVAL"
 
 
