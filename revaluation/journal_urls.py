@@ -59,7 +59,9 @@ urlpatterns = [
         name="revaluation-export",
     ),
     path(
-        "<batch:batch_name>/import/", spreadsheet_views.revaluation_import, name="revaluation-import"
+        "<batch:batch_name>/import/",
+        spreadsheet_views.revaluation_import,
+        name="revaluation-import",
     ),
     path(
         "<batch:batch_name>/import/apply/",
