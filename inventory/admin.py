@@ -108,9 +108,8 @@ class ExactDecimalsForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
             value = self.initial.get(name)
-            if isinstance(field, forms.DecimalField | PlainDecimalField) and isinstance(
-                value, Decimal
-            ):
+            decimal = isinstance(field, (forms.DecimalField, PlainDecimalField))
+            if decimal and isinstance(value, Decimal):
                 self.initial[name] = Decimal(decimal_display(value))
 
 

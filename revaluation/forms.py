@@ -50,10 +50,11 @@ def _refuse_unknown(noun: str, codes: tuple[str, ...], found) -> None:
     known = {code for (code,) in found}
     unknown = [code for code in codes if code not in known]
     if unknown:
+        more = f" and {len(unknown) - 10:,} more" if len(unknown) > 10 else ""
         raise forms.ValidationError(
-            "There is no %(noun)s %(codes)s.",
+            "There is no %(noun)s %(codes)s%(more)s.",
             code="unknown",
-            params={"noun": noun, "codes": ", ".join(unknown)},
+            params={"noun": noun, "codes": ", ".join(unknown[:10]), "more": more},
         )
 
 
