@@ -722,3 +722,18 @@ class AdjustmentRun(BackgroundJob):
         if not self.items_total:
             return 100 if self.status == AdjustmentRunStatus.FINISHED else 0
         return min(100, self.items_done * 100 // self.items_total)
+
+
+# --------------------------------------------------------------------------- general ledger
+# The G/L models live in their own module; imported here so that they belong to this app.
+from inventory.gl_models import (  # noqa: E402, F401
+    DefaultPostingAccounts,
+    GeneralPostingSetup,
+    GLAccount,
+    GLAccountType,
+    GLEntry,
+    GLItemLedgerRelation,
+    GLRegister,
+    GLRole,
+    InventoryPostingSetup,
+)
