@@ -916,3 +916,7 @@ class AdjustmentRunAdmin(ReadOnlyAdmin):
                 for no in obj.register_nos
             ),
         )
+
+
+# The general ledger's admin registers itself on import.
+from inventory import gl_admin  # noqa: E402, F401

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from inventory.gl_models import INVENTORY_SETUP_ROLES
 from inventory.models import (
     DefaultPostingAccounts,
     GeneralPostingSetup,
@@ -18,7 +19,6 @@ from inventory.models import (
     GLRole,
     InventoryPostingSetup,
 )
-from inventory.gl_models import INVENTORY_SETUP_ROLES
 
 BS, IS = GLAccountType.BALANCE_SHEET, GLAccountType.INCOME_STATEMENT
 

@@ -181,16 +181,16 @@ def _build_lines(parts: list[Part], accounts: dict, *, per: str, document_no: st
         ve = part.ve
         for role, amount in ((part.account_role, part.amount), (part.balancing_role, -part.amount)):
             account = accounts[(ve["entry_no"], role)]
-            common = dict(
-                account_no=account.no,
-                account_name=account.name,
-                role=role.value,
-                posting_date=ve["posting_date"],
-                location_code=ve["location_code"],
-                inventory_posting_group=ve["inventory_posting_group"],
-                gen_bus_posting_group=ve["gen_bus_posting_group"],
-                gen_prod_posting_group=ve["gen_prod_posting_group"],
-            )
+            common = {
+                "account_no": account.no,
+                "account_name": account.name,
+                "role": role.value,
+                "posting_date": ve["posting_date"],
+                "location_code": ve["location_code"],
+                "inventory_posting_group": ve["inventory_posting_group"],
+                "gen_bus_posting_group": ve["gen_bus_posting_group"],
+                "gen_prod_posting_group": ve["gen_prod_posting_group"],
+            }
             if per == PER_ENTRY:
                 line = GLLine(
                     **common,

@@ -329,6 +329,8 @@ def inventory_setup_update(
     average_cost_period: str | _Unset = UNSET,
     allow_negative_inventory: bool | _Unset = UNSET,
     automatic_cost_adjustment: bool | _Unset = UNSET,
+    automatic_cost_posting: bool | _Unset = UNSET,
+    expected_cost_posting_to_gl: bool | _Unset = UNSET,
     allow_posting_from: datetime.date | None | _Unset = UNSET,
     allow_posting_to: datetime.date | None | _Unset = UNSET,
 ) -> tuple[InventorySetup, list[str]]:
@@ -348,6 +350,8 @@ def inventory_setup_update(
         "average_cost_period": average_cost_period,
         "allow_negative_inventory": allow_negative_inventory,
         "automatic_cost_adjustment": automatic_cost_adjustment,
+        "automatic_cost_posting": automatic_cost_posting,
+        "expected_cost_posting_to_gl": expected_cost_posting_to_gl,
         "allow_posting_from": allow_posting_from,
         "allow_posting_to": allow_posting_to,
     }

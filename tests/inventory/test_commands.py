@@ -365,8 +365,8 @@ allow-negative-inventory: yes
 automatic-cost-adjustment: no
 allow-posting-from:
 allow-posting-to:
-automatic-cost-posting: no  (read-only here)
-expected-cost-posting-to-gl: no  (read-only here)
+automatic-cost-posting: no
+expected-cost-posting-to-gl: no
 """
 
 
@@ -385,12 +385,15 @@ def test_inventory_setup_changes_options():
         "--automatic-cost-adjustment=yes",
         "--allow-posting-from=2025-01-01",
         "--allow-posting-to=2025-12-31",
+        "--automatic-cost-posting=yes",
+        "--expected-cost-posting-to-gl=yes",
     )
 
     assert out == (
         "Changed: amount-rounding-precision, unit-amount-rounding-precision, "
         "average-cost-calc-type, average-cost-period, allow-negative-inventory, "
-        "automatic-cost-adjustment, allow-posting-from, allow-posting-to.\n"
+        "automatic-cost-adjustment, automatic-cost-posting, expected-cost-posting-to-gl, "
+        "allow-posting-from, allow-posting-to.\n"
         "amount-rounding-precision: 1\n"
         "unit-amount-rounding-precision: 0.01\n"
         "average-cost-calc-type: item-location-variant\n"
@@ -399,8 +402,8 @@ def test_inventory_setup_changes_options():
         "automatic-cost-adjustment: yes\n"
         "allow-posting-from: 2025-01-01\n"
         "allow-posting-to: 2025-12-31\n"
-        "automatic-cost-posting: no  (read-only here)\n"
-        "expected-cost-posting-to-gl: no  (read-only here)\n"
+        "automatic-cost-posting: yes\n"
+        "expected-cost-posting-to-gl: yes\n"
     )
     setup = models.InventorySetup.get()
     assert setup.precision.amount == Decimal(1)

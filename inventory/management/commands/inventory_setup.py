@@ -30,8 +30,6 @@ OPTIONS = {
     "automatic_cost_adjustment": "automatic-cost-adjustment",
     "allow_posting_from": "allow-posting-from",
     "allow_posting_to": "allow-posting-to",
-}
-READ_ONLY = {
     "automatic_cost_posting": "automatic-cost-posting",
     "expected_cost_posting_to_gl": "expected-cost-posting-to-gl",
 }
@@ -41,7 +39,7 @@ def setup_lines(setup: InventorySetup) -> list[str]:
     """``option: value`` lines, values spelt as the options take them."""
     calc_type_names = {value: name for name, value in CALC_TYPES.items()}
     lines = []
-    for field, option in {**OPTIONS, **READ_ONLY}.items():
+    for field, option in OPTIONS.items():
         value = getattr(setup, field)
         if field == "average_cost_calc_type":
             text = calc_type_names[value]
@@ -53,8 +51,7 @@ def setup_lines(setup: InventorySetup) -> list[str]:
             text = format_decimal(value)
         else:
             text = str(value)
-        suffix = "  (read-only here)" if field in READ_ONLY else ""
-        lines.append(f"{option}: {text}{suffix}".rstrip())
+        lines.append(f"{option}: {text}".rstrip())
     return lines
 
 
@@ -68,6 +65,8 @@ class Command(BaseCommand):
         parser.add_argument("--average-cost-period", choices=PERIODS)
         parser.add_argument("--allow-negative-inventory", choices=list(YES_NO))
         parser.add_argument("--automatic-cost-adjustment", choices=list(YES_NO))
+        parser.add_argument("--automatic-cost-posting", choices=list(YES_NO))
+        parser.add_argument("--expected-cost-posting-to-gl", choices=list(YES_NO))
         parser.add_argument("--allow-posting-from", metavar="YYYY-MM-DD", help='"" clears the date')
         parser.add_argument("--allow-posting-to", metavar="YYYY-MM-DD", help='"" clears the date')
 
@@ -91,7 +90,12 @@ class Command(BaseCommand):
             changes["average_cost_calc_type"] = CALC_TYPES[options["average_cost_calc_type"]]
         if options["average_cost_period"] is not None:
             changes["average_cost_period"] = options["average_cost_period"]
-        for field in ("allow_negative_inventory", "automatic_cost_adjustment"):
+        for field in (
+            "allow_negative_inventory",
+            "automatic_cost_adjustment",
+            "automatic_cost_posting",
+            "expected_cost_posting_to_gl",
+        ):
             if options[field] is not None:
                 changes[field] = YES_NO[options[field]]
 
