@@ -10,7 +10,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from inventory.models import AppendOnlyModel, SourceCode, amount_field
+from inventory.models import (
+    ACTIVE_JOB_STATUSES,
+    AppendOnlyModel,
+    BackgroundJob,
+    SourceCode,
+    amount_field,
+)
 from inventory.text import validate_code
 
 
@@ -219,3 +225,38 @@ class GLItemLedgerRelation(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"G/L entry {self.gl_entry_id} - VE {self.value_entry_id}"
+
+
+class GLPostingRun(BackgroundJob):
+    """One Post Inventory Cost to G/L run started from the page (``services.gl_posting_runs``).
+    One run at a time (the partial unique index, as for Adjust Cost)."""
+
+    lock_namespace = 5802
+    noun = "run"
+
+    per = models.CharField(max_length=20, default="entry")
+    document_no = models.CharField(max_length=20, blank=True)
+    value_entries_outstanding = models.PositiveIntegerField(default=0)
+    value_entries_posted = models.PositiveIntegerField(default=0)
+    entries_created = models.PositiveIntegerField(default=0)
+    register_no = models.PositiveIntegerField(null=True, blank=True)
+    skipped = models.JSONField(default=list, blank=True)  # [[value entry no., item no., reason]]
+    message = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = "Post Inventory Cost to G/L run"
+        ordering = ["-started_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                models.Value(1),
+                condition=models.Q(status__in=ACTIVE_JOB_STATUSES),
+                name="glpostingrun_one_active",
+                violation_error_message="Post Inventory Cost to G/L is already running.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Post Inventory Cost to G/L run {self.pk} ({self.status})"
+
+    def failed_fields(self, message: str) -> dict:
+        return {"message": message}

@@ -733,6 +733,7 @@ from inventory.gl_models import (  # noqa: E402, F401
     GLAccountType,
     GLEntry,
     GLItemLedgerRelation,
+    GLPostingRun,
     GLRegister,
     GLRole,
     InventoryPostingSetup,
