@@ -104,6 +104,8 @@ class SetupResolver:
         return self._defaults
 
     def _row(self, ve: dict, role: GLRole) -> tuple[Any, str | None]:
+        rows: dict[tuple[str, str], Any]
+        model: Any
         if role in INVENTORY_SETUP_ROLES:
             key = (ve["location_code"], ve["inventory_posting_group"])
             rows, model, roles = self.inv_rows, InventoryPostingSetup, _INV_ROLES

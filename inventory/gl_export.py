@@ -10,7 +10,7 @@ import csv
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
-from typing import IO, TextIO
+from typing import Any
 
 from openpyxl import Workbook
 
@@ -87,7 +87,7 @@ def _plain(value: Decimal) -> str:
     return format(value.normalize(), "f") if value else "0"
 
 
-def write_gl_csv(file: TextIO | IO, rows: list[dict]) -> None:
+def write_gl_csv(file: Any, rows: list[dict]) -> None:
     writer = csv.DictWriter(file, fieldnames=GL_EXPORT_COLUMNS, lineterminator="\n")
     writer.writeheader()
     for row in rows:
@@ -103,8 +103,9 @@ def write_gl_csv(file: TextIO | IO, rows: list[dict]) -> None:
         )
 
 
-def write_gl_xlsx(file: IO, rows: list[dict]) -> None:
-    """Amounts as numbers with two decimals (openpyxl writes Decimal exactly as typed)."""
+def write_gl_xlsx(file: Any, rows: list[dict]) -> None:
+    """Amounts as numbers (openpyxl writes a Decimal's exact digits); ``file``: a binary file or
+    an HttpResponse."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet("GL entries")
     sheet.append(list(GL_EXPORT_COLUMNS))

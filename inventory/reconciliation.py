@@ -16,6 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, F, Max, Min, Sum
 
@@ -148,11 +149,12 @@ def differences(rows: list[ReconciliationRow]) -> list[ReconciliationRow]:
     return [row for row in rows if row.difference and row.item_no != SEVERAL_ITEMS]
 
 
-def account_balances(as_of: date) -> list[dict]:
+def account_balances(as_of: date) -> list[dict[str, Any]]:
     """Every account's balance as of ``as_of`` with its role (the trial balance of the page)."""
-    return list(
+    rows: Any = (
         GLEntry.objects.filter(posting_date__lte=as_of)
         .values("account_id", "role", name=F("account__name"))
         .annotate(balance=Sum("amount"))
         .order_by("account_id", "role")
     )
+    return list(rows)

@@ -51,7 +51,7 @@ GL_COUNTERS = ("gl_entry", "gl_register")
 def _account_pairs() -> dict[tuple[str, str, str], tuple[GLRole, GLRole]]:
     """Spec §10.2: (item ledger entry type, value entry type, part) -> (account, balancing)."""
     t, v, r = ItemLedgerEntryType, ValueEntryType, GLRole
-    pairs = {
+    pairs: dict[tuple[str, str, str], tuple[GLRole, GLRole]] = {
         (t.PURCHASE, v.DIRECT_COST, ACTUAL): (r.INVENTORY, r.DIRECT_COST_APPLIED),
         (t.PURCHASE, v.DIRECT_COST, EXPECTED): (r.INVENTORY_INTERIM, r.INVT_ACCRUAL_INTERIM),
         (t.PURCHASE, v.VARIANCE, ACTUAL): (r.INVENTORY, r.PURCHASE_VARIANCE),
@@ -203,9 +203,9 @@ def _build_lines(parts: list[Part], accounts: dict, *, per: str, document_no: st
                 continue
             # The pair's roles are part of the key so that each sum keeps its counter-entry.
             key = (*common.values(), part.account_role, part.balancing_role, amount > 0)
-            line = grouped.get(key)
-            if line is None:
-                line = grouped[key] = GLLine(
+            summed = grouped.get(key)
+            if summed is None:
+                summed = grouped[key] = GLLine(
                     **common,
                     document_no=document_no,
                     description=(
@@ -214,10 +214,10 @@ def _build_lines(parts: list[Part], accounts: dict, *, per: str, document_no: st
                     ),
                     amount=ZERO,
                 )
-                lines.append(line)
-            line.amount += amount
-            if ve["entry_no"] not in line.value_entry_nos:
-                line.value_entry_nos.append(ve["entry_no"])
+                lines.append(summed)
+            summed.amount += amount
+            if ve["entry_no"] not in summed.value_entry_nos:
+                summed.value_entry_nos.append(ve["entry_no"])
     return lines
 
 
@@ -254,7 +254,8 @@ def _write(
         created_at=timezone.now(),
     )
     register.save(force_insert=True)
-    entries, relations = [], []
+    entries: list[GLEntry] = []
+    relations: list[GLItemLedgerRelation] = []
     for offset, line in enumerate(lines):
         entry_no = first_no + offset
         entries.append(
