@@ -103,3 +103,39 @@ def test_gl_entries_page_and_exports(viewer_client, posted):
     assert sum(D(str(row[8])) for row in rows[1:]) == 0
     bad = viewer_client.get(reverse("gl-entries"), {"date_from": "x", "format": "csv"})
     assert bad.status_code == 400
+
+
+@pytest.mark.parametrize("model", ["glentry", "glregister", "glitemledgerrelation"])
+def test_gl_ledgers_are_read_only_in_the_admin(admin_client, posted, model):
+    changelist = admin_client.get(reverse(f"admin:inventory_{model}_changelist"))
+    assert changelist.status_code == 200
+    assert admin_client.get(reverse(f"admin:inventory_{model}_add")).status_code == 403
+
+
+def test_gl_entry_admin_page(admin_client, posted):
+    page = admin_client.get(reverse("admin:inventory_glentry_change", args=[2])).content.decode()
+    assert "Value entries of G/L entry 2" in page
+
+
+def test_setups_are_editable_in_the_admin(admin_client, posted):
+    from inventory.models import GLAccount, InventoryPostingSetup
+
+    row = InventoryPostingSetup.objects.get(location_code="", inventory_posting_group="RESALE")
+    GLAccount.objects.create(no="2199", name="Other inventory")
+    url = reverse("admin:inventory_inventorypostingsetup_change", args=[row.pk])
+    assert admin_client.get(url).status_code == 200
+    response = admin_client.post(
+        url,
+        {
+            "location_code": "",
+            "inventory_posting_group": "RESALE",
+            "inventory": "2199",
+            "inventory_interim": "2131",
+            "wip": "2140",
+        },
+    )
+    assert response.status_code == 302
+    row.refresh_from_db()
+    assert row.inventory_id == "2199"
+    for name in ("generalpostingsetup", "glaccount", "defaultpostingaccounts"):
+        assert admin_client.get(reverse(f"admin:inventory_{name}_changelist")).status_code == 200

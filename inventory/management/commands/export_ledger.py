@@ -1,10 +1,12 @@
-"""``manage.py export_ledger {item-ledger,value,application,gl,gl-item-relation} [--format csv|json]``.
+"""``manage.py export_ledger LEDGER [--format csv|json]``.
+
+LEDGER: ``item-ledger``, ``value``, ``application``, ``gl`` or ``gl-item-relation``.
 
 Writes every entry of the ledger to stdout in entry-number order (the G/L - item ledger relation
-in G/L entry, value entry order). G/L amounts are positive for a debit, negative for a credit. The columns and the rendering
-of values are described in ``inventory.management.csvio``: decimals in plain notation with
-trailing zeros stripped (strings in JSON), ISO dates, ``true``/``false``, missing entry-number
-references as 0. CSV has a header row and ``\\n`` line ends; JSON is one array of objects with
+in G/L entry, value entry order); G/L amounts are positive for a debit, negative for a credit.
+The columns and the rendering of values are described in ``inventory.management.csvio``:
+decimals in plain notation with trailing zeros stripped (strings in JSON), ISO dates,
+``true``/``false``, missing entry-number references as 0. CSV has a header row and ``\\n`` line ends; JSON is one array of objects with
 the same keys, written one object per line so that it streams.
 """
 
