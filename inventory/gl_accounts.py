@@ -149,3 +149,25 @@ class SetupResolver:
                 f"({label} in {row})."
             )
         return account, None
+
+
+def create_location_setup_rows(location_code: str) -> None:
+    """A new location gets an Inventory Posting Setup row for every inventory posting group that
+    has one elsewhere, with the default accounts (rows that exist are left alone)."""
+    defaults = default_posting_accounts()
+    groups = (
+        InventoryPostingSetup.objects.exclude(location_code=location_code)
+        .values_list("inventory_posting_group", flat=True)
+        .distinct()
+    )
+    InventoryPostingSetup.objects.bulk_create(
+        [
+            InventoryPostingSetup(
+                location_code=location_code,
+                inventory_posting_group=group,
+                **{f"{role}_id": getattr(defaults, f"{role}_id") for role in _INV_ROLES},
+            )
+            for group in groups
+        ],
+        ignore_conflicts=True,
+    )

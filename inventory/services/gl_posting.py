@@ -314,6 +314,8 @@ def post_automatically(setup: InventorySetup, value_entry_nos: Iterable[int], *,
         if error:
             raise PostingError(error)
         parts.extend(ve_parts)
+    if not parts:
+        return
     resolver = SetupResolver(create_missing=True)
     accounts = {}
     for part in parts:

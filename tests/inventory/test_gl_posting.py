@@ -249,9 +249,8 @@ class TestAccountPairs:
         LocationFactory(code="BLUE")
         LocationFactory(code="RED")
         red = GLAccount.objects.create(no="2135", name="Inventory RED")
-        InventoryPostingSetup.objects.create(
-            location_code="RED", inventory_posting_group="RESALE", inventory=red
-        )
+        # RED got its row from the defaults when it was created; give it its own account
+        InventoryPostingSetup.objects.filter(location_code="RED").update(inventory=red)
         ItemFactory(no="A")
         post(jline("purchase", "A", 10, day(1), unit_amount=10, location_code="BLUE"))
         post(jline("transfer", "A", 4, day(2), location_code="BLUE", new_location_code="RED"))
@@ -454,3 +453,15 @@ class TestSetupErrors:
         assert (row.inventory_id, row.inventory_interim_id, row.wip_id) == ("2130", "2131", "2140")
         assert GeneralPostingSetup.objects.get(gen_prod_posting_group="MISC").cogs_id == "7290"
         assert balances() == {"inventory": D("10.00"), "direct_cost_applied": D("-10.00")}
+
+
+def test_a_new_location_gets_setup_rows_from_the_defaults(db):
+    InventoryPostingSetup.objects.create(location_code="", inventory_posting_group="RAW")
+    LocationFactory(code="YELLOW")
+    rows = InventoryPostingSetup.objects.filter(location_code="YELLOW").order_by(
+        "inventory_posting_group"
+    )
+    assert [(r.inventory_posting_group, r.inventory_id, r.inventory_interim_id) for r in rows] == [
+        ("RAW", "2130", "2131"),
+        ("RESALE", "2130", "2131"),
+    ]

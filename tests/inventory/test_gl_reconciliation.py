@@ -14,6 +14,7 @@ from django.db.utils import IntegrityError
 from inventory.models import GLEntry, InventorySetup, ValueEntry
 from inventory.reconciliation import differences, reconcile
 from inventory.services import demo
+from inventory.services.adjustment import adjust_cost_item_entries
 from tests import scenarios
 from tests.posting import day
 
@@ -130,6 +131,9 @@ class TestReconciliation:
 
     def test_demo_reconciles_to_zero(self, db):
         demo.load_demo(days=30)
+        adjust_cost_item_entries()
+        assert GLEntry.objects.filter(source_code="INVTADJMT").exists()
+        assert GLEntry.objects.filter(role="inventory_interim").exists()
         assert GLEntry.objects.count() > 500
         assert not ValueEntry.objects.exclude(
             cost_posted_to_gl=models_f("cost_amount_actual")
