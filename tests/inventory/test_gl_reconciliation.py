@@ -15,6 +15,7 @@ from inventory.models import GLEntry, InventorySetup, ValueEntry
 from inventory.reconciliation import differences, reconcile
 from inventory.services import demo
 from inventory.services.adjustment import adjust_cost_item_entries
+from inventory.services.gl_posting import post_inventory_cost_to_gl
 from tests import scenarios
 from tests.posting import day
 
@@ -196,3 +197,20 @@ class TestProtection:
         ]
         with pytest.raises(CommandError, match="2 difference"):
             run("reconcile_inventory_gl", "--as-of", "2025-01-01")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_batch_runs_at_once_post_each_value_entry_once():
+    """Both runs take the item ledger counters first: the second waits, then finds nothing."""
+    from tests.inventory.test_posting_concurrency import run_concurrently
+
+    InventorySetup.get()
+    scenarios.purchase_and_sale()
+    results = run_concurrently(post_inventory_cost_to_gl, post_inventory_cost_to_gl)
+    assert sorted(r.value_entries_posted for r in results) == [0, 2], results
+    assert list(GLEntry.objects.values_list("entry_no", "amount")) == [
+        (1, D("100.00")),
+        (2, D("-100.00")),
+        (3, D("-50.00")),
+        (4, D("50.00")),
+    ]
