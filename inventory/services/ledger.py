@@ -34,7 +34,7 @@ from inventory.models import (
     ValueEntryType,
 )
 from inventory.periods import average_cost_period
-from inventory.services.gl_posting import post_automatically
+from inventory.services import gl_posting
 
 COUNTERS = ("item_application_entry", "item_ledger_entry", "item_register", "value_entry")
 
@@ -368,5 +368,5 @@ class LedgerWriter:
         )
         register.save(force_insert=True)
         self.counters.save()
-        post_automatically(self.setup, self.ve_nos, user=self.user)
+        gl_posting.post_automatically(self.setup, self.ve_nos, user=self.user)
         return register
