@@ -7,7 +7,8 @@ posted. ``difference`` is what neither the G/L nor the outstanding value entries
 
 Per item, a G/L entry counts for the item of its value entries: per-entry postings always have
 one; a per-posting-group entry that sums several items' entries is reported on a row of its own
-(item ``*``), as it cannot be split exactly.
+(item ``*``), as it cannot be split exactly; the item rows of that role are then not exact and
+their differences are not reported (the role rows still are).
 """
 
 from __future__ import annotations
@@ -49,10 +50,17 @@ class ReconciliationRow:
     inventory_value: Decimal = ZERO
     gl_balance: Decimal = ZERO
     not_yet_posted: Decimal = ZERO
+    # False on the item rows of a role whose G/L has entries summing several items: their G/L
+    # side is incomplete, so a difference there proves nothing.
+    exact: bool = True
 
     @property
     def difference(self) -> Decimal:
         return self.inventory_value - self.not_yet_posted - self.gl_balance
+
+    @property
+    def flagged(self) -> bool:
+        return bool(self.difference) and self.exact
 
     def as_record(self) -> dict:
         return {name: getattr(self, name) for name in COLUMNS}
@@ -124,6 +132,9 @@ def reconcile(as_of: date) -> list[ReconciliationRow]:
         rows.setdefault(
             key, ReconciliationRow("item", role, "", "", item_no, "")
         ).gl_balance = total
+    shared = {role for (level, role, *_, item) in rows if item == SEVERAL_ITEMS}
+    for (level, role, *_), row in rows.items():
+        row.exact = not (level == "item" and role in shared)
     return [rows[key] for key in sorted(rows)]
 
 
@@ -146,7 +157,7 @@ def _gl_per_item(gl) -> dict[tuple[str, str], Decimal]:
 
 
 def differences(rows: list[ReconciliationRow]) -> list[ReconciliationRow]:
-    return [row for row in rows if row.difference and row.item_no != SEVERAL_ITEMS]
+    return [row for row in rows if row.flagged]
 
 
 def account_balances(as_of: date) -> list[dict[str, Any]]:

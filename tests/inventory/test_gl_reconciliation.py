@@ -17,7 +17,8 @@ from inventory.services import demo
 from inventory.services.adjustment import adjust_cost_item_entries
 from inventory.services.gl_posting import post_inventory_cost_to_gl
 from tests import scenarios
-from tests.posting import day
+from tests.factories import ItemFactory
+from tests.posting import day, jline, post
 
 
 def run(*args: str) -> str:
@@ -129,6 +130,26 @@ class TestReconciliation:
             0,
             0,
         )
+
+    def test_entries_summing_several_items(self, setup):
+        """Per posting group, A's 100.00 and B's 50.00 are one Inventory entry of 150.00: it
+        counts on the row of several items; the role row reconciles, the item rows are not
+        exact (their G/L side is 0) and no difference is reported."""
+        ItemFactory(no="A")
+        ItemFactory(no="B")
+        post(
+            jline("purchase", "A", 10, day(1), unit_amount=10),
+            jline("purchase", "B", 5, day(1), unit_amount=10),
+        )
+        run("post_inventory_cost_to_gl", "--per", "posting-group", "--document-no", "GL-1")
+        rows = reconcile(day(1))
+        assert [(r.level, r.item_no, r.inventory_value, r.gl_balance, r.exact) for r in rows] == [
+            ("item", "*", 0, D("150.00"), False),
+            ("item", "A", D("100.00"), 0, False),
+            ("item", "B", D("50.00"), 0, False),
+            ("role", "", D("150.00"), D("150.00"), True),
+        ]
+        assert differences(rows) == []
 
     def test_demo_reconciles_to_zero(self, db):
         demo.load_demo(days=30)
