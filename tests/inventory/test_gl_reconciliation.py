@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.db.utils import IntegrityError
 
+from inventory.ledger_checks import ledger_problems
 from inventory.models import GLEntry, InventorySetup, ValueEntry
 from inventory.reconciliation import differences, reconcile
 from inventory.services import demo
@@ -162,6 +163,7 @@ class TestReconciliation:
         ).exists()
         rows = reconcile(day(31))
         assert differences(rows) == []
+        assert ledger_problems() == []
         total = sum(
             row.inventory_value for row in rows if row.level == "role" and row.role == "inventory"
         )
@@ -218,6 +220,10 @@ class TestProtection:
         ]
         with pytest.raises(CommandError, match="2 difference"):
             run("reconcile_inventory_gl", "--as-of", "2025-01-01")
+        assert [problem.check for problem in ledger_problems()] == [
+            "every G/L register balances",
+            "the Inventory accounts hold what the value entries say was posted",
+        ]
 
 
 @pytest.mark.django_db(transaction=True)
