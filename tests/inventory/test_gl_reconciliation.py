@@ -10,6 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.db.utils import IntegrityError
+from django.urls import reverse
 
 from inventory.ledger_checks import ledger_problems
 from inventory.models import GLEntry, InventorySetup, ValueEntry
@@ -205,7 +206,7 @@ class TestProtection:
             self.sql(statement)
         assert GLEntry.objects.count() == 4
 
-    def test_broken_gl_shows_the_difference(self, posted_gl):
+    def test_broken_gl_shows_the_difference(self, posted_gl, viewer_client):
         """Test only: the G/L changed behind the ledgers' back (triggers off, as the teardown
         does): Inventory 100.00 became 105.00, so both the role row and item A's row differ by
         -5.00 on D1."""
@@ -220,6 +221,8 @@ class TestProtection:
         ]
         with pytest.raises(CommandError, match="2 difference"):
             run("reconcile_inventory_gl", "--as-of", "2025-01-01")
+        page = viewer_client.get(reverse("gl-reconciliation"), {"as_of": "2025-01-01"})
+        assert page.content.decode().count('class="is-difference"') == 2
         assert [problem.check for problem in ledger_problems()] == [
             "every G/L register balances",
             "the Inventory accounts hold what the value entries say was posted",
