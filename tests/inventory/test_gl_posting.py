@@ -241,6 +241,70 @@ class TestAccountPairs:
             "cogs": D("50.00"),
         }
 
+    def test_sales_return_and_its_revaluation(self, setup):
+        """Purchase 10 @ 10.00, sale 10 (COGS +100), sales return of 2 taking the sale's cost
+        (Sale entry, +20.00: Inventory +20 / COGS -20), revalued per item on D4 to 15.00 a
+        unit: +10.00 on the Sale entry, Inventory +10 / Inventory Adjmt. -10."""
+        configure(automatic=True)
+        ItemFactory(no="A")
+        post(jline("purchase", "A", 10, day(1), unit_amount=10))
+        post(jline("sale", "A", 10, day(2), unit_amount=20))
+        post(jline("sale", "A", -2, day(3), unit_amount=20, applies_from_entry=2))
+        [line] = calculate_inventory_value(
+            batch_name="REVAL",
+            options=CalculateOptions(posting_date=day(4), document_no="REV", per="item"),
+        )
+        line_edit(line_id=line.pk, version=line.version, field="unit_cost_revalued", value="15")
+        revaluation_batch_post(batch_name="REVAL")
+        revaluation = ValueEntry.objects.get(entry_type=ValueEntryType.REVALUATION)
+        assert (revaluation.item_ledger_entry_type, revaluation.cost_amount_actual) == (
+            "sale",
+            D("10.00"),
+        )
+        assert list(GLEntry.objects.filter(document_no="REV").values_list("role", "amount")) == [
+            ("inventory", D("10.00")),
+            ("inventory_adjmt", D("-10.00")),
+        ]
+        assert balances() == {
+            "inventory": D("30.00"),
+            "direct_cost_applied": D("-100.00"),
+            "cogs": D("80.00"),
+            "inventory_adjmt": D("-10.00"),
+        }
+
+    def test_uninvoiced_sales_return_revalued_at_standard(self, setup):
+        """Standard item at 10.00: purchase 10, sale 10, sales return of 2 received, not invoiced
+        (expected +20.00: Interim +20 / COGS (Interim) -20). Revalued to standard 12.00 on D4:
+        the interim revaluation of the return is expected cost 4.00 on a Sale entry, so
+        Inventory (Interim) +4 / COGS (Interim) -4."""
+        configure(automatic=True, expected=True)
+        ItemFactory(no="S", costing_method=CostingMethod.STANDARD, standard_cost=D(10))
+        post(jline("purchase", "S", 10, day(1), unit_amount=10))
+        post(jline("sale", "S", 10, day(2), unit_amount=20))
+        post(jline("sale", "S", -2, day(3), unit_amount=20, invoiced_quantity=0, document_no="RT"))
+        [line] = calculate_inventory_value(
+            batch_name="REVAL",
+            options=CalculateOptions(
+                posting_date=day(4),
+                document_no="REV",
+                per="item",
+                calculation_base="standard_cost",
+                update_standard_cost=True,
+            ),
+        )
+        line_edit(line_id=line.pk, version=line.version, field="unit_cost_revalued", value="12")
+        revaluation_batch_post(batch_name="REVAL")
+        assert list(GLEntry.objects.filter(document_no="REV").values_list("role", "amount")) == [
+            ("inventory_interim", D("4.00")),
+            ("cogs_interim", D("-4.00")),
+        ]
+        assert balances() == {
+            "direct_cost_applied": D("-100.00"),
+            "cogs": D("100.00"),
+            "inventory_interim": D("24.00"),
+            "cogs_interim": D("-24.00"),
+        }
+
     def test_transfer_and_adjustments(self, setup):
         """Transfer 4 of 10 @ 10.00 from BLUE to RED: Inventory BLUE -40 / Adjmt. +40, Inventory
         RED +40 / Adjmt. -40 (RED has its own inventory account 2135); positive adjustment 2 @
