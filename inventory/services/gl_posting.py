@@ -293,18 +293,17 @@ def _write(
     return register_no
 
 
-def post_automatically(setup: InventorySetup, value_entry_nos: Iterable[int], *, user=None) -> None:
-    """Automatic Cost Posting (§10.3): post the value entries a posting run has just written,
-    in its transaction. A missing/blocked account or an impossible combination raises
-    ``PostingError`` (E-05/E-51/E-52), which rolls the whole posting back."""
-    if not setup.automatic_cost_posting:
-        return
-    nos = list(value_entry_nos)
-    if not nos:
-        return
-    expected_posting = setup.expected_cost_posting_to_gl
+def gl_lines_for(
+    value_entry_nos: Iterable[int], *, expected_posting: bool, create_missing: bool = False
+) -> tuple[list[GLLine], list[dict]]:
+    """The G/L entries (per entry) that would post ``value_entry_nos``' outstanding cost, and
+    those value entries. Raises ``PostingError`` (E-05/E-51/E-52). Writes nothing unless
+    ``create_missing`` (setup rows from the defaults). A preview can call it for the entries it
+    wrote in its rolled-back transaction."""
     ves = list(
-        ValueEntry.objects.filter(outstanding_filter(expected_posting), entry_no__in=nos)
+        ValueEntry.objects.filter(
+            outstanding_filter(expected_posting), entry_no__in=list(value_entry_nos)
+        )
         .order_by("entry_no")
         .values(*_VE_FIELDS)
     )
@@ -315,8 +314,8 @@ def post_automatically(setup: InventorySetup, value_entry_nos: Iterable[int], *,
             raise PostingError(error)
         parts.extend(ve_parts)
     if not parts:
-        return
-    resolver = SetupResolver(create_missing=True)
+        return [], ves
+    resolver = SetupResolver(create_missing=create_missing)
     accounts = {}
     for part in parts:
         for role in (part.account_role, part.balancing_role):
@@ -324,7 +323,18 @@ def post_automatically(setup: InventorySetup, value_entry_nos: Iterable[int], *,
             if error:
                 raise PostingError(error)
             accounts[(part.ve["entry_no"], role)] = account
-    lines = _build_lines(parts, accounts, per=PER_ENTRY, document_no="")
+    return _build_lines(parts, accounts, per=PER_ENTRY, document_no=""), ves
+
+
+def post_automatically(setup: InventorySetup, value_entry_nos: Iterable[int], *, user=None) -> None:
+    """Automatic Cost Posting (§10.3): post the value entries a posting run has just written,
+    in its transaction. A missing/blocked account or an impossible combination raises
+    ``PostingError`` (E-05/E-51/E-52), which rolls the whole posting back."""
+    nos = list(value_entry_nos)
+    if not setup.automatic_cost_posting or not nos:
+        return
+    expected_posting = setup.expected_cost_posting_to_gl
+    lines, ves = gl_lines_for(nos, expected_posting=expected_posting, create_missing=True)
     _write(
         lines,
         [ve["entry_no"] for ve in ves],

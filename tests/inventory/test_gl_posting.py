@@ -30,6 +30,7 @@ from inventory.services.gl_posting import (
     EXPECTED,
     PER_POSTING_GROUP,
     gl_balances_by_role,
+    gl_lines_for,
     post_inventory_cost_to_gl,
 )
 from revaluation.services.calculate import CalculateOptions, calculate_inventory_value
@@ -467,6 +468,21 @@ class TestBatchPosting:
             0,
             D("10.00"),
         ]
+
+
+def test_gl_lines_for_a_preview_write_nothing(setup):
+    """What a preview shows: the would-be G/L entries of given value entries, nothing written."""
+    scenarios.purchase_and_sale()
+    lines, ves = gl_lines_for([1, 2], expected_posting=False)
+    assert [(line.account_no, line.amount, line.value_entry_nos) for line in lines] == [
+        ("2130", D("100.00"), [1]),
+        ("7190", D("-100.00"), [1]),
+        ("2130", D("-50.00"), [2]),
+        ("7290", D("50.00"), [2]),
+    ]
+    assert len(ves) == 2
+    assert not GLEntry.objects.exists()
+    assert not ValueEntry.objects.exclude(cost_posted_to_gl=0).exists()
 
 
 class TestSetupErrors:
