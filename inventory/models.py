@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -129,6 +130,32 @@ class SourceCode(models.TextChoices):
 
 
 # --------------------------------------------------------------------------- master data
+
+
+class ReasonCode(models.Model):
+    """Why an entry was posted (BC table 231), carried from journal lines to the ledgers.
+
+    ``write_down`` marks the codes of year-end write-downs (NRV, OBSOLETE, a company's own):
+    revaluations posted with them are what a later write-down calculation may reverse.
+    """
+
+    code = models.CharField(max_length=10, primary_key=True, validators=[validate_code])
+    description = models.CharField(max_length=100, blank=True)
+    write_down = models.BooleanField(
+        default=False, help_text="Revaluations with this code are write-downs (IAS 2)."
+    )
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+def validate_reason_code(value: str) -> None:
+    """Blank, or the code of a ReasonCode."""
+    if value and not ReasonCode.objects.filter(code=value).exists():
+        raise ValidationError(f"There is no Reason Code {value}.", code="unknown_reason_code")
 
 
 class Location(models.Model):

@@ -34,6 +34,11 @@ urlpatterns = [
         name="revaluation-line-edit",
     ),
     path(
+        "<batch:batch_name>/lines/<int:line_id>/reason/",
+        views.revaluation_line_reason,
+        name="revaluation-line-reason",
+    ),
+    path(
         "<batch:batch_name>/lines/<int:line_id>/delete/",
         views.revaluation_line_delete,
         name="revaluation-line-delete",

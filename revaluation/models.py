@@ -15,6 +15,7 @@ from inventory.models import (
     ItemLedgerEntryType,
     ItemRegister,
     JournalBatch,
+    validate_reason_code,
     amount_field,
     qty_field,
     unit_field,
@@ -40,7 +41,12 @@ class RevaluationBatch(JournalBatch):
         blank=True,
         help_text="Number series: the last document number used, e.g. REV-0000. Blank: no series.",
     )
-    reason_code = models.CharField(max_length=10, blank=True)
+    reason_code = models.CharField(
+        max_length=10,
+        blank=True,
+        validators=[validate_reason_code],
+        help_text="The default Reason Code of the lines Calculate Inventory Value creates.",
+    )
 
     class Meta:
         verbose_name_plural = "revaluation batches"
@@ -92,7 +98,7 @@ class RevaluationLine(models.Model):
     )
     partial_revaluation = models.BooleanField(default=False)
     update_standard_cost = models.BooleanField(default=False)
-    reason_code = models.CharField(max_length=10, blank=True)
+    reason_code = models.CharField(max_length=10, blank=True, validators=[validate_reason_code])
     # Optimistic concurrency: every change increments it; an edit based on an older version is
     # refused so that two people cannot silently overwrite each other.
     version = models.PositiveIntegerField(default=1)
@@ -165,6 +171,7 @@ class PostedRevaluationLine(models.Model):
     unit_cost_revalued = unit_field()
     amount = amount_field()
     update_standard_cost = models.BooleanField(default=False)
+    reason_code = models.CharField(max_length=10, blank=True)
 
     class Meta:
         ordering = ["posted", "line_no"]

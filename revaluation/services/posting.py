@@ -125,6 +125,7 @@ def revaluation_batch_post(*, batch_name: str, user: User | None = None) -> Post
                 unit_cost_revalued=line.unit_cost_revalued,
                 amount=line.amount,
                 update_standard_cost=line.update_standard_cost,
+                reason_code=line.reason_code,
             )
             for line in lines
         ],
