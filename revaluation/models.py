@@ -15,10 +15,10 @@ from inventory.models import (
     ItemLedgerEntryType,
     ItemRegister,
     JournalBatch,
-    validate_reason_code,
     amount_field,
     qty_field,
     unit_field,
+    validate_reason_code,
 )
 
 
