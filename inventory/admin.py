@@ -338,6 +338,7 @@ class InventorySetupAdmin(admin.ModelAdmin):
                 )
             },
         ),
+        ("Write-downs", {"fields": ("slow_moving_buckets", "slow_moving_age_from")}),
     )
 
     def has_add_permission(self, request):
