@@ -376,6 +376,13 @@ def _xlsx_records(data: bytes) -> list[list[str]]:
         raise _file_error(f"The file is not a readable .xlsx workbook ({exc}).") from exc
 
 
+def file_records(*, format: str, data: bytes) -> list[list[str]]:
+    """Every row of a CSV or XLSX file as text cells (the header first); file errors raise."""
+    if format not in FORMATS:
+        raise _file_error(f"Unknown format {format!r}: use csv or xlsx.")
+    return _csv_records(data) if format == FORMAT_CSV else _xlsx_records(data)
+
+
 def read_rows(*, format: str, data: bytes) -> list[tuple[int, dict[str, str]]]:
     """``(row number, {column: trimmed cell})`` of every non-blank data row; file errors raise."""
     records = _csv_records(data) if format == FORMAT_CSV else _xlsx_records(data)
