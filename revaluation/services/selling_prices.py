@@ -87,8 +87,8 @@ def selling_prices_import(*, data: bytes, format: str) -> SellingPriceImportResu
     header = [name.strip().lower() for name in records[0]]
     while header and header[-1] == "":
         header.pop()
-    if problems := _header_problems(header):
-        raise SpreadsheetImportError([RowProblem(None, message) for message in problems])
+    if header_problems := _header_problems(header):
+        raise SpreadsheetImportError([RowProblem(None, message) for message in header_problems])
     unit = InventorySetup.get().precision.unit_amount
     items = set(Item.objects.values_list("no", flat=True))
     locations = set(Location.objects.values_list("code", flat=True))

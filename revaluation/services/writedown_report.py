@@ -97,32 +97,34 @@ def writedown_report(*, as_of: date) -> WriteDownReport:
     }
     items = {item.no: item for item in Item.objects.filter(no__in=item_nos)}
     rows: list[WriteDownRow] = []
-    for status, lines in ((POSTED, posted), (PROPOSED, proposed)):
-        for line in lines.order_by("line_no"):
-            item_no = line.item_no if status == POSTED else line.item_id
-            item = items[item_no]
-            rows.append(
-                WriteDownRow(
-                    status=status,
-                    document_no=line.document_no,
-                    item_no=item_no,
-                    description=item.description,
-                    inventory_posting_group=item.inventory_posting_group,
-                    location_code=line.location_code,
-                    variant_code=line.variant_code,
-                    applies_to_entry=line.applies_to_entry,
-                    quantity=line.quantity,
-                    cost=line.inventory_value_calculated,
-                    nrv=line.nrv,
-                    age_days=line.age_days,
-                    proposed_writedown=(
-                        line.amount if line.proposed_amount is None else line.proposed_amount
-                    ),
-                    posted_writedown=line.amount if status == POSTED else ZERO,
-                    rule=line.writedown_rule,
-                    reason_code=line.reason_code,
-                )
+    lines: list[tuple[str, str, PostedRevaluationLine | RevaluationLine]] = [
+        *((POSTED, line.item_no, line) for line in posted.order_by("posted_id", "line_no")),
+        *((PROPOSED, line.item_id, line) for line in proposed.order_by("batch_id", "line_no")),
+    ]
+    for status, item_no, line in lines:
+        item = items[item_no]
+        rows.append(
+            WriteDownRow(
+                status=status,
+                document_no=line.document_no,
+                item_no=item_no,
+                description=item.description,
+                inventory_posting_group=item.inventory_posting_group,
+                location_code=line.location_code,
+                variant_code=line.variant_code,
+                applies_to_entry=line.applies_to_entry,
+                quantity=line.quantity,
+                cost=line.inventory_value_calculated,
+                nrv=line.nrv,
+                age_days=line.age_days,
+                proposed_writedown=(
+                    line.amount if line.proposed_amount is None else line.proposed_amount
+                ),
+                posted_writedown=line.amount if status == POSTED else ZERO,
+                rule=line.writedown_rule,
+                reason_code=line.reason_code,
             )
+        )
     rows.sort(key=lambda r: (r.inventory_posting_group, r.item_no, r.location_code, r.variant_code))
     groups: dict[str, GroupTotal] = defaultdict(lambda: GroupTotal(""))
     report = WriteDownReport(as_of, rows)

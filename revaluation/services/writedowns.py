@@ -214,7 +214,7 @@ class WriteDownCalculator:
         price = self.price(item.no, location, variant) if self.use_nrv else None
         nrv = net_realisable_value(price, p) if price else None
         evidence = {NRV_CODE: nrv is not None, OBSOLETE_CODE: bool(self.buckets)}
-        earlier = defaultdict(Decimal)
+        earlier: dict[str, Decimal] = defaultdict(Decimal)
         for entry in entries:
             for code, per_unit in self.written_down.get(entry.entry_no, {}).items():
                 if evidence[code]:
