@@ -86,8 +86,9 @@ class CalculateForm(forms.Form):
             (BASE_NRV_SLOW_MOVING, "Net realisable value and slow-moving stock"),
         ],
         required=False,
-        help_text="The proposed revalued cost. Blank: revalued = calculated. The write-down "
-        "bases propose only lines that change (also per entry).",
+        help_text="The proposed revalued cost. Blank: revalued = calculated. Per Item Ledger "
+        "Entry only the write-down bases (NRV, slow-moving) apply; they propose only the lines "
+        "that change.",
     )
     item_nos = forms.CharField(
         label="Item No. filter",

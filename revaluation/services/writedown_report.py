@@ -24,6 +24,7 @@ from inventory.management.csvio import format_decimal
 from inventory.models import Item, ReasonCode
 from inventory.text import csv_safe
 from revaluation.models import PostedRevaluationLine, RevaluationLine
+from revaluation.services.writedowns import NRV_CODE, OBSOLETE_CODE
 
 POSTED = "posted"
 PROPOSED = "proposed"
@@ -88,7 +89,8 @@ class WriteDownReport:
 
 
 def writedown_report(*, as_of: date) -> WriteDownReport:
-    codes = list(ReasonCode.objects.filter(write_down=True).values_list("code", flat=True))
+    codes = {NRV_CODE, OBSOLETE_CODE}
+    codes.update(ReasonCode.objects.filter(write_down=True).values_list("code", flat=True))
     posted = PostedRevaluationLine.objects.filter(posting_date=as_of, reason_code__in=codes)
     proposed = RevaluationLine.objects.filter(posting_date=as_of, reason_code__in=codes)
     item_nos = {

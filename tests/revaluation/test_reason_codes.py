@@ -3,9 +3,11 @@ spreadsheet, to the value entries and the posted history."""
 
 from __future__ import annotations
 
+import importlib
 from decimal import Decimal as D
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
@@ -38,7 +40,11 @@ def line(setup):
     return line
 
 
-def test_the_write_down_codes_are_seeded():
+def test_the_migration_seeds_the_write_down_codes():
+    seed = importlib.import_module("inventory.migrations.0008_reason_codes").seed
+    ReasonCode.objects.all().delete()
+    seed(django_apps, None)
+    seed(django_apps, None)  # idempotent
     assert list(ReasonCode.objects.values_list("code", "write_down")) == [
         ("NRV", True),
         ("OBSOLETE", True),
