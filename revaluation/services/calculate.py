@@ -471,7 +471,8 @@ def _whose(line: RevaluationLine) -> str:
 def zero_proposal_warning(lines: list[RevaluationLine]) -> str:
     """Beyond BC: name the lines a calculation base revalued to 0 (the item has no Last Direct
     Cost or Standard Cost), since posting them writes their whole value off. Empty if none."""
-    zero = [line for line in lines if line.writes_off_value]
+    # a write-down to 0 (100 % obsolete, NRV 0) is explained by its rule instead
+    zero = [line for line in lines if line.writes_off_value and not line.writedown_rule]
     if not zero:
         return ""
     items = sorted({line.item_id for line in zero})

@@ -9,6 +9,7 @@ import datetime
 from decimal import Decimal as D
 
 import pytest
+from django.core.management import call_command
 
 from inventory.models import CostingMethod, ValueEntry
 from inventory.services.adjustment import adjust_cost_item_entries
@@ -228,3 +229,38 @@ class TestCombined:
         )
         revaluation_batch_post(batch_name="YE")
         assert revaluations() == [(1, D("-50.00"), "OBSOLETE"), (2, D("-70.00"), "NRV")]
+
+
+class TestCommand:
+    def test_calculate_with_base_nrv_and_slow_moving(self, aged, capsys):
+        price("B", "6")  # NRV 6.00: entry 2 (cost 10.00) slow-moving 5.00 wins, entry 1 is 100 %
+        call_command(
+            "calculate_inventory_value",
+            "--batch",
+            "YE",
+            "--posting-date",
+            "2025-12-31",
+            "--document-no",
+            "WD-1",
+            "--base",
+            "nrv+slow-moving",
+        )
+        out = capsys.readouterr()
+        assert "Batch YE (created): 2 lines created." in out.out
+        assert "Line 10000 [OBSOLETE]: Slow-moving: 944 days without movement, 100 % of cost" in (
+            out.out
+        )
+        assert "amount -90." in out.out  # -40.00 and -50.00
+        assert out.err == ""  # the write-down to 0 is explained, not warned about
+        call_command(
+            "calculate_inventory_value",
+            "--batch",
+            "NRV",
+            "--posting-date",
+            "2025-12-31",
+            "--document-no",
+            "WD-2",
+            "--base",
+            "nrv",
+        )
+        assert "[NRV]: NRV 6.00 = selling price 6.00" in capsys.readouterr().out
