@@ -9,6 +9,8 @@ from decimal import Decimal as D
 import pytest
 from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.utils import IntegrityError
 from django.urls import reverse
 
 from inventory.models import ReasonCode, ValueEntry
@@ -71,6 +73,17 @@ def test_batch_code_is_the_lines_default_and_reaches_entries_and_history(setup):
     assert (entry.cost_amount_actual, entry.reason_code) == (D("-20.00"), "NRV")
     [posted] = PostedRevaluationLine.objects.all()
     assert (posted.amount, posted.reason_code) == (D("-20.00"), "NRV")
+    # the database refuses a change of the code as of any other column (triggers)
+    for table, key, pk in (
+        ("inventory_valueentry", "entry_no", entry.pk),
+        ("revaluation_postedrevaluationline", "id", posted.pk),
+    ):
+        with (
+            pytest.raises(IntegrityError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(f"UPDATE {table} SET reason_code = 'OBSOLETE' WHERE {key} = %s", [pk])
 
 
 def test_set_line_reason_code_checks_code_and_version(line):
