@@ -13,9 +13,10 @@ write-down base it asks ``WriteDownCalculator.propose`` what the line should be 
   line's percent is the quantity-weighted percent of its entries; target = O / Q x (1 - %).
 
 The target unit cost is the lowest of O / Q and the candidates of the chosen bases (the larger
-write-down wins, never both). Only evidence counts: an earlier NRV write-down is reversed only
-when a selling price exists, an OBSOLETE one only when buckets are set up. A line whose value
-would not change is not proposed.
+write-down wins, never both); the line's reason code is NRV or OBSOLETE after the rule that
+decided (whatever the batch's default), and its rule text names the figures. Only evidence
+counts: an earlier NRV write-down is reversed only when a selling price exists, an OBSOLETE one
+only when buckets are set up. A line whose value would not change is not proposed.
 """
 
 from __future__ import annotations
