@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -64,6 +65,38 @@ class AverageCostPeriod(models.TextChoices):
     YEAR = "year", "Year"
 
 
+class SlowMovingAgeFrom(models.TextChoices):
+    POSTING = "posting", "Posting date of the inbound entry"
+    LAST_OUTBOUND = "last_outbound", "Last outbound of the item"
+
+
+def parse_slow_moving_buckets(text: str) -> list[tuple[int, Decimal]]:
+    """``"365:50,730:100"`` -> [(365, 50), (730, 100)]: ascending days, percents 0-100 that
+    do not fall. Raises ValueError with a message naming the fault."""
+    buckets: list[tuple[int, Decimal]] = []
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        days_text, sep, percent_text = part.partition(":")
+        try:
+            days, percent = int(days_text), Decimal(percent_text.strip())
+        except (ValueError, ArithmeticError):
+            raise ValueError(f"'{part}' is not days:percent (e.g. 365:50).") from None
+        if not sep or days <= 0 or not percent.is_finite() or not 0 < percent <= 100:
+            raise ValueError(f"'{part}': days must be above 0 and the percent from 0 to 100.")
+        if buckets and (days <= buckets[-1][0] or percent < buckets[-1][1]):
+            raise ValueError("Buckets must be in ascending days with percents that do not fall.")
+        buckets.append((days, percent))
+    return buckets
+
+
+def validate_slow_moving_buckets(value: str) -> None:
+    try:
+        parse_slow_moving_buckets(value)
+    except ValueError as exc:
+        raise ValidationError(str(exc), code="slow_moving_buckets") from None
+
+
 class InventorySetup(models.Model):
     """Singleton (pk 1). Read it with ``InventorySetup.get()``."""
 
@@ -91,6 +124,17 @@ class InventorySetup(models.Model):
     expected_cost_posting_to_gl = models.BooleanField(default=False)
     allow_posting_from = models.DateField(null=True, blank=True)
     allow_posting_to = models.DateField(null=True, blank=True)
+    # Year-end write-downs of slow-moving stock (issue 13 §2): "days:percent" pairs.
+    slow_moving_buckets = models.CharField(
+        max_length=200,
+        blank=True,
+        validators=[validate_slow_moving_buckets],
+        help_text='Age buckets "days:percent", e.g. "365:50,730:100": no movement for 365 days '
+        "or more -> 50 % write-down, 730 days or more -> 100 %.",
+    )
+    slow_moving_age_from = models.CharField(
+        max_length=20, choices=SlowMovingAgeFrom, default=SlowMovingAgeFrom.POSTING
+    )
 
     class Meta:
         verbose_name = "inventory setup"
@@ -129,6 +173,32 @@ class SourceCode(models.TextChoices):
 
 
 # --------------------------------------------------------------------------- master data
+
+
+class ReasonCode(models.Model):
+    """Why an entry was posted (BC table 231), carried from journal lines to the ledgers.
+
+    ``write_down`` marks the codes of year-end write-downs (NRV, OBSOLETE, a company's own):
+    revaluations posted with them are what a later write-down calculation may reverse.
+    """
+
+    code = models.CharField(max_length=10, primary_key=True, validators=[validate_code])
+    description = models.CharField(max_length=100, blank=True)
+    write_down = models.BooleanField(
+        default=False, help_text="Revaluations with this code are write-downs (IAS 2)."
+    )
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+def validate_reason_code(value: str) -> None:
+    """Blank, or the code of a ReasonCode."""
+    if value and not ReasonCode.objects.filter(code=value).exists():
+        raise ValidationError(f"There is no Reason Code {value}.", code="unknown_reason_code")
 
 
 class Location(models.Model):

@@ -22,6 +22,7 @@ from revaluation.models import (
     PostedRevaluationLine,
     RevaluationBatch,
     RevaluationLine,
+    SellingPrice,
 )
 
 
@@ -210,6 +211,8 @@ class PostedRevaluationLineAdmin(_DecimalColumns, ReadOnlyAdmin):
         "unit_cost_revalued_display",
         "inventory_value_revalued_display",
         "amount_display",
+        "reason_code",
+        "writedown_rule",
     )
     list_select_related = ("posted",)
     list_filter = (
@@ -221,3 +224,22 @@ class PostedRevaluationLineAdmin(_DecimalColumns, ReadOnlyAdmin):
     search_fields = ("=item_no", "document_no", "posted__document_no")
     date_hierarchy = "posting_date"
     ordering = ("-posted__posted_at", "line_no")
+
+
+@admin.register(SellingPrice)
+class SellingPriceAdmin(admin.ModelAdmin):
+    """Expected selling prices and costs to sell: the basis of the NRV write-downs."""
+
+    list_display = (
+        "item",
+        "location_code",
+        "variant_code",
+        "valid_from",
+        "selling_price",
+        "cost_to_sell",
+        "cost_to_sell_percent",
+    )
+    list_filter = ("valid_from",)
+    search_fields = ("=item__no", "item__description")
+    autocomplete_fields = ("item",)
+    date_hierarchy = "valid_from"

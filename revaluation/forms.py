@@ -20,6 +20,9 @@ from revaluation.models import RevaluationLine
 from revaluation.services.calculate import (
     BASE_BLANK,
     BASE_LAST_DIRECT_COST,
+    BASE_NRV,
+    BASE_NRV_SLOW_MOVING,
+    BASE_SLOW_MOVING,
     BASE_STANDARD_COST,
     PER_ENTRY,
     PER_ITEM,
@@ -78,9 +81,14 @@ class CalculateForm(forms.Form):
             (BASE_BLANK, "(blank)"),
             (BASE_LAST_DIRECT_COST, "Last Direct Unit Cost"),
             (BASE_STANDARD_COST, "Standard Cost"),
+            (BASE_NRV, "Net realisable value"),
+            (BASE_SLOW_MOVING, "Slow-moving stock"),
+            (BASE_NRV_SLOW_MOVING, "Net realisable value and slow-moving stock"),
         ],
         required=False,
-        help_text="The proposed revalued cost. Blank: revalued = calculated.",
+        help_text="The proposed revalued cost. Blank: revalued = calculated. Per Item Ledger "
+        "Entry only the write-down bases (NRV, slow-moving) apply; they propose only the lines "
+        "that change.",
     )
     item_nos = forms.CharField(
         label="Item No. filter",

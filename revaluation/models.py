@@ -18,6 +18,7 @@ from inventory.models import (
     amount_field,
     qty_field,
     unit_field,
+    validate_reason_code,
 )
 
 
@@ -40,7 +41,12 @@ class RevaluationBatch(JournalBatch):
         blank=True,
         help_text="Number series: the last document number used, e.g. REV-0000. Blank: no series.",
     )
-    reason_code = models.CharField(max_length=10, blank=True)
+    reason_code = models.CharField(
+        max_length=10,
+        blank=True,
+        validators=[validate_reason_code],
+        help_text="The default Reason Code of the lines Calculate Inventory Value creates.",
+    )
 
     class Meta:
         verbose_name_plural = "revaluation batches"
@@ -92,7 +98,14 @@ class RevaluationLine(models.Model):
     )
     partial_revaluation = models.BooleanField(default=False)
     update_standard_cost = models.BooleanField(default=False)
-    reason_code = models.CharField(max_length=10, blank=True)
+    reason_code = models.CharField(max_length=10, blank=True, validators=[validate_reason_code])
+    # Evidence of a proposed write-down (issue 13): empty on other lines.
+    writedown_rule = models.CharField(max_length=200, blank=True)
+    nrv = unit_field(null=True, blank=True)  # net realisable value per unit
+    selling_price = unit_field(null=True, blank=True)
+    cost_to_sell = unit_field(null=True, blank=True)  # per unit, absolute and percent together
+    age_days = models.PositiveIntegerField(null=True, blank=True)
+    proposed_amount = amount_field(null=True, blank=True)  # the Amount as calculated
     # Optimistic concurrency: every change increments it; an edit based on an older version is
     # refused so that two people cannot silently overwrite each other.
     version = models.PositiveIntegerField(default=1)
@@ -165,12 +178,55 @@ class PostedRevaluationLine(models.Model):
     unit_cost_revalued = unit_field()
     amount = amount_field()
     update_standard_cost = models.BooleanField(default=False)
+    reason_code = models.CharField(max_length=10, blank=True)
+    writedown_rule = models.CharField(max_length=200, blank=True)
+    nrv = unit_field(null=True, blank=True)
+    age_days = models.PositiveIntegerField(null=True, blank=True)
+    proposed_amount = amount_field(null=True, blank=True)
 
     class Meta:
         ordering = ["posted", "line_no"]
 
     def __str__(self) -> str:
         return f"{self.posted} line {self.line_no}"
+
+
+class SellingPrice(models.Model):
+    """Expected selling price and costs to sell of an item (issue 13 §1), optionally per
+    location/variant, valid from a date: the basis of its net realisable value."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="+")
+    location_code = models.CharField(max_length=10, blank=True)
+    variant_code = models.CharField(max_length=10, blank=True)
+    valid_from = models.DateField()
+    selling_price = unit_field()
+    cost_to_sell = unit_field(help_text="Costs to sell per unit (absolute).")
+    cost_to_sell_percent = models.DecimalField(
+        max_digits=7,
+        decimal_places=4,
+        default=Decimal(0),
+        help_text="Costs to sell as a percent of the selling price (added to the absolute costs).",
+    )
+
+    class Meta:
+        ordering = ["item", "location_code", "variant_code", "valid_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "location_code", "variant_code", "valid_from"],
+                name="sellingprice_unique_validity",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(selling_price__gte=0)
+                & models.Q(cost_to_sell__gte=0)
+                & models.Q(cost_to_sell_percent__gte=0)
+                & models.Q(cost_to_sell_percent__lte=100),
+                name="sellingprice_amounts_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = "/".join(code for code in (self.location_code, self.variant_code) if code)
+        return f"{self.item_id}{' ' + where if where else ''} from {self.valid_from}"
 
 
 class BatchJobKind(models.TextChoices):

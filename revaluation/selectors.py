@@ -14,7 +14,14 @@ from decimal import Decimal
 from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
-from inventory.models import CostingMethod, Item, ItemLedgerEntry, Location, ValueEntry
+from inventory.models import (
+    CostingMethod,
+    Item,
+    ItemLedgerEntry,
+    Location,
+    ReasonCode,
+    ValueEntry,
+)
 from inventory.selectors import can_post_journals
 from revaluation.models import (
     PostedRevaluation,
@@ -317,3 +324,8 @@ def skipped_line_list(*, batch_name: str) -> list[RevaluationLine]:
         .filter(Q(amount=0) | Q(invoiced_quantity=0))
         .order_by("line_no")
     )
+
+
+def reason_code_list() -> list[tuple[str, str]]:
+    """(code, description) of every Reason Code, for the journal's choice lists."""
+    return list(ReasonCode.objects.order_by("code").values_list("code", "description"))

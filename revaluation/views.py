@@ -58,6 +58,7 @@ from revaluation.services.lines import (
     line_create_manual,
     line_delete,
     line_edit,
+    line_set_reason_code,
 )
 from revaluation.services.posting import revaluation_batch_post, revaluation_batch_preview
 from revaluation.templatetags.amounts import format_decimal, plain_decimal
@@ -186,6 +187,7 @@ class Row:
     edit_url: str
     delete_url: str
     explain_url: str
+    reason_url: str
     messages: dict[str, str] = field(default_factory=dict)  # column -> posting error
     has_error: bool = False
 
@@ -246,6 +248,7 @@ def _row(
         edit_url=reverse("revaluation-line-edit", args=args),
         delete_url=reverse("revaluation-line-delete", args=args),
         explain_url=reverse("revaluation-line-explain", args=args),
+        reason_url=reverse("revaluation-line-reason", args=args),
     )
     if posting_error is not None and posting_error.line_no == line.line_no:
         row.has_error = True
@@ -330,7 +333,8 @@ def _grid_context(
         "last_page_url": page_url(page_count),
         "posting_error": posting_error,
         "can_edit": can_edit,
-        "column_count": 16 if can_edit else 15,
+        "column_count": 17 if can_edit else 16,
+        "reason_codes": selectors.reason_code_list(),
     }
 
 
@@ -514,6 +518,44 @@ def revaluation_line_edit(request: HtmxHttpRequest, batch_name: str, line_id: in
     return response
 
 
+@require_POST
+@login_required
+def revaluation_line_reason(request: HtmxHttpRequest, batch_name: str, line_id: int):
+    """Save a line's Reason Code; answer htmx with the cell and the line's new version."""
+    _require_editor(request)
+    line = selectors.journal_line_get(batch_name=batch_name, line_id=line_id)
+    if line is None:
+        raise Http404("No such line in this batch.")
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        return HttpResponseBadRequest("The line version is missing.")
+    message, status = "", 200
+    try:
+        line_set_reason_code(
+            line_id=line.pk, version=version, code=request.POST.get("reason_code", "")[:20]
+        )
+    except StaleLineError:
+        message, status = STALE_MESSAGE, 422
+    except RevaluationError as error:
+        message, status = error.message, 422
+    if not request.htmx:
+        if status != 200:
+            messages.error(request, message)
+        return redirect(_journal_url(batch_name, _return_params(request), f"line-{line.pk}"))
+    line = selectors.journal_line_get(batch_name=batch_name, line_id=line.pk)
+    if line is None:
+        raise Http404("The line was deleted meanwhile.")
+    context = {
+        "row": _row(line),
+        "can_edit": True,
+        "oob": status == 200,
+        "reason_message": message,
+        "reason_codes": selectors.reason_code_list(),
+    }
+    return render(request, f"{DETAIL_TEMPLATE}#reason-update-response", context, status=status)
+
+
 def _cell_refused(request: HtmxHttpRequest, line: RevaluationLine, problem: CellProblem):
     """422: the refused value stays in its cell with the message; nothing was saved."""
     if not request.htmx:
@@ -546,6 +588,7 @@ def _line_stale(request: HtmxHttpRequest, batch_name: str, line_id: int, name: s
         "totals": selectors.journal_totals_get(batch_name=batch_name),
         "can_edit": True,
         "oob": True,
+        "reason_codes": selectors.reason_code_list(),
     }
     response = render(request, f"{DETAIL_TEMPLATE}#line-stale-response", context, status=422)
     return reswap(retarget(response, f"#line-{line.pk}"), "outerHTML")

@@ -79,6 +79,7 @@ _VE_FIELDS = (
     "document_no",
     "description",
     "source_code",
+    "reason_code",
     "location_code",
     "inventory_posting_group",
     "gen_bus_posting_group",
@@ -119,6 +120,7 @@ class GLLine:
     gen_bus_posting_group: str
     gen_prod_posting_group: str
     value_entry_nos: list[int] = field(default_factory=list)
+    reason_code: str = ""  # the value entry's, per entry; blank on sums
 
 
 @dataclass
@@ -198,6 +200,7 @@ def _build_lines(parts: list[Part], accounts: dict, *, per: str, document_no: st
                     description=_description(ve),
                     amount=amount,
                     value_entry_nos=[ve["entry_no"]],
+                    reason_code=ve["reason_code"],
                 )
                 lines.append(line)
                 continue
@@ -269,6 +272,7 @@ def _write(
                 amount=line.amount,
                 # Automatic posting keeps each value entry's source code (§2.1).
                 source_code=(sources or {}).get(line.value_entry_nos[0], source_code),
+                reason_code=line.reason_code,
                 location_code=line.location_code,
                 inventory_posting_group=line.inventory_posting_group,
                 gen_bus_posting_group=line.gen_bus_posting_group,

@@ -38,6 +38,7 @@ from revaluation.services.lines import (
     set_inventory_value_revalued,
     set_unit_cost_revalued,
 )
+from revaluation.services.writedowns import WriteDownCalculator, apply_write_down
 from revaluation.templatetags.amounts import amount as show_amount
 
 PER_ENTRY = "entry"
@@ -45,6 +46,11 @@ PER_ITEM = "item"
 BASE_BLANK = ""
 BASE_LAST_DIRECT_COST = "last_direct_cost"
 BASE_STANDARD_COST = "standard_cost"
+# Year-end write-downs (issue 13, revaluation.services.writedowns); also per entry.
+BASE_NRV = "nrv"
+BASE_SLOW_MOVING = "slow_moving"
+BASE_NRV_SLOW_MOVING = "nrv_slow_moving"
+WRITE_DOWN_BASES = (BASE_NRV, BASE_SLOW_MOVING, BASE_NRV_SLOW_MOVING)
 
 
 @dataclass(frozen=True)
@@ -64,11 +70,15 @@ class CalculateOptions:
     variant_codes: tuple[str, ...] = ()
 
     def normalized(self) -> CalculateOptions:
-        """Per entry forces By Location/Variant, Update Standard Cost and the base off (§4.1)."""
+        """Per entry forces By Location/Variant, Update Standard Cost and the base off (§4.1),
+        except a write-down base (slow-moving stock is measured per entry)."""
         if self.per == PER_ENTRY:
             return CalculateOptions(
                 posting_date=self.posting_date,
                 document_no=self.document_no,
+                calculation_base=(
+                    self.calculation_base if self.calculation_base in WRITE_DOWN_BASES else ""
+                ),
                 item_nos=self.item_nos,
                 costing_methods=self.costing_methods,
                 location_codes=self.location_codes,
@@ -199,6 +209,17 @@ def calculate_inventory_value(
     if problems:
         raise RevaluationError(problems[0])
     builder = _LineBuilder(batch, options, document_no, InventorySetup.get().precision)
+    if options.calculation_base in WRITE_DOWN_BASES:
+        builder.writedowns = WriteDownCalculator(
+            nrv=options.calculation_base != BASE_SLOW_MOVING,
+            slow_moving=options.calculation_base != BASE_NRV,
+            posting_date=options.posting_date,
+            item_nos=[item.no for item in items],
+            per_item=options.per == PER_ITEM,
+            precision=builder.p,
+            location_codes=options.location_codes or None,
+            variant_codes=options.variant_codes or None,
+        )
     entries = inbound_entry_values(
         item_nos=[item.no for item in items],
         on=options.posting_date,
@@ -255,6 +276,8 @@ def _check_duplicates(
 
 
 class _LineBuilder:
+    writedowns: WriteDownCalculator | None = None
+
     def __init__(
         self, batch: RevaluationBatch, options: CalculateOptions, document_no: str, p: Precision
     ):
@@ -384,10 +407,9 @@ class _LineBuilder:
             raise RevaluationError(
                 f"Inventory Value Zero must be equal to 'No' in Item: No.={item.no}. Current value is 'Yes'."
             )
-        self.line_no += 10000
         line = RevaluationLine(
             batch=self.batch,
-            line_no=self.line_no,
+            line_no=self.line_no + 10000,
             item=item,
             entry_type=entry_type,
             posting_date=self.options.posting_date,
@@ -410,6 +432,19 @@ class _LineBuilder:
             set_unit_cost_revalued(line, item.last_direct_cost, self.p, typed=False)
         elif base == BASE_STANDARD_COST:
             set_unit_cost_revalued(line, item.standard_cost, self.p, typed=False)
+        elif self.writedowns is not None:
+            proposal = self.writedowns.propose(
+                item,
+                applies_to=applies_to,
+                location=location,
+                variant=variant,
+                per=per,
+                quantity=quantity,
+                value=value,
+            )
+            if proposal is None:
+                return  # issue 13: a line where nothing changes is not proposed
+            apply_write_down(line, proposal, self.p)
         else:
             if value < 0:
                 # E-33: BC validates IV (Revalued) := IV (Calculated), a field that must be >= 0
@@ -418,6 +453,7 @@ class _LineBuilder:
                     f"{value} of item {item.no}, {_whose(line)}."
                 )
             set_inventory_value_revalued(line, value, self.p)
+        self.line_no += 10000
         self.lines.append(line)
 
 
@@ -435,7 +471,8 @@ def _whose(line: RevaluationLine) -> str:
 def zero_proposal_warning(lines: list[RevaluationLine]) -> str:
     """Beyond BC: name the lines a calculation base revalued to 0 (the item has no Last Direct
     Cost or Standard Cost), since posting them writes their whole value off. Empty if none."""
-    zero = [line for line in lines if line.writes_off_value]
+    # a write-down to 0 (100 % obsolete, NRV 0) is explained by its rule instead
+    zero = [line for line in lines if line.writes_off_value and not line.writedown_rule]
     if not zero:
         return ""
     items = sorted({line.item_id for line in zero})

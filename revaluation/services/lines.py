@@ -17,6 +17,7 @@ from inventory.models import (
     InventorySetup,
     Item,
     ItemLedgerEntry,
+    ReasonCode,
     ValueEntry,
     ValueEntryType,
 )
@@ -127,6 +128,38 @@ def line_edit(*, line_id: int, version: int, field: str, value) -> RevaluationLi
         return line  # the same value again: nothing changed, the version stays
     line.version = F("version") + 1
     line.save(update_fields=[*CHANGED_BY_EDIT, "version"])
+    line.refresh_from_db(fields=["version"])
+    return line
+
+
+def check_reason_code(code: str) -> str:
+    """Blank or an existing Reason Code (trimmed, upper case as codes are stored)."""
+    code = (code or "").strip().upper()
+    if code and not ReasonCode.objects.filter(code=code).exists():
+        raise RevaluationError(f"There is no Reason Code {code}.", field="reason_code")
+    return code
+
+
+@transaction.atomic
+def line_set_reason_code(*, line_id: int, version: int, code: str) -> RevaluationLine:
+    """Set a line's Reason Code (carried to its value entries by posting), refusing an edit
+    based on an outdated version of the line."""
+    line = RevaluationLine.objects.select_for_update().filter(pk=line_id).first()
+    if line is None:
+        raise RevaluationError(
+            "This line no longer exists: it was deleted or posted.", field="reason_code"
+        )
+    if line.version != version:
+        raise StaleLineError(
+            "Someone else changed this line in the meantime; the current values are shown.",
+            field="reason_code",
+        )
+    code = check_reason_code(code)
+    if code == line.reason_code:
+        return line
+    line.reason_code = code
+    line.version = F("version") + 1
+    line.save(update_fields=["reason_code", "version"])
     line.refresh_from_db(fields=["version"])
     return line
 

@@ -125,6 +125,11 @@ def revaluation_batch_post(*, batch_name: str, user: User | None = None) -> Post
                 unit_cost_revalued=line.unit_cost_revalued,
                 amount=line.amount,
                 update_standard_cost=line.update_standard_cost,
+                reason_code=line.reason_code,
+                writedown_rule=line.writedown_rule,
+                nrv=line.nrv,
+                age_days=line.age_days,
+                proposed_amount=line.proposed_amount,
             )
             for line in lines
         ],

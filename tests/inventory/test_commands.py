@@ -365,6 +365,8 @@ allow-negative-inventory: yes
 automatic-cost-adjustment: no
 allow-posting-from:
 allow-posting-to:
+slow-moving-buckets:
+slow-moving-age-from: posting
 automatic-cost-posting: no
 expected-cost-posting-to-gl: no
 """
@@ -402,6 +404,8 @@ def test_inventory_setup_changes_options():
         "automatic-cost-adjustment: yes\n"
         "allow-posting-from: 2025-01-01\n"
         "allow-posting-to: 2025-12-31\n"
+        "slow-moving-buckets:\n"
+        "slow-moving-age-from: posting\n"
         "automatic-cost-posting: yes\n"
         "expected-cost-posting-to-gl: yes\n"
     )
@@ -418,6 +422,23 @@ def test_inventory_setup_changes_options():
     out = run("inventory_setup", "--allow-posting-from=", "--average-cost-period=month")
     assert out.startswith("Changed: allow-posting-from.\n")
     assert models.InventorySetup.get().allow_posting_from is None
+
+
+def test_inventory_setup_slow_moving_buckets():
+    out = run(
+        "inventory_setup",
+        "--slow-moving-buckets",
+        " 365:50 , 730:100",
+        "--slow-moving-age-from",
+        "last-outbound",
+    )
+    assert out.startswith("Changed: slow-moving-buckets, slow-moving-age-from.\n")
+    assert "slow-moving-buckets: 365:50,730:100\nslow-moving-age-from: last-outbound\n" in out
+    with pytest.raises(CommandError, match="Buckets must be in ascending days"):
+        run("inventory_setup", "--slow-moving-buckets", "730:100,365:50")
+    with pytest.raises(CommandError, match="'365' is not days:percent"):
+        run("inventory_setup", "--slow-moving-buckets", "365")
+    assert models.InventorySetup.get().slow_moving_buckets == "365:50,730:100"
 
 
 @pytest.mark.parametrize(

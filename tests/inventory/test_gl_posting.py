@@ -470,6 +470,28 @@ class TestBatchPosting:
         ]
 
 
+def test_reason_code_reaches_the_gl_entries(setup):
+    """A write-down with reason code NRV (10 @ 10.00 revalued to 8.00: -20.00): Inventory -20 /
+    Inventory Adjmt. +20, both with the value entry's reason code."""
+    from tests.factories import RevaluationBatchFactory
+
+    configure(automatic=True)
+    ItemFactory(no="A")
+    post(jline("purchase", "A", 10, day(1), unit_amount="10"))
+    RevaluationBatchFactory(name="REVAL", reason_code="NRV")
+    [line] = calculate_inventory_value(
+        batch_name="REVAL", options=CalculateOptions(posting_date=day(5), document_no="REV-1")
+    )
+    line_edit(line_id=line.pk, version=line.version, field="unit_cost_revalued", value="8")
+    revaluation_batch_post(batch_name="REVAL")
+    assert list(
+        GLEntry.objects.filter(document_no="REV-1").values_list("role", "amount", "reason_code")
+    ) == [("inventory", D("-20.00"), "NRV"), ("inventory_adjmt", D("20.00"), "NRV")]
+    assert set(GLEntry.objects.filter(document_no="DOC").values_list("reason_code", flat=True)) == {
+        ""
+    }
+
+
 def test_gl_lines_for_a_preview_write_nothing(setup):
     """What a preview shows: the would-be G/L entries of given value entries, nothing written."""
     scenarios.purchase_and_sale()

@@ -209,7 +209,7 @@ def test_export_csv_to_stdout(scenario_a):
 
     assert run("export_revaluation_journal", "--batch", "REVAL") == (
         ",".join(COLUMNS) + "\n"
-        f"{line.pk}v1,A,,,0,2025-01-04,REV-1,15,11.33333,170.00,11.33333,170.00,0.00\n"
+        f"{line.pk}v1,A,,,0,2025-01-04,REV-1,15,11.33333,170.00,11.33333,170.00,0.00,\n"
     )
 
 
@@ -221,7 +221,7 @@ def test_export_xlsx_to_a_file(scenario_a, tmp_path):
 
     assert out == f"Exported 1 line of batch REVAL to {output}.\n"
     sheet = load_workbook(output).worksheets[0]
-    assert [cell.value for cell in sheet[2]][7:] == [15, 11.33333, 170, 11.33333, 170, 0]
+    assert [cell.value for cell in sheet[2]][7:] == [15, 11.33333, 170, 11.33333, 170, 0, None]
 
 
 @pytest.mark.parametrize(

@@ -60,6 +60,7 @@ def test_xlsx_cells_are_numbers_dates_and_text(accountant_client, item_line):
         11.33333,
         170,
         0,
+        None,  # reason_code
     ]
     assert first[0] == f"{item_line.pk}v1"  # the key column, as text
     formats = {sheet.cell(1, n).value: sheet.cell(2, n).number_format for n in range(1, 14)}

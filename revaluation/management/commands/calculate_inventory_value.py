@@ -25,6 +25,9 @@ from revaluation.models import RevaluationLine
 from revaluation.services.calculate import (
     BASE_BLANK,
     BASE_LAST_DIRECT_COST,
+    BASE_NRV,
+    BASE_NRV_SLOW_MOVING,
+    BASE_SLOW_MOVING,
     BASE_STANDARD_COST,
     PER_ENTRY,
     PER_ITEM,
@@ -38,6 +41,9 @@ BASES = {
     "none": BASE_BLANK,
     "last-direct-cost": BASE_LAST_DIRECT_COST,
     "standard-cost": BASE_STANDARD_COST,
+    "nrv": BASE_NRV,
+    "slow-moving": BASE_SLOW_MOVING,
+    "nrv+slow-moving": BASE_NRV_SLOW_MOVING,
 }
 # Line field named in a RevaluationError -> the option that sets it.
 OPTION_OF_FIELD = {
@@ -164,6 +170,11 @@ class Command(BaseCommand):
         if not lines:
             return
         self.stdout.write("\n".join(line_rows(lines)))
+        for line in lines:
+            if line.writedown_rule:
+                self.stdout.write(
+                    f"Line {line.line_no} [{line.reason_code}]: {line.writedown_rule}"
+                )
 
         def total(field: str) -> str:
             return format_decimal(sum((getattr(line, field) for line in lines), Decimal(0)))

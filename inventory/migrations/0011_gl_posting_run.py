@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('inventory', '0008_gl_accounts_and_ledger'),
+        ('inventory', '0010_gl_accounts_and_ledger'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -53,7 +53,7 @@ def default_chart(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('inventory', '0007_ledger_protection'),
+        ('inventory', '0009_slow_moving_setup'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
