@@ -124,7 +124,7 @@ class InventorySetup(models.Model):
     expected_cost_posting_to_gl = models.BooleanField(default=False)
     allow_posting_from = models.DateField(null=True, blank=True)
     allow_posting_to = models.DateField(null=True, blank=True)
-    # Year-end write-downs of slow-moving stock (issue 13 §2): "days:percent" pairs.
+    # Year-end write-downs of slow-moving stock (issue 13 part 2): "days:percent" pairs.
     slow_moving_buckets = models.CharField(
         max_length=200,
         blank=True,

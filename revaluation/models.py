@@ -192,7 +192,7 @@ class PostedRevaluationLine(models.Model):
 
 
 class SellingPrice(models.Model):
-    """Expected selling price and costs to sell of an item (issue 13 §1), optionally per
+    """Expected selling price and costs to sell of an item (issue 13 part 1), optionally per
     location/variant, valid from a date: the basis of its net realisable value."""
 
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="+")

@@ -1,11 +1,11 @@
-"""Reason codes (issue 10 §5, issue 13 §3), seeded with the two year-end write-down codes."""
+"""Reason codes (issue 10 part 5, issue 13 part 3), seeded with the two year-end write-down codes."""
 
 import inventory.text
 from django.db import migrations, models
 
 
 SEED = [
-    ("NRV", "Write-down to net realisable value (IAS 2 §28-33)"),
+    ("NRV", "Write-down to net realisable value (IAS 2 par. 28-33)"),
     ("OBSOLETE", "Write-down of slow-moving and obsolete stock"),
 ]
 

@@ -1,4 +1,4 @@
-"""Expected selling prices and costs to sell (issue 13 §1): the import behind
+"""Expected selling prices and costs to sell (issue 13 part 1): the import behind
 ``manage.py import_selling_prices`` and the upload page.
 
 File: a header row, then one row per price, columns (any order, names case-insensitive)::

@@ -1,4 +1,4 @@
-"""The write-down report (issue 13 §3): the evidence an auditor asks for at year end.
+"""The write-down report (issue 13 part 3): the evidence an auditor asks for at year end.
 
 For one posting date: every revaluation line with a write-down reason code (``ReasonCode.
 write_down``: NRV, OBSOLETE, the company's own), posted or still in a journal, with its quantity,

@@ -1,11 +1,11 @@
-"""Year-end write-downs (issue 13): net realisable value (IAS 2 §28-33) and slow-moving stock.
+"""Year-end write-downs (issue 13): net realisable value (IAS 2 par. 28-33) and slow-moving stock.
 
 Calculate Inventory Value computes each line as usual (quantity Q, value V as of D). With a
 write-down base it asks ``WriteDownCalculator.propose`` what the line should be revalued to:
 
 * **original cost** O = V - the write-downs posted earlier on the line's entries (revaluation
   value entries with reason code NRV or OBSOLETE, valued on or before D, counted per remaining
-  unit like every revaluation, spec §4.4). A write-down is only reversed up to O (IAS 2 §33).
+  unit like every revaluation, spec §4.4). A write-down is only reversed up to O (IAS 2 par. 33).
 * **NRV** per unit = RU(selling price - costs to sell), costs to sell = absolute + selling
   price x percent / 100 (the selling price valid at D, most specific location/variant first).
 * **slow-moving**: each inbound entry's age (days from its posting date, or from the item's last
@@ -263,8 +263,10 @@ class WriteDownCalculator:
                 f"sell {_unit(nrv.cost_to_sell)}"
             )
             if reversal:
-                return f"{basis}: NRV recovered, earlier write-down partly reversed (IAS 2 §33)."
-            return f"{basis}, below cost {cost}: written down to NRV (IAS 2 §28)."
+                return (
+                    f"{basis}: NRV recovered, earlier write-down partly reversed (IAS 2 par. 33)."
+                )
+            return f"{basis}, below cost {cost}: written down to NRV (IAS 2 par. 28)."
         if rule == RULE_SLOW:
             percent = (1 - target / original_unit) * HUNDRED
             text = (
@@ -275,9 +277,7 @@ class WriteDownCalculator:
             if nrv is not None:
                 text += f" (NRV {_unit(nrv.nrv)} is higher)"
             return text + (": earlier write-down partly reversed." if reversal else ".")
-        return (
-            f"Cost {cost} reached again: earlier write-down reversed, limited to cost (IAS 2 §33)."
-        )
+        return f"Cost {cost} reached again: earlier write-down reversed, limited to cost (IAS 2 par. 33)."
 
 
 def apply_write_down(line: RevaluationLine, proposal: WriteDown, p: Precision) -> None:

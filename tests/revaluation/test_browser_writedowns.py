@@ -1,4 +1,4 @@
-"""An NRV write-down in a real browser (issue 13 §5): calculate with the base Net realisable
+"""An NRV write-down in a real browser (issue 13 part 5): calculate with the base Net realisable
 value per entry, see the rule and reason code on the line, post, and find it in the history
 and in the write-down report."""
 

@@ -1,4 +1,4 @@
-"""Reason codes (issue 10 §5): the seeded list, on batches and lines, through the grid and the
+"""Reason codes (issue 10 part 5): the seeded list, on batches and lines, through the grid and the
 spreadsheet, to the value entries and the posted history."""
 
 from __future__ import annotations

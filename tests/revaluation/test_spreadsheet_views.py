@@ -1,4 +1,4 @@
-"""The Excel round trip in the browser's pages: export, upload, summary, apply (issue 12 §2)."""
+"""The Excel round trip in the browser's pages: export, upload, summary, apply (issue 12 part 2)."""
 
 from __future__ import annotations
 

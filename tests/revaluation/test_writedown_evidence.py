@@ -1,4 +1,4 @@
-"""Write-down evidence (issue 13 §3-4): selling price import, the write-down report (service,
+"""Write-down evidence (issue 13 part 3-4): selling price import, the write-down report (service,
 command, page and exports) whose totals equal the posted value entries."""
 
 from __future__ import annotations
@@ -184,7 +184,7 @@ class TestWriteDownReport:
         assert lines[2] == (
             'posted,WD-1,A,Chair,RESALE,,,1,10,120,9,,-30,-30,"'
             "NRV 9.00 = selling price 9.00 - costs to sell 0.00, below cost 12.00: written down "
-            'to NRV (IAS 2 §28).",NRV'
+            'to NRV (IAS 2 par. 28).",NRV'
         )
         out = io.StringIO()
         call_command("writedown_report", "--as-of", "2025-12-31", "--format", "json", stdout=out)

@@ -1,4 +1,4 @@
-"""Year-end write-downs (issue 13 §5): hand-worked examples for NRV and slow-moving stock.
+"""Year-end write-downs (issue 13 part 5): hand-worked examples for NRV and slow-moving stock.
 
 Precisions are the defaults: amounts 0.01, unit amounts 0.00001.
 """
@@ -92,7 +92,7 @@ class TestNetRealisableValue:
         assert line.proposed_amount == D("-30.00")
         assert line.writedown_rule == (
             "NRV 9.00 = selling price 10.00 - costs to sell 1.00, below cost 12.00: "
-            "written down to NRV (IAS 2 §28)."
+            "written down to NRV (IAS 2 par. 28)."
         )
 
     def test_no_write_up_above_cost_and_no_price_no_line(self, fifo):
