@@ -45,6 +45,11 @@ class RevaluationBatch(JournalBatch):
     class Meta:
         verbose_name_plural = "revaluation batches"
         ordering = ["name"]
+        # Issue 10 §5: one person prepares, another approves by posting (revaluation.rights).
+        permissions = [
+            ("prepare_revaluation", "Can prepare revaluations (calculate, edit, import)"),
+            ("post_revaluation", "Can post and reverse revaluations"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -141,6 +146,11 @@ class PostedRevaluation(models.Model):
     )
     item_register = models.OneToOneField(ItemRegister, on_delete=models.PROTECT, related_name="+")
     total_amount = amount_field()
+    # Set on the reversal (the original stays append-only); ``reversed_by`` is the other way.
+    # One-to-one: a revaluation is reversed at most once.
+    reverses = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by"
+    )
 
     class Meta:
         ordering = ["-posted_at"]

@@ -14,7 +14,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import DataError
 from django.http import (
@@ -32,7 +31,7 @@ from django_htmx.middleware import HtmxDetails
 
 from inventory.models import CostingMethod, ItemLedgerEntryType
 from inventory.services.jobs import JobActive, job_retire_if_abandoned
-from revaluation import selectors
+from revaluation import rights, selectors
 from revaluation.exceptions import DuplicateLinesError, RevaluationError, StaleLineError
 from revaluation.explain import line_explanation
 from revaluation.forms import BatchCreateForm, CalculateForm, LineEditForm, ManualLineForm
@@ -98,8 +97,8 @@ class HtmxHttpRequest(HttpRequest):
 
 
 def _require_editor(request: HttpRequest) -> None:
-    if not selectors.can_post_journals(request.user):
-        raise PermissionDenied("Only accountants may change or post revaluation journals.")
+    """Calculate, edit, delete, import: the right to prepare (``revaluation.rights``)."""
+    rights.require_prepare(request.user)
 
 
 def _journal_url(batch_name: str, params: QueryDict | dict | None = None, anchor: str = "") -> str:
@@ -129,7 +128,7 @@ def _render_batch_list(request: HttpRequest, form: BatchCreateForm, status: int 
     context = {
         "batches": selectors.revaluation_batch_list(),
         "form": form,
-        "can_edit": selectors.can_post_journals(request.user),
+        "can_edit": rights.can_prepare(request.user),
     }
     return render(request, LIST_TEMPLATE, context, status=status)
 
@@ -312,7 +311,7 @@ def _grid_context(
             "aria": ("descending" if descending else "ascending") if active else "none",
         }
     first_row = (page - 1) * PAGE_SIZE + 1 if rows else 0
-    can_edit = selectors.can_post_journals(request.user)
+    can_edit = rights.can_prepare(request.user)
     return {
         "batch": batch,
         "rows": rows,
@@ -330,6 +329,8 @@ def _grid_context(
         "last_page_url": page_url(page_count),
         "posting_error": posting_error,
         "can_edit": can_edit,
+        "can_post": rights.can_post(request.user),
+        "can_adjust": selectors.can_post_journals(request.user),
         "column_count": 16 if can_edit else 15,
     }
 
@@ -715,14 +716,19 @@ def _entry_type_label(value: str) -> str:
         return value
 
 
+PREVIEW_PAGE_SIZE = 100  # journal lines (with their value entries) per preview page
+ADJUSTED_PAGE_SIZE = 100  # adjusted entries per page of the "stock already sold" section
+
+
 @require_GET
 @login_required
 def revaluation_preview(request: HtmxHttpRequest, batch_name: str) -> HttpResponse:
-    """Spec §12.2: what posting would write, per line, and why lines would be refused."""
+    """Spec §12.2: what posting would write, per line and in total, why lines would be refused,
+    and what Adjust Cost would then change on stock already sold (COGS), from one dry run."""
     batch = get_object_or_404(RevaluationBatch, pk=batch_name)
     context: dict[str, object] = {
         "batch": batch,
-        "can_edit": selectors.can_post_journals(request.user),
+        "can_post": rights.can_post(request.user),
         "skipped_lines": selectors.skipped_line_list(batch_name=batch.name),
     }
     try:
@@ -730,9 +736,10 @@ def revaluation_preview(request: HtmxHttpRequest, batch_name: str) -> HttpRespon
     except RevaluationError as error:
         context["preview_error"] = error.message
         return render(request, PREVIEW_TEMPLATE, context)
-    lines = selectors.revaluation_line_map(
-        batch_name=batch.name, line_nos=[p.line_no for p in preview.lines if p.line_no]
-    )
+    impact = preview.impact
+    page = Paginator(preview.lines, PREVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+    line_nos = {p.line_no for p in [*page.object_list, *preview.errors] if p.line_no}
+    lines = selectors.revaluation_line_map(batch_name=batch.name, line_nos=sorted(line_nos))
     rows = [
         PreviewRow(
             line_no=p.line_no,
@@ -744,14 +751,29 @@ def revaluation_preview(request: HtmxHttpRequest, batch_name: str) -> HttpRespon
                 for entry in p.value_entries
             ],
         )
-        for p in preview.lines
+        for p in page.object_list
     ]
+    adjusted_page = Paginator(impact.adjusted, ADJUSTED_PAGE_SIZE).get_page(
+        request.GET.get("apage")
+    )
     context.update(
         {
             "rows": rows,
-            "error_rows": [row for row in rows if row.error],
-            "entry_count": sum(len(row.value_entries) for row in rows),
+            "page_obj": page,
+            "line_count": len(preview.lines),
+            "error_rows": [
+                PreviewRow(p.line_no, lines.get(p.line_no), p.error.message, p.error.field, [])
+                for p in preview.errors
+                if p.error
+            ],
+            "entry_count": sum(len(p.value_entries) for p in preview.lines),
             "total_amount": preview.total_amount,
+            "impact": impact,
+            "adjusted_page": adjusted_page,
+            "adjusted_rows": [
+                {"entry": entry, "type_label": _entry_type_label(entry.entry_type)}
+                for entry in adjusted_page.object_list
+            ],
         }
     )
     return render(request, PREVIEW_TEMPLATE, context)
@@ -760,7 +782,7 @@ def revaluation_preview(request: HtmxHttpRequest, batch_name: str) -> HttpRespon
 @require_POST
 @login_required
 def revaluation_post(request: HtmxHttpRequest, batch_name: str) -> HttpResponse:
-    _require_editor(request)
+    rights.require_post(request.user)
     batch = get_object_or_404(RevaluationBatch, pk=batch_name)
     if busy := _batch_busy(request, batch):
         return busy

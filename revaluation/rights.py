@@ -1,0 +1,48 @@
+"""Who may prepare and who may post a revaluation (issue 10 §5).
+
+Preparing (Calculate Inventory Value, editing and deleting lines, manual lines, import) needs
+``revaluation.prepare_revaluation``; posting and reversing need ``revaluation.post_revaluation``.
+Migration 0007 creates the groups "Revaluation preparer" and "Revaluation approver" with one each
+and gives the Accountant group both. Superusers and Accountant members (by group name, as
+``inventory.selectors.can_post_journals``) keep both rights whatever the permission rows say,
+so current users are unaffected.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.core.exceptions import PermissionDenied
+
+from inventory.selectors import can_post_journals
+
+PREPARE = "revaluation.prepare_revaluation"
+POST = "revaluation.post_revaluation"
+PREPARER_GROUP = "Revaluation preparer"
+APPROVER_GROUP = "Revaluation approver"
+
+PREPARE_REFUSED = "Only users allowed to prepare revaluations may calculate, edit or import lines."
+POST_REFUSED = "Only users allowed to post revaluations may post or reverse them."
+
+
+def _has(user: User | AnonymousUser, permission: str) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return can_post_journals(user) or user.has_perm(permission)
+
+
+def can_prepare(user: User | AnonymousUser) -> bool:
+    return _has(user, PREPARE)
+
+
+def can_post(user: User | AnonymousUser) -> bool:
+    return _has(user, POST)
+
+
+def require_prepare(user: User | AnonymousUser) -> None:
+    if not can_prepare(user):
+        raise PermissionDenied(PREPARE_REFUSED)
+
+
+def require_post(user: User | AnonymousUser) -> None:
+    if not can_post(user):
+        raise PermissionDenied(POST_REFUSED)
