@@ -46,3 +46,27 @@ def require_prepare(user: User | AnonymousUser) -> None:
 def require_post(user: User | AnonymousUser) -> None:
     if not can_post(user):
         raise PermissionDenied(POST_REFUSED)
+
+
+def add_user_argument(parser) -> None:
+    parser.add_argument(
+        "--user",
+        metavar="USERNAME",
+        help="act for this user: their rights are checked and the entries carry their name",
+    )
+
+
+def command_user(username: str | None, *, post: bool) -> User | None:
+    """The user a command acts for (``--user``), checked for the right it needs; None without
+    ``--user`` (an administrator's run). Raises CommandError with the reason."""
+    from django.core.management.base import CommandError
+
+    if not username:
+        return None
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        raise CommandError(f"There is no user {username}.")
+    allowed = can_post(user) if post else can_prepare(user)
+    if not allowed:
+        raise CommandError(f"{username}: {POST_REFUSED if post else PREPARE_REFUSED}")
+    return user

@@ -25,6 +25,7 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, push_url, reselect, reswap, retarget
 from django_htmx.middleware import HtmxDetails
@@ -34,8 +35,20 @@ from inventory.services.jobs import JobActive, job_retire_if_abandoned
 from revaluation import rights, selectors
 from revaluation.exceptions import DuplicateLinesError, RevaluationError, StaleLineError
 from revaluation.explain import line_explanation
-from revaluation.forms import BatchCreateForm, CalculateForm, LineEditForm, ManualLineForm
-from revaluation.models import BatchJob, BatchJobKind, RevaluationBatch, RevaluationLine
+from revaluation.forms import (
+    BatchCreateForm,
+    CalculateForm,
+    LineEditForm,
+    ManualLineForm,
+    ReverseForm,
+)
+from revaluation.models import (
+    BatchJob,
+    BatchJobKind,
+    PostedRevaluation,
+    RevaluationBatch,
+    RevaluationLine,
+)
 from revaluation.selectors import PAGE_SIZE, SORT_LABELS, LineQuery
 from revaluation.services.calculate import (
     calculate_inventory_value,
@@ -59,6 +72,7 @@ from revaluation.services.lines import (
     line_edit,
 )
 from revaluation.services.posting import revaluation_batch_post, revaluation_batch_preview
+from revaluation.services.reversal import posted_revaluation_reverse, reversal_refusal
 from revaluation.templatetags.amounts import format_decimal, plain_decimal
 
 LIST_TEMPLATE = "revaluation/batch_list.html"
@@ -869,15 +883,58 @@ def posted_revaluation_list(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, POSTED_LIST_TEMPLATE, {"page_obj": page})
 
 
+def _render_posted_detail(
+    request: HttpRequest,
+    posted: PostedRevaluation,
+    *,
+    form: ReverseForm | None = None,
+    error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    reversed_by = PostedRevaluation.objects.filter(reverses=posted).first()
+    context = {
+        "posted": posted,
+        "lines": selectors.posted_revaluation_line_list(posted=posted),
+        "value_entries": selectors.posted_value_entry_list(posted=posted),
+        "reversed_by": reversed_by,
+        "reversal_refusal": reversal_refusal(posted),
+        "can_post": rights.can_post(request.user),
+        "reverse_form": form or ReverseForm(initial={"posting_date": timezone.localdate()}),
+        "reverse_error": error,
+    }
+    return render(request, POSTED_DETAIL_TEMPLATE, context, status=status)
+
+
 @require_GET
 @login_required
 def posted_revaluation_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     posted = selectors.posted_revaluation_get(pk=pk)
     if posted is None:
         raise Http404("No such posted revaluation.")
-    context = {
-        "posted": posted,
-        "lines": selectors.posted_revaluation_line_list(posted=posted),
-        "value_entries": selectors.posted_value_entry_list(posted=posted),
-    }
-    return render(request, POSTED_DETAIL_TEMPLATE, context)
+    return _render_posted_detail(request, posted)
+
+
+@require_POST
+@login_required
+def posted_revaluation_reverse_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Issue 10 §3: reverse the posted revaluation on the date chosen; refused with the reason."""
+    rights.require_post(request.user)
+    posted = selectors.posted_revaluation_get(pk=pk)
+    if posted is None:
+        raise Http404("No such posted revaluation.")
+    form = ReverseForm(request.POST)
+    if not form.is_valid():
+        return _render_posted_detail(request, posted, form=form, status=422)
+    try:
+        reversal = posted_revaluation_reverse(
+            posted_id=posted.pk, posting_date=form.cleaned_data["posting_date"], user=request.user
+        )
+    except RevaluationError as error:
+        return _render_posted_detail(request, posted, form=form, error=error.message, status=422)
+    messages.success(
+        request,
+        f"{posted.document_no} reversed by {reversal.document_no}: "
+        f"amount {format_decimal(reversal.total_amount, min_places=2, grouping=True)}.",
+    )
+    url = reverse("revaluation-posted-detail", args=[reversal.pk])
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)

@@ -1,0 +1,257 @@
+"""Full impact preview and reversal of a posted revaluation (issue 10 §2, §3).
+
+Scenario A (tests.scenarios): P-1 10 @ 10.00 (entry 1, D1), P-2 10 @ 12.00 (entry 2, D2),
+S-1 5 (entry 3, D3, from P-1), S-2 8 (entry 4, D5: 5 from P-1, 3 from P-2). Revalued per item
+on D4 to 14.00 a unit: 15 units, 170.00 -> 210.00, +40.00 split +20.00 on P-1 (5 left:
+5 x 14 - 50) and +20.00 on P-2 (10 x 14 - 120).
+
+Inventory value before: 220.00 bought - 50.00 (S-1) - 86.00 (S-2: 5 x 10 + 3 x 12) = 84.00;
+COGS 136.00. S-2 is dated D5, after the revaluation's D4, so Adjust Cost forwards it
+(§7.4 case C): 5 x 4.00 + 3 x 2.00 = 26.00 more cost on S-2 (adjustment -26.00). After:
+inventory 84 + 40 - 26 = 98.00 (7 units of P-2 at 14.00), COGS 162.00. The reversal takes
+both back: inventory 84.00, COGS 136.00.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal as D
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db.models import Sum
+from django.urls import reverse
+
+from inventory.models import InventorySetup, ItemLedgerEntryType, ValueEntry
+from inventory.services.adjustment import adjust_cost_item_entries
+from revaluation.models import PostedRevaluation, PostedRevaluationLine
+from revaluation.services.calculate import CalculateOptions, calculate_inventory_value
+from revaluation.services.lines import line_edit
+from revaluation.services.posting import revaluation_batch_post, revaluation_batch_preview
+from revaluation.services.reversal import posted_revaluation_reverse
+from revaluation.exceptions import RevaluationError
+from tests.markup import text_of
+from tests.posting import day, jline, post
+
+COMPARED = (
+    "entry_no",
+    "item_ledger_entry_id",
+    "entry_type",
+    "posting_date",
+    "valuation_date",
+    "valued_quantity",
+    "cost_amount_actual",
+    "cost_amount_expected",
+    "cost_per_unit",
+    "partial_revaluation",
+    "adjustment",
+    "document_no",
+)
+
+
+def inventory_value() -> D:
+    return ValueEntry.objects.aggregate(v=Sum("cost_amount_actual"))["v"]
+
+
+def cogs() -> D:
+    sales = ValueEntry.objects.filter(item_ledger_entry_type=ItemLedgerEntryType.SALE)
+    return -sales.aggregate(v=Sum("cost_amount_actual"))["v"]
+
+
+def prepare(batch="R", on=4, unit_cost="14", document_no="REV-1") -> None:
+    [line] = calculate_inventory_value(
+        batch_name=batch,
+        options=CalculateOptions(posting_date=day(on), document_no=document_no, per="item"),
+    )
+    line_edit(line_id=line.pk, version=1, field="unit_cost_revalued", value=unit_cost)
+
+
+@pytest.fixture
+def adjusted_a(scenario_a):
+    adjust_cost_item_entries()
+    assert (inventory_value(), cogs()) == (D("84.00"), D("136.00"))
+    return scenario_a
+
+
+@pytest.fixture
+def revalued(adjusted_a) -> PostedRevaluation:
+    prepare()
+    posted = revaluation_batch_post(batch_name="R")
+    adjust_cost_item_entries()
+    assert (inventory_value(), cogs()) == (D("98.00"), D("162.00"))
+    return posted
+
+
+def rows(entries) -> list[tuple]:
+    return [tuple(entry[name] for name in COMPARED) for entry in entries]
+
+
+def test_preview_shows_the_value_entries_and_the_cogs_change(adjusted_a):
+    prepare()
+    impact = revaluation_batch_preview(batch_name="R").impact
+    [line] = impact.lines
+    assert [(e["item_ledger_entry_id"], e["cost_amount_actual"]) for e in line.value_entries] == [
+        (1, D("20.00")),
+        (2, D("20.00")),
+    ]
+    [s2] = impact.adjusted
+    assert (s2.entry_no, s2.entry_type, s2.cost_change, s2.cogs_change) == (
+        4,
+        ItemLedgerEntryType.SALE,
+        D("-26.00"),
+        D("26.00"),
+    )
+    assert (impact.revaluation_amount, impact.cogs_change, impact.inventory_value_change) == (
+        D("40.00"),
+        D("26.00"),
+        D("14.00"),
+    )
+    assert impact.gl_entries == []
+    assert (inventory_value(), cogs()) == (D("84.00"), D("136.00"))  # nothing written
+
+
+def test_preview_equals_what_posting_and_adjust_cost_write(adjusted_a):
+    prepare()
+    impact = revaluation_batch_preview(batch_name="R").impact
+    posted = revaluation_batch_post(batch_name="R")
+    last_posted = posted.item_register.to_value_entry_no
+    adjust_cost_item_entries()
+    posted_entries = ValueEntry.objects.filter(item_register=posted.item_register).order_by(
+        "entry_no"
+    )
+    adjustments = ValueEntry.objects.filter(entry_no__gt=last_posted).order_by("entry_no")
+    assert rows(impact.lines[0].value_entries) == rows(posted_entries.values(*COMPARED))
+    assert rows(impact.adjustment_entries) == rows(adjustments.values(*COMPARED))
+    assert len(impact.adjustment_entries) == 1
+
+
+def test_reversal_brings_inventory_value_and_cogs_back(revalued):
+    reversal = posted_revaluation_reverse(posted_id=revalued.pk, posting_date=day(6))
+    assert (reversal.document_no, reversal.total_amount, reversal.reverses) == (
+        "RREV-1",
+        D("-40.00"),
+        revalued,
+    )
+    assert revalued.reversed_by == reversal
+    mirrored = ValueEntry.objects.filter(item_register=reversal.item_register).order_by("entry_no")
+    originals = ValueEntry.objects.filter(item_register=revalued.item_register).order_by(
+        "entry_no"
+    )
+    assert [
+        (v.item_ledger_entry_id, v.cost_amount_actual, v.valued_quantity, v.valuation_date)
+        for v in mirrored
+    ] == [
+        (v.item_ledger_entry_id, -v.cost_amount_actual, v.valued_quantity, v.valuation_date)
+        for v in originals
+    ]
+    assert {v.posting_date for v in mirrored} == {day(6)}
+    assert (inventory_value(), cogs()) == (D("58.00"), D("162.00"))  # 98 - 40, before adjusting
+    adjust_cost_item_entries()
+    assert (inventory_value(), cogs()) == (D("84.00"), D("136.00"))
+    [line] = PostedRevaluationLine.objects.filter(posted=reversal)
+    assert (line.amount, line.inventory_value_calculated, line.inventory_value_revalued) == (
+        D("-40.00"),
+        D("210.00"),
+        D("170.00"),
+    )
+
+
+def assert_refused(posted, message, on=6):
+    counts = (ValueEntry.objects.count(), PostedRevaluation.objects.count())
+    with pytest.raises(RevaluationError) as refused:
+        posted_revaluation_reverse(posted_id=posted.pk, posting_date=day(on))
+    assert refused.value.message == message
+    assert (ValueEntry.objects.count(), PostedRevaluation.objects.count()) == counts
+
+
+def test_second_reversal_is_refused(revalued):
+    reversal = posted_revaluation_reverse(posted_id=revalued.pk, posting_date=day(6))
+    assert_refused(
+        revalued, "Posted revaluation REV-1 was already reversed by RREV-1 on 2025-01-06."
+    )
+    assert_refused(
+        reversal,
+        "Posted revaluation RREV-1 is itself a reversal (of REV-1); post it again instead.",
+    )
+
+
+def test_reversal_refused_after_a_new_revaluation(revalued):
+    prepare(on=6, unit_cost="15", document_no="REV-2")  # 7 units of P-2 at 14 -> 15: +7.00
+    second = revaluation_batch_post(batch_name="R")
+    new_entry = second.item_register.from_value_entry_no
+    assert_refused(
+        revalued,
+        "REV-1: The revaluation cannot be reversed exactly: item ledger entry 2 was revalued "
+        f"again since (value entry {new_entry}, document REV-2).",
+        on=7,
+    )
+
+
+def test_reversal_refused_after_a_back_dated_sale(revalued):
+    post(jline("sale", "A", 1, day(4)))  # entry 5, from P-2, dated on the revaluation date
+    assert_refused(
+        revalued,
+        "REV-1: The revaluation cannot be reversed exactly: item ledger entry 2 was applied to "
+        "outbound entry 5, posted after the revaluation and dated 2025-01-04, on or before its "
+        "valuation date 2025-01-04: the revaluation reached that outbound, a reversal would not.",
+    )
+
+
+def test_a_later_dated_sale_does_not_prevent_an_exact_reversal(revalued):
+    post(jline("sale", "A", 1, day(5)))  # entry 5, from P-2 at 14.00 (after adjusting)
+    adjust_cost_item_entries()
+    assert (inventory_value(), cogs()) == (D("84.00"), D("176.00"))
+    posted_revaluation_reverse(posted_id=revalued.pk, posting_date=day(6))
+    adjust_cost_item_entries()
+    # as if never revalued: 6 units of P-2 at 12.00; COGS 136 + 12
+    assert (inventory_value(), cogs()) == (D("72.00"), D("148.00"))
+
+
+def test_reversal_in_a_closed_range_is_refused(revalued):
+    setup = InventorySetup.get()
+    setup.allow_posting_from = day(10)
+    setup.save()
+    assert_refused(
+        revalued,
+        "REV-1: Posting Date is not within your range of allowed posting dates.",
+    )
+
+
+def test_reverse_command(revalued, capsys):
+    call_command("reverse_revaluation", "--posted", str(revalued.pk), "--posting-date", "2025-01-06")
+    out = capsys.readouterr().out
+    assert "Reversed posted revaluation" in out and "document RREV-1" in out
+    assert "total amount -40" in out
+    with pytest.raises(CommandError, match="already reversed by RREV-1"):
+        call_command("reverse_revaluation", "--posted", str(revalued.pk))
+
+
+def test_reverse_page_and_refusal(accountant_client, revalued):
+    url = reverse("revaluation-posted-detail", args=[revalued.pk])
+    page = accountant_client.get(url).content.decode()
+    assert 'id="reverse-button"' in page
+    response = accountant_client.post(
+        reverse("revaluation-posted-reverse", args=[revalued.pk]), {"posting_date": "2025-01-06"}
+    )
+    reversal = PostedRevaluation.objects.get(reverses=revalued)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("revaluation-posted-detail", args=[reversal.pk])
+    page = accountant_client.get(url).content.decode()
+    assert text_of(page, "posted-reversed-by") == "RREV-1 (2025-01-06)"
+    assert 'id="reverse-button"' not in page
+    response = accountant_client.post(
+        reverse("revaluation-posted-reverse", args=[revalued.pk]), {"posting_date": "2025-01-07"}
+    )
+    assert response.status_code == 422
+    assert "already reversed by RREV-1" in text_of(response.content.decode(), "reverse-error")
+    assert PostedRevaluation.objects.count() == 2
+
+
+def test_preview_page_shows_the_sold_stock(accountant_client, adjusted_a):
+    prepare()
+    page = accountant_client.get(reverse("revaluation-preview", args=["R"])).content.decode()
+    assert text_of(page, "preview-cogs-change") == "26.00"
+    assert text_of(page, "preview-inventory-change") == "14.00"
+    assert text_of(page, "preview-adjusted-total") == "-26.00"
+    assert 'id="preview-adjusted-4"' in page
+    assert 'id="preview-gl"' in page
