@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 
+from inventory.audit import track_all, track_changes
 from inventory.models import (
     ACTIVE_JOB_STATUSES,
     BackgroundJob,
@@ -31,6 +32,7 @@ def next_document_no(number: str) -> str:
     return number[: match.start()] + incremented + number[match.end() :]
 
 
+@track_all()
 class RevaluationBatch(JournalBatch):
     """A revaluation journal batch. ``last_document_no`` drives its number series, if set."""
 
@@ -71,6 +73,7 @@ class InventoryValuePer(models.TextChoices):
     LOCATION_AND_VARIANT = "location_and_variant", "Location and Variant"
 
 
+@track_changes()
 class RevaluationLine(models.Model):
     batch = models.ForeignKey(RevaluationBatch, on_delete=models.CASCADE, related_name="lines")
     line_no = models.PositiveBigIntegerField()  # 10000 apart: more than 214,748 lines fit

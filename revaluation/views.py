@@ -30,6 +30,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect, push_url, reselect, reswap, retarget
 from django_htmx.middleware import HtmxDetails
 
+from inventory.audit import change_history
 from inventory.models import CostingMethod, ItemLedgerEntryType
 from inventory.services.jobs import JobActive, job_retire_if_abandoned
 from revaluation import rights, selectors
@@ -576,7 +577,11 @@ def revaluation_line_explain(request: HtmxHttpRequest, batch_name: str, line_id:
     line = selectors.journal_line_get(batch_name=batch_name, line_id=line_id)
     if line is None:
         raise Http404("No such line in this batch.")
-    context = {"line": line, "explanation": line_explanation(line=line)}
+    context = {
+        "line": line,
+        "explanation": line_explanation(line=line),
+        "changes": change_history(line),
+    }
     return render(request, EXPLAIN_TEMPLATE, context)
 
 

@@ -24,12 +24,12 @@ from django.urls import reverse
 
 from inventory.models import InventorySetup, ItemLedgerEntryType, ValueEntry
 from inventory.services.adjustment import adjust_cost_item_entries
+from revaluation.exceptions import RevaluationError
 from revaluation.models import PostedRevaluation, PostedRevaluationLine
 from revaluation.services.calculate import CalculateOptions, calculate_inventory_value
 from revaluation.services.lines import line_edit
 from revaluation.services.posting import revaluation_batch_post, revaluation_batch_preview
 from revaluation.services.reversal import posted_revaluation_reverse
-from revaluation.exceptions import RevaluationError
 from tests.markup import text_of
 from tests.posting import day, jline, post
 
@@ -134,9 +134,7 @@ def test_reversal_brings_inventory_value_and_cogs_back(revalued):
     )
     assert revalued.reversed_by == reversal
     mirrored = ValueEntry.objects.filter(item_register=reversal.item_register).order_by("entry_no")
-    originals = ValueEntry.objects.filter(item_register=revalued.item_register).order_by(
-        "entry_no"
-    )
+    originals = ValueEntry.objects.filter(item_register=revalued.item_register).order_by("entry_no")
     assert [
         (v.item_ledger_entry_id, v.cost_amount_actual, v.valued_quantity, v.valuation_date)
         for v in mirrored
@@ -218,7 +216,9 @@ def test_reversal_in_a_closed_range_is_refused(revalued):
 
 
 def test_reverse_command(revalued, capsys):
-    call_command("reverse_revaluation", "--posted", str(revalued.pk), "--posting-date", "2025-01-06")
+    call_command(
+        "reverse_revaluation", "--posted", str(revalued.pk), "--posting-date", "2025-01-06"
+    )
     out = capsys.readouterr().out
     assert "Reversed posted revaluation" in out and "document RREV-1" in out
     assert "total amount -40" in out

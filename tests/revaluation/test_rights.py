@@ -53,8 +53,9 @@ def approver_client(client, db):
 
 def test_the_migration_gives_the_accountant_group_both_rights(db):
     codenames = set(
-        Permission.objects.filter(group__name="Accountant", content_type__app_label="revaluation")
-        .values_list("codename", flat=True)
+        Permission.objects.filter(
+            group__name="Accountant", content_type__app_label="revaluation"
+        ).values_list("codename", flat=True)
     )
     assert {"prepare_revaluation", "post_revaluation"} <= codenames
     assert set(
@@ -123,8 +124,13 @@ def test_commands_check_the_user(line):
         call_command("reverse_revaluation", "--posted", str(posted.pk), "--user", "paula")
     with pytest.raises(CommandError, match="arno: Only users allowed to prepare"):
         call_command(
-            "calculate_inventory_value", "--batch", "R", "--posting-date", "2025-01-04",
-            "--user", "arno",
+            "calculate_inventory_value",
+            "--batch",
+            "R",
+            "--posting-date",
+            "2025-01-04",
+            "--user",
+            "arno",
         )
 
 
