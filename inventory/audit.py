@@ -77,7 +77,9 @@ def change_history(obj: models.Model) -> list[HistoryEntry]:
     user_ids = {e.pgh_context.metadata.get("user") for e in events if e.pgh_context is not None} - {
         None
     }
-    names = dict(get_user_model().objects.filter(pk__in=user_ids).values_list("pk", "username"))
+    names: dict[Any, str] = dict(
+        get_user_model().objects.filter(pk__in=user_ids).values_list("pk", "username")
+    )
     fields = [f.attname for f in type(obj)._meta.concrete_fields if hasattr(event_model, f.attname)]
     entries: list[HistoryEntry] = []
     before = None

@@ -30,8 +30,8 @@ def reversal_document_no(posted: PostedRevaluation) -> str:
 def reversal_refusal(posted: PostedRevaluation) -> str | None:
     """Why ``posted`` cannot be reversed at all (whatever the date), or None."""
     name = posted.document_no
-    if posted.reverses_id is not None:
-        return f"{name} is itself a reversal (of {posted.reverses.document_no}); post it again instead."
+    if (original := posted.reverses) is not None:
+        return f"{name} is itself a reversal (of {original.document_no}); post it again instead."
     reversal = PostedRevaluation.objects.filter(reverses=posted).first()
     if reversal is not None:
         return f"{name} was already reversed by {reversal.document_no} on {reversal.posting_date}."

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal as D
 
 import pytest
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group, Permission, User
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
@@ -33,8 +33,8 @@ def line(scenario_a):
     return line
 
 
-def member(username: str, group: str, **kwargs):
-    user = UserFactory(username=username, **kwargs)
+def member(username: str, group: str, **kwargs) -> User:
+    user = User.objects.get(pk=UserFactory(username=username, **kwargs).pk)
     user.groups.add(Group.objects.get(name=group))
     return user
 

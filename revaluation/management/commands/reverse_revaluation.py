@@ -41,8 +41,10 @@ class Command(BaseCommand):
         nos = ValueEntry.objects.filter(item_register=reversal.item_register).values_list(
             "entry_no", flat=True
         )
+        original = reversal.reverses
+        assert original is not None  # a reversal reverses
         self.stdout.write(
-            f"Reversed posted revaluation {posted} ({reversal.reverses.document_no}): document "
+            f"Reversed posted revaluation {posted} ({original.document_no}): document "
             f"{reversal.document_no}, posting date {reversal.posting_date.isoformat()}, total "
             f"amount {format_decimal(reversal.total_amount)} (posted revaluation {reversal.pk})."
         )
