@@ -34,7 +34,7 @@ def line(scenario_a):
 
 
 def member(username: str, group: str, **kwargs) -> User:
-    user = User.objects.get(pk=UserFactory(username=username, **kwargs).pk)
+    user: User = UserFactory.create(username=username, **kwargs)
     user.groups.add(Group.objects.get(name=group))
     return user
 
