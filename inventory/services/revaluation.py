@@ -130,8 +130,8 @@ class AdjustedEntry:
 
     @property
     def cogs_change(self) -> Decimal:
-        """§10.2: a cost adjustment of a sale posts Inventory / COGS, so COGS moves the other
-        way round from the entry's cost; other entries balance against Inventory Adjmt."""
+        """A cost adjustment of a sale posts Inventory / COGS (COSTING-SPEC section 10.2), so
+        COGS moves opposite to the entry's cost; other entries balance with Inventory Adjmt."""
         return -self.cost_change if self.entry_type == ItemLedgerEntryType.SALE else ZERO
 
 
