@@ -255,3 +255,27 @@ def test_preview_page_shows_the_sold_stock(accountant_client, adjusted_a):
     assert text_of(page, "preview-adjusted-total") == "-26.00"
     assert 'id="preview-adjusted-4"' in page
     assert 'id="preview-gl"' in page
+
+
+def test_the_preview_page_is_paginated_and_totals_cover_every_line(
+    accountant_client, adjusted_a, monkeypatch
+):
+    """Per entry on D4: P-1 (5 left at 10.00) and P-2 (10 at 12.00) both to 14.00: +20.00 each."""
+    from revaluation import views
+
+    lines = calculate_inventory_value(
+        batch_name="R", options=CalculateOptions(posting_date=day(4), document_no="REV-1")
+    )
+    for line in lines:
+        line_edit(line_id=line.pk, version=1, field="unit_cost_revalued", value="14")
+    monkeypatch.setattr(views, "PREVIEW_PAGE_SIZE", 1)
+    url = reverse("revaluation-preview", args=["R"])
+    first = accountant_client.get(url).content.decode()
+    second = accountant_client.get(url, {"page": 2}).content.decode()
+    assert 'id="preview-line-10000"' in first and 'id="preview-line-20000"' not in first
+    assert 'id="preview-line-20000"' in second and 'id="preview-line-10000"' not in second
+    for page in (first, second):
+        assert text_of(page, "preview-line-count") == "2"
+        assert text_of(page, "preview-total-amount") == "40.00"
+        assert text_of(page, "preview-cogs-change") == "26.00"
+    assert 'rel="next"' in first and 'rel="prev"' in second
