@@ -10,6 +10,7 @@ so current users are unaffected.
 
 from __future__ import annotations
 
+import pghistory
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 
@@ -70,3 +71,8 @@ def command_user(username: str | None, *, post: bool) -> User | None:
     if not allowed:
         raise CommandError(f"{username}: {POST_REFUSED if post else PREPARE_REFUSED}")
     return user
+
+
+def audit_context(user: User | None, command: str):
+    """The audit trail's context of a command's changes (the middleware's for a request)."""
+    return pghistory.context(user=user.pk if user is not None else None, command=command)

@@ -12,7 +12,9 @@ from inventory.audit import change_history
 from inventory.models import AverageCostPeriod, InventorySetup
 from revaluation.models import RevaluationLine
 from revaluation.services.calculate import CalculateOptions, calculate_inventory_value
+from tests.factories import AccountantFactory
 from tests.inventory.test_admin import setup_form_data
+from tests.revaluation.test_commands import calculate, edited_export, run
 from tests.markup import text_of
 from tests.posting import day
 
@@ -84,3 +86,15 @@ def test_the_admin_lists_the_events_read_only(admin_client, admin_user, setup):
 def test_posting_writes_no_item_history(scenario_a):
     """Posting maintains Unit Cost and Cost is Adjusted: not master-data changes."""
     assert [e.action for e in change_history(scenario_a)] == ["created"]
+
+
+def test_an_import_for_a_user_is_recorded_with_the_user(scenario_a, tmp_path):
+    AccountantFactory(username="anna")
+    calculate("--per", "item")
+    path = edited_export(tmp_path, unit_cost_revalued="14")
+    run("import_revaluation_journal", "--batch", "REVAL", path, "--user", "anna")
+    [entry] = change_history(RevaluationLine.objects.get())
+    assert (entry.action, entry.user) == ("changed", "anna")
+    assert ("unit_cost_revalued", D("11.33333"), D("14")) in [
+        (c.field, c.old, c.new) for c in entry.changes
+    ]

@@ -38,7 +38,7 @@ class Command(BaseCommand):
         rights.add_user_argument(parser)
 
     def handle(self, *args, batch: str, file: str, **options) -> None:
-        rights.command_user(options.get("user"), post=False)
+        user = rights.command_user(options.get("user"), post=False)
         try:
             file_format = format_from_file_name(file)
             try:
@@ -46,7 +46,7 @@ class Command(BaseCommand):
                     data = handle.read()
             except OSError as exc:
                 raise CommandError(f"Cannot read {file}: {exc.strerror or exc}") from exc
-            with transaction.atomic():
+            with transaction.atomic(), rights.audit_context(user, "import_revaluation_journal"):
                 batch_record, created = batch_get_or_create(name=batch)
                 batch = batch_record.name
                 result = batch_import(batch_name=batch, data=data, format=file_format)

@@ -86,7 +86,8 @@ class Command(BaseCommand):
 
     def post(self, batch: str, user) -> None:
         try:
-            posted = revaluation_batch_post(batch_name=batch, user=user)
+            with rights.audit_context(user, "post_revaluation_journal"):
+                posted = revaluation_batch_post(batch_name=batch, user=user)
         except RevaluationError as exc:
             raise command_error(exc) from exc
         register = posted.item_register
