@@ -14,9 +14,9 @@ from revaluation.models import RevaluationLine
 from revaluation.services.calculate import CalculateOptions, calculate_inventory_value
 from tests.factories import AccountantFactory
 from tests.inventory.test_admin import setup_form_data
-from tests.revaluation.test_commands import calculate, edited_export, run
 from tests.markup import text_of
 from tests.posting import day
+from tests.revaluation.test_commands import calculate, edited_export, run
 
 HTMX = {"HX-Request": "true"}
 

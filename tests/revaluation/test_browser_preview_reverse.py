@@ -88,7 +88,7 @@ def test_a_preparer_sees_no_post_button(page: Page, live_server, prepared):
     # the data migration's groups do not survive the flush of transactional tests
     group, _ = Group.objects.get_or_create(name=PREPARER_GROUP)
     group.permissions.add(Permission.objects.get(codename="prepare_revaluation"))
-    UserFactory(username="paula", password=PASSWORD).groups.add(group)
+    UserFactory.create(username="paula", password=PASSWORD).groups.add(group)
     log_in(page, live_server, "paula")
 
     page.goto(f"{live_server.url}/revaluation/R/")
