@@ -22,14 +22,16 @@ from django.core.management.base import CommandError
 from django.db.models import Sum
 from django.urls import reverse
 
-from inventory.models import InventorySetup, ItemLedgerEntryType, ValueEntry
+from inventory.models import CostingMethod, InventorySetup, ItemLedgerEntryType, ValueEntry
 from inventory.services.adjustment import adjust_cost_item_entries
+from revaluation import views
 from revaluation.exceptions import RevaluationError
 from revaluation.models import PostedRevaluation, PostedRevaluationLine
 from revaluation.services.calculate import CalculateOptions, calculate_inventory_value
 from revaluation.services.lines import line_edit
 from revaluation.services.posting import revaluation_batch_post, revaluation_batch_preview
 from revaluation.services.reversal import posted_revaluation_reverse
+from tests.factories import ItemFactory
 from tests.markup import text_of
 from tests.posting import day, jline, post
 
@@ -261,8 +263,6 @@ def test_the_preview_page_is_paginated_and_totals_cover_every_line(
     accountant_client, adjusted_a, monkeypatch
 ):
     """Per entry on D4: P-1 (5 left at 10.00) and P-2 (10 at 12.00) both to 14.00: +20.00 each."""
-    from revaluation import views
-
     lines = calculate_inventory_value(
         batch_name="R", options=CalculateOptions(posting_date=day(4), document_no="REV-1")
     )
@@ -279,3 +279,23 @@ def test_the_preview_page_is_paginated_and_totals_cover_every_line(
         assert text_of(page, "preview-total-amount") == "40.00"
         assert text_of(page, "preview-cogs-change") == "26.00"
     assert 'rel="next"' in first and 'rel="prev"' in second
+
+
+def test_reversal_of_an_average_item(setup):
+    """AV (Average, daily periods): 10 @ 10.00 (D1), 10 @ 20.00 (D2), sale 5 (D3): average
+    15.00, 15 units worth 225.00 on D4, revalued to 18.00 a unit (+45.00); sale 3 (D5) costs
+    54.00. Without the revaluation it would cost 45.00: inventory 180.00, COGS 120.00, where
+    the reversal brings it back."""
+    ItemFactory.create(no="AV", costing_method=CostingMethod.AVERAGE)
+    post(jline("purchase", "AV", 10, day(1), unit_amount=10))
+    post(jline("purchase", "AV", 10, day(2), unit_amount=20))
+    post(jline("sale", "AV", 5, day(3)))
+    adjust_cost_item_entries()
+    prepare(unit_cost="18")
+    posted = revaluation_batch_post(batch_name="R")
+    post(jline("sale", "AV", 3, day(5)))
+    adjust_cost_item_entries()
+    assert (inventory_value(), cogs()) == (D("216.00"), D("129.00"))
+    posted_revaluation_reverse(posted_id=posted.pk, posting_date=day(6))
+    adjust_cost_item_entries()
+    assert (inventory_value(), cogs()) == (D("180.00"), D("120.00"))
