@@ -247,8 +247,9 @@ def _dry_run(lines: Sequence[RevaluationLineInput], *, adjust: bool) -> Revaluat
             if adjust and writer.ve_nos:
                 writer.finish()  # as the posting: items marked unadjusted, counters saved
                 _dry_run_adjustment(impact, sorted(items), after=max(writer.ve_nos))
-            # G/L: read here the G/L entries created since the start (entry no. above the last
-            # one before the dry run) into impact.gl_entries, before the rollback.
+            # G/L (once the G/L models exist): read into impact.gl_entries the G/L entries with
+            # an entry no. above the last one when the dry run started, as dicts with
+            # account_no, account_name, role, amount, document_no (preview.html#gl-entries).
             raise _Rollback
     except _Rollback:
         pass
