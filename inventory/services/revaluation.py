@@ -125,10 +125,6 @@ class AdjustedEntry:
     value_entry_nos: list[int] = field(default_factory=list)
 
     @property
-    def is_outbound(self) -> bool:
-        return self.quantity < 0
-
-    @property
     def cogs_change(self) -> Decimal:
         """A cost adjustment of a sale posts Inventory / COGS (COSTING-SPEC section 10.2), so
         COGS moves opposite to the entry's cost; other entries balance with Inventory Adjmt."""

@@ -79,6 +79,22 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Total amount {format_decimal(total)}; {_plural(refused, 'line')} refused."
         )
+        impact = result.impact
+        if impact.unadjusted_before:
+            self.stdout.write(
+                f"Not adjusted before: {', '.join(impact.unadjusted_before)} (the changes below "
+                "include their pending adjustment)."
+            )
+        for entry in impact.adjusted:
+            self.stdout.write(
+                f"Adjust Cost: item ledger entry {entry.entry_no} ({entry.item_no}, "
+                f"{entry.entry_type} {entry.document_no}): cost {format_decimal(entry.cost_change)}"
+            )
+        self.stdout.write(
+            f"Adjust Cost would change {_plural(len(impact.adjusted), 'entry', 'entries')}: "
+            f"COGS change {format_decimal(impact.cogs_change)}, inventory value change "
+            f"{format_decimal(impact.inventory_value_change)}."
+        )
         if refused:
             raise CommandError(
                 f"{_plural(refused, 'line')} of batch {batch} would be refused; nothing was posted."
