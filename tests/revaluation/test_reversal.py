@@ -22,7 +22,13 @@ from django.core.management.base import CommandError
 from django.db.models import Sum
 from django.urls import reverse
 
-from inventory.models import CostingMethod, InventorySetup, ItemLedgerEntryType, ValueEntry
+from inventory.models import (
+    CostingMethod,
+    InventoryPeriod,
+    InventorySetup,
+    ItemLedgerEntryType,
+    ValueEntry,
+)
 from inventory.services.adjustment import adjust_cost_item_entries
 from revaluation import views
 from revaluation.exceptions import RevaluationError
@@ -299,3 +305,46 @@ def test_reversal_of_an_average_item(setup):
     posted_revaluation_reverse(posted_id=posted.pk, posting_date=day(6))
     adjust_cost_item_entries()
     assert (inventory_value(), cogs()) == (D("180.00"), D("120.00"))
+
+
+def test_reversal_in_a_closed_inventory_period_is_refused(revalued):
+    InventoryPeriod.objects.create(ending_date=day(6), closed=True)
+    assert_refused(
+        revalued,
+        "REV-1: You cannot post before 2025-01-07 because the Inventory Period is already "
+        "closed. You must re-open the period first.",
+    )
+    posted_revaluation_reverse(posted_id=revalued.pk, posting_date=day(7))  # the next day may
+
+
+def test_reversal_of_an_update_of_the_standard_cost_is_refused(adjusted_a):
+    [line] = calculate_inventory_value(
+        batch_name="R",
+        options=CalculateOptions(
+            posting_date=day(4), document_no="REV-1", per="item", update_standard_cost=True
+        ),
+    )
+    line_edit(line_id=line.pk, version=1, field="unit_cost_revalued", value="14")
+    posted = revaluation_batch_post(batch_name="R")
+    assert_refused(
+        posted,
+        "Posted revaluation REV-1 updated the standard cost of item A; a reversal cannot "
+        "restore the previous standard cost.",
+    )
+
+
+def test_reversal_of_an_interim_revaluation_of_an_uninvoiced_receipt_is_refused(setup):
+    """Standard item S at 10.00: 10 received, not invoiced (D1), revalued per item to 12.00 on
+    D4: the whole +20.00 is interim (expected) cost, which the invoice would balance (§9.4)."""
+    ItemFactory.create(no="S", costing_method=CostingMethod.STANDARD, standard_cost=D("10"))
+    post(jline("purchase", "S", 10, day(1), unit_amount=10, invoiced_quantity=0))
+    prepare(unit_cost="12")
+    posted = revaluation_batch_post(batch_name="R")
+    [v] = ValueEntry.objects.filter(item_register=posted.item_register)
+    assert (v.cost_amount_actual, v.cost_amount_expected) == (D("0.00"), D("20.00"))
+    assert_refused(
+        posted,
+        "REV-1: The revaluation cannot be reversed exactly: value entry "
+        f"{v.entry_no} has an interim part on item ledger entry 1, which is not completely "
+        "invoiced.",
+    )
