@@ -81,6 +81,12 @@ def test_the_admin_lists_the_events_read_only(admin_client, admin_user, setup):
     assert events.status_code == 200
     assert "inventory.InventorySetupEvent" in events.content.decode()
     assert admin_client.get(reverse("admin:pghistory_events_add")).status_code == 403
+    assert 'class="events-admin"' in admin_client.get(url).content.decode()  # the Events button
+    for_setup = admin_client.get(
+        reverse("admin:pghistory_events_changelist"),
+        {"method": "tracks", "obj": f"inventory.InventorySetup:{setup.pk}"},
+    )
+    assert for_setup.status_code == 200 and "average_cost_period" in for_setup.content.decode()
 
 
 def test_posting_writes_no_item_history(scenario_a):
