@@ -21,8 +21,9 @@ from revaluation.models import PostedRevaluation
 from revaluation.rights import PREPARER_GROUP
 from revaluation.services.calculate import CalculateOptions, calculate_inventory_value
 from revaluation.services.lines import line_edit
+from revaluation.services.posting import revaluation_batch_post
 from tests.factories import AccountantFactory, UserFactory
-from tests.posting import day
+from tests.posting import day, jline, post
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
@@ -98,3 +99,17 @@ def test_a_preparer_sees_no_post_button(page: Page, live_server, prepared):
     expect(page.locator("#preview-cogs-change")).to_have_text("26.00")
     expect(page.locator("#post-button")).to_have_count(0)
     assert not PostedRevaluation.objects.exists()
+
+
+def test_a_refused_reversal_shows_why(page: Page, live_server, prepared):
+    page.on("dialog", lambda dialog: dialog.accept())
+    AccountantFactory(username="ada", password=PASSWORD)
+    posted = revaluation_batch_post(batch_name="R")
+    post(jline("sale", "A", 1, day(4)))  # back-dated on the revaluation date: not exact
+    log_in(page, live_server, "ada")
+    page.goto(f"{live_server.url}/revaluation/posted/{posted.pk}/")
+    page.fill("#id_posting_date", "2025-01-06")
+    page.click("#reverse-button")
+    expect(page.locator("#reverse-error")).to_contain_text("applied to outbound entry 5")
+    expect(page.locator("h1")).to_have_text("Posted revaluation REV-1")
+    assert PostedRevaluation.objects.count() == 1
