@@ -85,10 +85,11 @@ class Command(BaseCommand):
                 f"Not adjusted before: {', '.join(impact.unadjusted_before)} (the changes below "
                 "include their pending adjustment)."
             )
-        for entry in impact.adjusted:
+        for adjusted in impact.adjusted:
             self.stdout.write(
-                f"Adjust Cost: item ledger entry {entry.entry_no} ({entry.item_no}, "
-                f"{entry.entry_type} {entry.document_no}): cost {format_decimal(entry.cost_change)}"
+                f"Adjust Cost: item ledger entry {adjusted.entry_no} ({adjusted.item_no}, "
+                f"{adjusted.entry_type} {adjusted.document_no}): "
+                f"cost {format_decimal(adjusted.cost_change)}"
             )
         self.stdout.write(
             f"Adjust Cost would change {_plural(len(impact.adjusted), 'entry', 'entries')}: "
