@@ -28,6 +28,7 @@ from inventory.amounts import (
     UNIT_PLACES,
     Precision,
 )
+from inventory.audit import track_all, track_changes
 from inventory.text import BATCH_NAME_MAX_LENGTH, validate_batch_name, validate_code
 
 
@@ -97,6 +98,7 @@ def validate_slow_moving_buckets(value: str) -> None:
         raise ValidationError(str(exc), code="slow_moving_buckets") from None
 
 
+@track_all()
 class InventorySetup(models.Model):
     """Singleton (pk 1). Read it with ``InventorySetup.get()``."""
 
@@ -201,6 +203,7 @@ def validate_reason_code(value: str) -> None:
         raise ValidationError(f"There is no Reason Code {value}.", code="unknown_reason_code")
 
 
+@track_all()
 class Location(models.Model):
     code = models.CharField(max_length=10, primary_key=True, validators=[validate_code])
     name = models.CharField(max_length=100, blank=True)
@@ -220,6 +223,11 @@ class CostingMethod(models.TextChoices):
     STANDARD = "standard", "Standard"
 
 
+# Unit Cost, Last Direct Cost, Last Unit Cost Calc. Date and Cost is Adjusted are maintained by
+# posting and Adjust Cost (the ledger holds their history), so they are not tracked.
+@track_all(
+    exclude=["unit_cost", "last_direct_cost", "last_unit_cost_calc_date", "cost_is_adjusted"]
+)
 class Item(models.Model):
     no = models.CharField("No.", max_length=20, primary_key=True, validators=[validate_code])
     description = models.CharField(max_length=100, blank=True)
@@ -252,6 +260,7 @@ class Item(models.Model):
         return f"{self.no} {self.description}".strip()
 
 
+@track_all()
 class ItemVariant(models.Model):
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="variants")
     code = models.CharField(max_length=10, validators=[validate_code])
@@ -268,6 +277,7 @@ class ItemVariant(models.Model):
         return f"{self.item_id} / {self.code}"
 
 
+@track_all()
 class InventoryPeriod(models.Model):
     """A period is closed for postings on or before its ending date (spec §11)."""
 
@@ -630,6 +640,7 @@ class JournalBatch(models.Model):
         super().save(*args, **kwargs)
 
 
+@track_all()
 class ItemJournalBatch(JournalBatch):
     description = models.CharField(max_length=100, blank=True)
 
@@ -650,6 +661,7 @@ class ItemJournalEntryType(models.TextChoices):
     INVOICE = "invoice", "Invoice"
 
 
+@track_changes()
 class ItemJournalLine(models.Model):
     """A line of the item journal page, posted through ``inventory.services.posting``."""
 

@@ -16,6 +16,7 @@ from django.utils.html import format_html
 
 from inventory.admin import ReadOnlyAdmin, admin_changelist_url, decimal_display
 from inventory.models import ValueEntry
+from revaluation import rights
 from revaluation.models import (
     BatchJob,
     PostedRevaluation,
@@ -35,6 +36,17 @@ class RevaluationBatchAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(line_count=Count("lines"))
+
+    # Changing a batch (its number series, reason code) is preparing (revaluation.rights),
+    # whatever model permissions a user was given.
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and rights.can_prepare(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and rights.can_prepare(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and rights.can_prepare(request.user)
 
     def get_readonly_fields(self, request, obj=None):
         # The name is the primary key: editing it would insert a second batch.

@@ -233,3 +233,13 @@ class ManualLineForm(forms.Form):
 
     def clean_item(self) -> str:
         return self.cleaned_data["item"].strip()
+
+
+class ReverseForm(forms.Form):
+    """Reverse a posted revaluation: the posting date of the reversal (an open period)."""
+
+    posting_date = forms.DateField(
+        label="Posting Date",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="The reversal's posting date; it must be in an open period.",
+    )

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from inventory import item_card
+from inventory.audit import change_history
 from inventory.charts import Line, step_chart
 from inventory.models import Item
 from revaluation import selectors
@@ -99,5 +100,6 @@ def item_card_detail(request: HttpRequest, item_no: str) -> HttpResponse:
         "journal_lines": journal_lines,
         "item_journal_lines": item_journal_lines,
         "open_line_count": len(journal_lines) + len(item_journal_lines),
+        "changes": change_history(item),
     }
     return render(request, "inventory/item_card.html", context)

@@ -11,6 +11,11 @@ urlpatterns = [
     path("new/", views.revaluation_batch_create, name="revaluation-batch-create"),
     path("posted/", views.posted_revaluation_list, name="revaluation-posted-list"),
     path("posted/<int:pk>/", views.posted_revaluation_detail, name="revaluation-posted-detail"),
+    path(
+        "posted/<int:pk>/reverse/",
+        views.posted_revaluation_reverse_view,
+        name="revaluation-posted-reverse",
+    ),
     path("jobs/<int:job_id>/", views.revaluation_job_detail, name="revaluation-job-detail"),
     path(
         "writedowns/",

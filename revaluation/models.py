@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 
+from inventory.audit import track_all, track_changes
 from inventory.models import (
     ACTIVE_JOB_STATUSES,
     BackgroundJob,
@@ -32,6 +33,7 @@ def next_document_no(number: str) -> str:
     return number[: match.start()] + incremented + number[match.end() :]
 
 
+@track_all()
 class RevaluationBatch(JournalBatch):
     """A revaluation journal batch. ``last_document_no`` drives its number series, if set."""
 
@@ -51,6 +53,11 @@ class RevaluationBatch(JournalBatch):
     class Meta:
         verbose_name_plural = "revaluation batches"
         ordering = ["name"]
+        # Issue 10 §5: one person prepares, another approves by posting (revaluation.rights).
+        permissions = [
+            ("prepare_revaluation", "Can prepare revaluations (calculate, edit, import)"),
+            ("post_revaluation", "Can post and reverse revaluations"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -72,6 +79,7 @@ class InventoryValuePer(models.TextChoices):
     LOCATION_AND_VARIANT = "location_and_variant", "Location and Variant"
 
 
+@track_changes()
 class RevaluationLine(models.Model):
     batch = models.ForeignKey(RevaluationBatch, on_delete=models.CASCADE, related_name="lines")
     line_no = models.PositiveBigIntegerField()  # 10000 apart: more than 214,748 lines fit
@@ -154,6 +162,11 @@ class PostedRevaluation(models.Model):
     )
     item_register = models.OneToOneField(ItemRegister, on_delete=models.PROTECT, related_name="+")
     total_amount = amount_field()
+    # Set on the reversal (the original stays append-only); ``reversed_by`` is the other way.
+    # One-to-one: a revaluation is reversed at most once.
+    reverses = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by"
+    )
 
     class Meta:
         ordering = ["-posted_at"]

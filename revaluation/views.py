@@ -14,7 +14,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import DataError
 from django.http import (
@@ -26,17 +25,31 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, push_url, reselect, reswap, retarget
 from django_htmx.middleware import HtmxDetails
 
+from inventory.audit import change_history
 from inventory.models import CostingMethod, ItemLedgerEntryType
 from inventory.services.jobs import JobActive, job_retire_if_abandoned
-from revaluation import selectors
+from revaluation import rights, selectors
 from revaluation.exceptions import DuplicateLinesError, RevaluationError, StaleLineError
 from revaluation.explain import line_explanation
-from revaluation.forms import BatchCreateForm, CalculateForm, LineEditForm, ManualLineForm
-from revaluation.models import BatchJob, BatchJobKind, RevaluationBatch, RevaluationLine
+from revaluation.forms import (
+    BatchCreateForm,
+    CalculateForm,
+    LineEditForm,
+    ManualLineForm,
+    ReverseForm,
+)
+from revaluation.models import (
+    BatchJob,
+    BatchJobKind,
+    PostedRevaluation,
+    RevaluationBatch,
+    RevaluationLine,
+)
 from revaluation.selectors import PAGE_SIZE, SORT_LABELS, LineQuery
 from revaluation.services.calculate import (
     calculate_inventory_value,
@@ -61,6 +74,7 @@ from revaluation.services.lines import (
     line_set_reason_code,
 )
 from revaluation.services.posting import revaluation_batch_post, revaluation_batch_preview
+from revaluation.services.reversal import posted_revaluation_reverse, reversal_refusal
 from revaluation.templatetags.amounts import format_decimal, plain_decimal
 
 LIST_TEMPLATE = "revaluation/batch_list.html"
@@ -99,8 +113,8 @@ class HtmxHttpRequest(HttpRequest):
 
 
 def _require_editor(request: HttpRequest) -> None:
-    if not selectors.can_post_journals(request.user):
-        raise PermissionDenied("Only accountants may change or post revaluation journals.")
+    """Calculate, edit, delete, import: the right to prepare (``revaluation.rights``)."""
+    rights.require_prepare(request.user)
 
 
 def _journal_url(batch_name: str, params: QueryDict | dict | None = None, anchor: str = "") -> str:
@@ -130,7 +144,7 @@ def _render_batch_list(request: HttpRequest, form: BatchCreateForm, status: int 
     context = {
         "batches": selectors.revaluation_batch_list(),
         "form": form,
-        "can_edit": selectors.can_post_journals(request.user),
+        "can_edit": rights.can_prepare(request.user),
     }
     return render(request, LIST_TEMPLATE, context, status=status)
 
@@ -315,7 +329,7 @@ def _grid_context(
             "aria": ("descending" if descending else "ascending") if active else "none",
         }
     first_row = (page - 1) * PAGE_SIZE + 1 if rows else 0
-    can_edit = selectors.can_post_journals(request.user)
+    can_edit = rights.can_prepare(request.user)
     return {
         "batch": batch,
         "rows": rows,
@@ -333,6 +347,8 @@ def _grid_context(
         "last_page_url": page_url(page_count),
         "posting_error": posting_error,
         "can_edit": can_edit,
+        "can_post": rights.can_post(request.user),
+        "can_adjust": selectors.can_post_journals(request.user),
         "column_count": 17 if can_edit else 16,
         "reason_codes": selectors.reason_code_list(),
     }
@@ -604,7 +620,11 @@ def revaluation_line_explain(request: HtmxHttpRequest, batch_name: str, line_id:
     line = selectors.journal_line_get(batch_name=batch_name, line_id=line_id)
     if line is None:
         raise Http404("No such line in this batch.")
-    context = {"line": line, "explanation": line_explanation(line=line)}
+    context = {
+        "line": line,
+        "explanation": line_explanation(line=line),
+        "changes": change_history(line),
+    }
     return render(request, EXPLAIN_TEMPLATE, context)
 
 
@@ -758,14 +778,19 @@ def _entry_type_label(value: str) -> str:
         return value
 
 
+PREVIEW_PAGE_SIZE = 100  # journal lines (with their value entries) per preview page
+ADJUSTED_PAGE_SIZE = 100  # adjusted entries per page of the "stock already sold" section
+
+
 @require_GET
 @login_required
 def revaluation_preview(request: HtmxHttpRequest, batch_name: str) -> HttpResponse:
-    """Spec §12.2: what posting would write, per line, and why lines would be refused."""
+    """Spec §12.2: what posting would write, per line and in total, why lines would be refused,
+    and what Adjust Cost would then change on stock already sold (COGS), from one dry run."""
     batch = get_object_or_404(RevaluationBatch, pk=batch_name)
     context: dict[str, object] = {
         "batch": batch,
-        "can_edit": selectors.can_post_journals(request.user),
+        "can_post": rights.can_post(request.user),
         "skipped_lines": selectors.skipped_line_list(batch_name=batch.name),
     }
     try:
@@ -773,9 +798,10 @@ def revaluation_preview(request: HtmxHttpRequest, batch_name: str) -> HttpRespon
     except RevaluationError as error:
         context["preview_error"] = error.message
         return render(request, PREVIEW_TEMPLATE, context)
-    lines = selectors.revaluation_line_map(
-        batch_name=batch.name, line_nos=[p.line_no for p in preview.lines if p.line_no]
-    )
+    impact = preview.impact
+    page = Paginator(preview.lines, PREVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+    line_nos = {p.line_no for p in [*page.object_list, *preview.errors] if p.line_no}
+    lines = selectors.revaluation_line_map(batch_name=batch.name, line_nos=sorted(line_nos))
     rows = [
         PreviewRow(
             line_no=p.line_no,
@@ -787,14 +813,29 @@ def revaluation_preview(request: HtmxHttpRequest, batch_name: str) -> HttpRespon
                 for entry in p.value_entries
             ],
         )
-        for p in preview.lines
+        for p in page.object_list
     ]
+    adjusted_page = Paginator(impact.adjusted, ADJUSTED_PAGE_SIZE).get_page(
+        request.GET.get("apage")
+    )
     context.update(
         {
             "rows": rows,
-            "error_rows": [row for row in rows if row.error],
-            "entry_count": sum(len(row.value_entries) for row in rows),
+            "page_obj": page,
+            "line_count": len(preview.lines),
+            "error_rows": [
+                PreviewRow(p.line_no, lines.get(p.line_no), p.error.message, p.error.field, [])
+                for p in preview.errors
+                if p.error
+            ],
+            "entry_count": sum(len(p.value_entries) for p in preview.lines),
             "total_amount": preview.total_amount,
+            "impact": impact,
+            "adjusted_page": adjusted_page,
+            "adjusted_rows": [
+                {"entry": entry, "type_label": _entry_type_label(entry.entry_type)}
+                for entry in adjusted_page.object_list
+            ],
         }
     )
     return render(request, PREVIEW_TEMPLATE, context)
@@ -803,7 +844,7 @@ def revaluation_preview(request: HtmxHttpRequest, batch_name: str) -> HttpRespon
 @require_POST
 @login_required
 def revaluation_post(request: HtmxHttpRequest, batch_name: str) -> HttpResponse:
-    _require_editor(request)
+    rights.require_post(request.user)
     batch = get_object_or_404(RevaluationBatch, pk=batch_name)
     if busy := _batch_busy(request, batch):
         return busy
@@ -890,15 +931,58 @@ def posted_revaluation_list(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, POSTED_LIST_TEMPLATE, {"page_obj": page})
 
 
+def _render_posted_detail(
+    request: HttpRequest,
+    posted: PostedRevaluation,
+    *,
+    form: ReverseForm | None = None,
+    error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    reversed_by = PostedRevaluation.objects.filter(reverses=posted).first()
+    context = {
+        "posted": posted,
+        "lines": selectors.posted_revaluation_line_list(posted=posted),
+        "value_entries": selectors.posted_value_entry_list(posted=posted),
+        "reversed_by": reversed_by,
+        "reversal_refusal": reversal_refusal(posted),
+        "can_post": rights.can_post(request.user),
+        "reverse_form": form or ReverseForm(initial={"posting_date": timezone.localdate()}),
+        "reverse_error": error,
+    }
+    return render(request, POSTED_DETAIL_TEMPLATE, context, status=status)
+
+
 @require_GET
 @login_required
 def posted_revaluation_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     posted = selectors.posted_revaluation_get(pk=pk)
     if posted is None:
         raise Http404("No such posted revaluation.")
-    context = {
-        "posted": posted,
-        "lines": selectors.posted_revaluation_line_list(posted=posted),
-        "value_entries": selectors.posted_value_entry_list(posted=posted),
-    }
-    return render(request, POSTED_DETAIL_TEMPLATE, context)
+    return _render_posted_detail(request, posted)
+
+
+@require_POST
+@login_required
+def posted_revaluation_reverse_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Issue 10 §3: reverse the posted revaluation on the date chosen; refused with the reason."""
+    rights.require_post(request.user)
+    posted = selectors.posted_revaluation_get(pk=pk)
+    if posted is None:
+        raise Http404("No such posted revaluation.")
+    form = ReverseForm(request.POST)
+    if not form.is_valid():
+        return _render_posted_detail(request, posted, form=form, status=422)
+    try:
+        reversal = posted_revaluation_reverse(
+            posted_id=posted.pk, posting_date=form.cleaned_data["posting_date"], user=request.user
+        )
+    except RevaluationError as error:
+        return _render_posted_detail(request, posted, form=form, error=error.message, status=422)
+    messages.success(
+        request,
+        f"{posted.document_no} reversed by {reversal.document_no}: "
+        f"amount {format_decimal(reversal.total_amount, min_places=2, grouping=True)}.",
+    )
+    url = reverse("revaluation-posted-detail", args=[reversal.pk])
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)

@@ -85,7 +85,9 @@ def scenario_a_adjusted(setup):
 def _flush_in_replica_mode():
     """The teardown of ``transaction=True`` tests empties every table with TRUNCATE, which the
     ledgers refuse (inventory migration 0007) except in replica mode, where ordinary triggers do
-    not fire; the test database user is a superuser and may set it for the flush's transaction."""
+    not fire; the test database user is a superuser and may set it for the flush's transaction.
+    The audit trail's event tables (django-pghistory) are ordinary model tables: the flush
+    empties them too, and their row triggers do not fire on TRUNCATE (nor in replica mode)."""
     from django.db.backends.postgresql.operations import DatabaseOperations
 
     flush = DatabaseOperations.execute_sql_flush

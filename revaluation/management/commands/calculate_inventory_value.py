@@ -20,6 +20,7 @@ from django.db import transaction
 
 from inventory.management.csvio import RowError, command_error, format_decimal, parse_date
 from inventory.models import CostingMethod
+from revaluation import rights
 from revaluation.exceptions import DuplicateLinesError, RevaluationError
 from revaluation.models import RevaluationLine
 from revaluation.services.calculate import (
@@ -98,6 +99,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--batch", required=True, help="revaluation batch name")
         parser.add_argument("--posting-date", required=True, metavar="YYYY-MM-DD")
+        rights.add_user_argument(parser)
         parser.add_argument(
             "--document-no", default="", help="blank: the batch's next number, if it has a series"
         )
@@ -125,6 +127,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:
+        rights.command_user(options.get("user"), post=False)
         try:
             posting_date = parse_date(
                 options["posting_date"].strip(), line_no=None, field="--posting-date"
