@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from inventory.audit import track_all
 from inventory.models import (
     ACTIVE_JOB_STATUSES,
     AppendOnlyModel,
@@ -25,6 +26,7 @@ class GLAccountType(models.TextChoices):
     BALANCE_SHEET = "balance_sheet", "Balance Sheet"
 
 
+@track_all()
 class GLAccount(models.Model):
     no = models.CharField("No.", max_length=20, primary_key=True, validators=[validate_code])
     name = models.CharField(max_length=100)
@@ -71,6 +73,7 @@ def account_field(verbose_name: str) -> models.ForeignKey:
     )
 
 
+@track_all()
 class DefaultPostingAccounts(models.Model):
     """Singleton (pk 1): the accounts a new Inventory / General Posting Setup row starts with
     (a location or posting group that has no setup row yet gets one from here when it posts)."""
@@ -97,6 +100,7 @@ class DefaultPostingAccounts(models.Model):
         return "Default posting accounts"
 
 
+@track_all()
 class InventoryPostingSetup(models.Model):
     location_code = models.CharField(max_length=10, blank=True)
     inventory_posting_group = models.CharField(max_length=20)
@@ -120,6 +124,7 @@ class InventoryPostingSetup(models.Model):
         )
 
 
+@track_all()
 class GeneralPostingSetup(models.Model):
     gen_bus_posting_group = models.CharField(max_length=20, blank=True)
     gen_prod_posting_group = models.CharField(max_length=20)

@@ -177,6 +177,7 @@ class SourceCode(models.TextChoices):
 # --------------------------------------------------------------------------- master data
 
 
+@track_all()
 class ReasonCode(models.Model):
     """Why an entry was posted (BC table 231), carried from journal lines to the ledgers.
 

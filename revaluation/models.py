@@ -204,6 +204,7 @@ class PostedRevaluationLine(models.Model):
         return f"{self.posted} line {self.line_no}"
 
 
+@track_all()
 class SellingPrice(models.Model):
     """Expected selling price and costs to sell of an item (issue 13 part 1), optionally per
     location/variant, valid from a date: the basis of its net realisable value."""

@@ -14,11 +14,14 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import F, Max
 
 from inventory.amounts import ZERO
 from inventory.exceptions import PostingError
 from inventory.models import (
     CostingMethod,
+    GLEntry,
+    InventorySetup,
     Item,
     ItemLedgerEntry,
     ItemLedgerEntryType,
@@ -28,6 +31,7 @@ from inventory.models import (
 )
 from inventory.services.adjustment import adjust_cost_item_entries
 from inventory.services.adjustment_runs import schedule_automatic_adjustment
+from inventory.services.gl_posting import gl_lines_for
 from inventory.services.ledger import LedgerWriter, check_posting_date, lock_items
 from inventory.services.posting import PostingResult
 from inventory.valuation import (
@@ -135,8 +139,8 @@ class AdjustedEntry:
 class RevaluationImpact:
     """What posting the lines and then Adjust Cost for their items would write (§12.2).
 
-    ``gl_entries``: the G/L entries the dry run created, one dict per entry, read before the
-    rollback next to the value entries (see ``_dry_run``); empty until the G/L exists.
+    ``gl_entries``: the G/L entries of the dry run, one dict per entry (account_no, account_name,
+    role, amount, document_no), read before the rollback (``_dry_run_gl``).
     """
 
     lines: list[PreviewLine]
@@ -145,6 +149,7 @@ class RevaluationImpact:
     adjustment_failures: list[tuple[str, str]] = field(default_factory=list)
     unadjusted_before: list[str] = field(default_factory=list)
     gl_entries: list[dict] = field(default_factory=list)
+    gl_error: str = ""  # a missing or blocked account, as posting would refuse it
 
     @property
     def revaluation_amount(self) -> Decimal:
@@ -214,6 +219,7 @@ def _dry_run(lines: Sequence[RevaluationLineInput], *, adjust: bool) -> Revaluat
     try:
         with transaction.atomic():
             items = lock_items(line.item_no for line in lines)
+            last_gl_entry = GLEntry.objects.aggregate(last=Max("entry_no"))["last"] or 0
             impact.unadjusted_before = sorted(
                 no for no, item in items.items() if not item.cost_is_adjusted
             )
@@ -243,13 +249,41 @@ def _dry_run(lines: Sequence[RevaluationLineInput], *, adjust: bool) -> Revaluat
             if adjust and writer.ve_nos:
                 writer.finish()  # as the posting: items marked unadjusted, counters saved
                 _dry_run_adjustment(impact, sorted(items), after=max(writer.ve_nos))
-            # G/L (once the G/L models exist): read into impact.gl_entries the G/L entries with
-            # an entry no. above the last one when the dry run started, as dicts with
-            # account_no, account_name, role, amount, document_no (preview.html#gl-entries).
+            _dry_run_gl(impact, after=last_gl_entry, value_entry_nos=writer.ve_nos)
             raise _Rollback
     except _Rollback:
         pass
     return impact
+
+
+def _dry_run_gl(impact: RevaluationImpact, *, after: int, value_entry_nos: list[int]) -> None:
+    """The G/L entries of the dry run: those Automatic Cost Posting wrote (entry no. above
+    ``after``), then those that Post Inventory Cost to G/L would write for what stays outstanding
+    of the dry run's value entries (the revaluation's and Adjust Cost's)."""
+    impact.gl_entries = list(
+        GLEntry.objects.filter(entry_no__gt=after)
+        .order_by("entry_no")
+        .values("role", "amount", "document_no", account_no=F("account_id"))
+        .annotate(account_name=F("account__name"))
+    )
+    value_entry_nos = value_entry_nos + [ve["entry_no"] for ve in impact.adjustment_entries]
+    try:
+        outstanding, _ = gl_lines_for(
+            value_entry_nos, expected_posting=InventorySetup.get().expected_cost_posting_to_gl
+        )
+    except PostingError as refused:
+        impact.gl_error = refused.message
+        return
+    impact.gl_entries += [
+        {
+            "account_no": line.account_no,
+            "account_name": line.account_name,
+            "role": line.role,
+            "amount": line.amount,
+            "document_no": line.document_no,
+        }
+        for line in outstanding
+    ]
 
 
 def _dry_run_adjustment(impact: RevaluationImpact, item_nos: list[str], *, after: int) -> None:

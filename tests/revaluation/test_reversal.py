@@ -24,6 +24,7 @@ from django.urls import reverse
 
 from inventory.models import (
     CostingMethod,
+    GLEntry,
     InventoryPeriod,
     InventorySetup,
     ItemLedgerEntryType,
@@ -114,8 +115,18 @@ def test_preview_shows_the_value_entries_and_the_cogs_change(adjusted_a):
         D("26.00"),
         D("14.00"),
     )
-    assert impact.gl_entries == []
+    # Automatic Cost Posting is off: what Post Inventory Cost to G/L would then write (§10.2):
+    # the revaluation of the two purchases against Inventory Adjmt., S-2's cost against COGS.
+    assert sorted((e["role"], e["amount"]) for e in impact.gl_entries) == [
+        ("cogs", D("26.00")),
+        ("inventory", D("-26.00")),
+        ("inventory", D("20.00")),
+        ("inventory", D("20.00")),
+        ("inventory_adjmt", D("-20.00")),
+        ("inventory_adjmt", D("-20.00")),
+    ]
     assert (inventory_value(), cogs()) == (D("84.00"), D("136.00"))  # nothing written
+    assert not GLEntry.objects.exists()
 
 
 def test_preview_equals_what_posting_and_adjust_cost_write(adjusted_a):
@@ -131,6 +142,20 @@ def test_preview_equals_what_posting_and_adjust_cost_write(adjusted_a):
     assert rows(impact.lines[0].value_entries) == rows(posted_entries.values(*COMPARED))
     assert rows(impact.adjustment_entries) == rows(adjustments.values(*COMPARED))
     assert len(impact.adjustment_entries) == 1
+
+
+def test_preview_shows_the_gl_entries_automatic_cost_posting_writes(adjusted_a):
+    InventorySetup.objects.filter(pk=1).update(automatic_cost_posting=True)
+    prepare()
+    impact = revaluation_batch_preview(batch_name="R").impact
+    assert not GLEntry.objects.exists()  # the dry run's G/L entries were rolled back
+    revaluation_batch_post(batch_name="R")
+    adjust_cost_item_entries()
+    posted = GLEntry.objects.order_by("entry_no").values_list("account_id", "role", "amount")
+    previewed = [(e["account_no"], e["role"], e["amount"]) for e in impact.gl_entries]
+    assert previewed == list(posted)
+    assert sum(amount for _, _, amount in previewed) == 0
+    assert len(previewed) == 6
 
 
 def test_reversal_brings_inventory_value_and_cogs_back(revalued):
