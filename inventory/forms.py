@@ -27,7 +27,7 @@ from inventory.models import (
     ItemVariant,
     Location,
 )
-from inventory.numbers import NumberError, parse_decimal, parse_whole_number
+from inventory.numbers import NumberError, localize_plain, parse_decimal, parse_whole_number
 from inventory.text import (
     BATCH_NAME_MAX_LENGTH,
     normalize_batch_name,
@@ -67,7 +67,7 @@ def format_quantity(value: Decimal | None) -> str:
     """``10.00000`` -> ``10``, ``2.50000`` -> ``2.5``; None -> ``""``. No float involved."""
     if value is None:
         return ""
-    return format(value.normalize(), "f") if value else "0"
+    return localize_plain(format(value.normalize(), "f")) if value else "0"
 
 
 def format_unit_amount(value: Decimal | None) -> str:
@@ -78,7 +78,7 @@ def format_unit_amount(value: Decimal | None) -> str:
     exponent = normalized.as_tuple().exponent
     if isinstance(exponent, int) and exponent > -2:
         normalized = value.quantize(Decimal("0.01"))
-    return format(normalized, "f")
+    return localize_plain(format(normalized, "f"))
 
 
 class PlainDecimalField(forms.CharField):
@@ -94,10 +94,19 @@ class PlainDecimalField(forms.CharField):
     def to_python(self, value) -> Decimal | None:
         try:
             return parse_decimal(
-                super().to_python(value), max_digits=self.max_digits, places=self.decimal_places
+                super().to_python(value),
+                max_digits=self.max_digits,
+                places=self.decimal_places,
+                localized=True,
             )
         except NumberError as exc:
             raise ValidationError(exc.message, code="invalid") from None
+
+    def prepare_value(self, value):
+        """A stored Decimal in the user's notation, without grouping (``1234,5`` in Dutch)."""
+        if isinstance(value, Decimal):
+            return localize_plain(format(value, "f"))
+        return super().prepare_value(value)
 
 
 class EntryNoField(forms.CharField):

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from inventory.models import (
     ACTIVE_JOB_STATUSES,
@@ -206,3 +207,23 @@ class BatchJob(BackgroundJob):
 
     def failed_fields(self, message: str) -> dict:
         return {"message": message}
+
+
+class UserPreference(models.Model):
+    """A user's own settings: the interface language (``revaluation.language``)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="preference",
+        verbose_name=_("user"),
+    )
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+
+    class Meta:
+        verbose_name = _("user preference")
+        verbose_name_plural = _("user preferences")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.language}"

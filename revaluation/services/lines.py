@@ -10,6 +10,8 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import F, Max, Sum
+from django.utils import formats
+from django.utils.translation import gettext as _
 
 from inventory.amounts import MAX_ABS_VALUE, Precision
 from inventory.models import (
@@ -24,6 +26,7 @@ from inventory.numbers import NOT_A_NUMBER, NumberError, parse_decimal
 from inventory.text import batch_name_problem, normalize_batch_name
 from revaluation.exceptions import RevaluationError, StaleLineError
 from revaluation.models import RevaluationBatch, RevaluationLine
+from revaluation.templatetags.amounts import unit_cost as show_unit_cost
 
 UNIT_COST_REVALUED = "unit_cost_revalued"
 INVENTORY_VALUE_REVALUED = "inventory_value_revalued"
@@ -31,27 +34,50 @@ EDITABLE_FIELDS = (UNIT_COST_REVALUED, INVENTORY_VALUE_REVALUED)
 LINE_NO_STEP = 10000
 
 
-def parse_amount(raw, *, field: str, precision: Decimal) -> Decimal:
+def parse_amount(raw, *, field: str, precision: Decimal, localized: bool = False) -> Decimal:
     """A user-entered revalued amount or unit cost (E-33 and the precision rule of §0.2).
 
-    Text is read by ``inventory.numbers`` like every other number; blank is not a number here.
+    Text is read by ``inventory.numbers`` like every other number (``localized``: typed in the
+    browser, in the user's language); a cleared cell is 0, as in Business Central.
     """
     try:
-        value = raw if isinstance(raw, Decimal) else parse_decimal(str(raw))
+        value = raw if isinstance(raw, Decimal) else parse_decimal(str(raw), localized=localized)
     except NumberError as exc:
         raise RevaluationError(exc.message, field=field) from None
-    if value is None or not value.is_finite():
-        raise RevaluationError(NOT_A_NUMBER, field=field)
+    if value is None:
+        value = Decimal(0)
+    if not value.is_finite():
+        raise RevaluationError(str(NOT_A_NUMBER), field=field)
     if value < 0:
-        raise RevaluationError("The value must be greater than or equal to 0.", field=field)
+        raise RevaluationError(_("The value must be greater than or equal to 0."), field=field)
     if value >= MAX_ABS_VALUE:
-        raise RevaluationError("The value is too large.", field=field)
+        raise RevaluationError(_("The value is too large."), field=field)
     if value % precision:
         raise RevaluationError(
-            f"The value can have at most the precision {precision} (too many decimals).",
+            _("The value can have at most the precision %(precision)s (too many decimals).")
+            % {"precision": formats.localize(precision)},
             field=field,
         )
     return value
+
+
+# A typed unit cost this many times above (or below) the calculated one is saved, with a warning.
+ABSURD_FACTOR = 100
+
+
+def unit_cost_warning(line: RevaluationLine) -> str:
+    """A warning when Unit Cost (Revalued) is absurd next to Unit Cost (Calculated): more than
+    100 times it, or below 1/100 of it (0 is a deliberate write-off and has its own note)."""
+    calculated, revalued = line.unit_cost_calculated, line.unit_cost_revalued
+    if calculated <= 0 or revalued <= 0:
+        return ""
+    if revalued > calculated * ABSURD_FACTOR:
+        text = _("Check: more than %(factor)s times the calculated unit cost (%(calculated)s).")
+    elif revalued * ABSURD_FACTOR < calculated:
+        text = _("Check: less than 1/%(factor)s of the calculated unit cost (%(calculated)s).")
+    else:
+        return ""
+    return text % {"factor": ABSURD_FACTOR, "calculated": show_unit_cost(calculated)}
 
 
 def validate_amount(line: RevaluationLine, amount: Decimal, p: Precision) -> None:
@@ -86,12 +112,14 @@ def set_inventory_value_calculated(line: RevaluationLine, value: Decimal, p: Pre
     line.unit_cost_calculated = p.ru(value / line.quantity) if line.quantity else Decimal(0)
 
 
-def apply_edit(line: RevaluationLine, field: str, raw, p: Precision) -> None:
+def apply_edit(
+    line: RevaluationLine, field: str, raw, p: Precision, *, localized: bool = False
+) -> None:
     """Apply a value the user typed into one of the two editable cells."""
     if field not in EDITABLE_FIELDS:
         raise RevaluationError(f"{field} cannot be edited.", field=field)
     precision = p.unit_amount if field == UNIT_COST_REVALUED else p.amount
-    value = parse_amount(raw, field=field, precision=precision)
+    value = parse_amount(raw, field=field, precision=precision, localized=localized)
     if line.quantity == 0:
         raise RevaluationError("Quantity must have a value in Item Journal Line.", field=field)
     if field == UNIT_COST_REVALUED:
@@ -106,7 +134,9 @@ CHANGED_BY_EDIT = ("unit_cost_revalued", "inventory_value_revalued", "amount", "
 
 
 @transaction.atomic
-def line_edit(*, line_id: int, version: int, field: str, value) -> RevaluationLine:
+def line_edit(
+    *, line_id: int, version: int, field: str, value, localized: bool = False
+) -> RevaluationLine:
     """Edit one cell of a line, refusing an edit based on an outdated version of the line."""
     line = (
         RevaluationLine.objects.select_for_update()
@@ -122,7 +152,7 @@ def line_edit(*, line_id: int, version: int, field: str, value) -> RevaluationLi
             field=field,
         )
     before = [getattr(line, name) for name in CHANGED_BY_EDIT]
-    apply_edit(line, field, value, InventorySetup.get().precision)
+    apply_edit(line, field, value, InventorySetup.get().precision, localized=localized)
     if [getattr(line, name) for name in CHANGED_BY_EDIT] == before:
         return line  # the same value again: nothing changed, the version stays
     line.version = F("version") + 1
