@@ -66,7 +66,10 @@ def test_other_notations_are_refused_with_the_rule(language, text, message):
 
 
 def test_files_and_commands_stay_plain_whatever_the_language():
-    with translation.override("nl"), pytest.raises(NumberError, match="alleen cijfers 0-9 en een punt"):
+    with (
+        translation.override("nl"),
+        pytest.raises(NumberError, match="alleen cijfers 0-9 en een punt"),
+    ):
         parse_decimal("1,5")
     with translation.override("nl"):
         assert parse_decimal("1.5") == D("1.5")
@@ -261,9 +264,7 @@ def test_every_marked_string_has_its_dutch_translation(tmp_path):
             text=True,
         ).stdout
         entries = [line for line in left.splitlines() if line.startswith("msgid ")][1:]
-        assert not entries, f"{option[2:]} in locale/nl (see docs/I18N.md):\n" + "\n".join(
-            entries
-        )
+        assert not entries, f"{option[2:]} in locale/nl (see docs/I18N.md):\n" + "\n".join(entries)
 
 
 def test_the_compiled_catalogue_is_the_translations(tmp_path):
