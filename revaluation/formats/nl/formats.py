@@ -2,3 +2,4 @@
 DATE_FORMAT = "d-m-Y"
 SHORT_DATE_FORMAT = "d-m-Y"
 DATE_INPUT_FORMATS = ["%d-%m-%Y", "%Y-%m-%d"]
+SHORT_DATETIME_FORMAT = "d-m-Y H:i"
