@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from inventory.amounts import (
     AMOUNT_DIGITS,
@@ -145,9 +146,9 @@ class Location(models.Model):
 class CostingMethod(models.TextChoices):
     FIFO = "fifo", "FIFO"
     LIFO = "lifo", "LIFO"
-    SPECIFIC = "specific", "Specific"
-    AVERAGE = "average", "Average"
-    STANDARD = "standard", "Standard"
+    SPECIFIC = "specific", _("Specific")
+    AVERAGE = "average", _("Average")
+    STANDARD = "standard", _("Standard")
 
 
 class Item(models.Model):
@@ -259,11 +260,11 @@ class AppendOnlyModel(models.Model):
 
 
 class ItemLedgerEntryType(models.TextChoices):
-    PURCHASE = "purchase", "Purchase"
-    SALE = "sale", "Sale"
-    POSITIVE_ADJMT = "positive_adjmt", "Positive Adjmt."
-    NEGATIVE_ADJMT = "negative_adjmt", "Negative Adjmt."
-    TRANSFER = "transfer", "Transfer"
+    PURCHASE = "purchase", _("Purchase")
+    SALE = "sale", _("Sale")
+    POSITIVE_ADJMT = "positive_adjmt", _("Positive Adjmt.")
+    NEGATIVE_ADJMT = "negative_adjmt", _("Negative Adjmt.")
+    TRANSFER = "transfer", _("Transfer")
 
 
 class ItemRegister(AppendOnlyModel):
@@ -383,10 +384,10 @@ class ItemLedgerEntry(AppendOnlyModel):
 
 
 class ValueEntryType(models.TextChoices):
-    DIRECT_COST = "direct_cost", "Direct Cost"
-    REVALUATION = "revaluation", "Revaluation"
-    ROUNDING = "rounding", "Rounding"
-    VARIANCE = "variance", "Variance"
+    DIRECT_COST = "direct_cost", _("Direct Cost")
+    REVALUATION = "revaluation", _("Revaluation")
+    ROUNDING = "rounding", _("Rounding")
+    VARIANCE = "variance", _("Variance")
 
 
 class ValueEntry(AppendOnlyModel):

@@ -67,7 +67,9 @@ def _refuse_unknown(noun: str, codes: tuple[str, ...], found) -> None:
 class CalculateForm(forms.Form):
     """The request page of Calculate Inventory Value (COSTING-SPEC §4.1)."""
 
-    posting_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    posting_date = forms.DateField(
+        label=_("Posting Date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
     document_no = forms.CharField(label=_("Document No."), max_length=20, required=False)
     per = forms.ChoiceField(
         label=_("Calculate per"),
@@ -92,7 +94,7 @@ class CalculateForm(forms.Form):
         label=_("Item No. filter"),
         required=False,
         help_text=_("Comma-separated; blank for all items."),
-        widget=forms.TextInput(attrs={"placeholder": "e.g. 1000, 1001", "autocomplete": "off"}),
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. 1000, 1001"), "autocomplete": "off"}),
     )
     costing_methods = forms.MultipleChoiceField(
         label=_("Costing Method filter"),
@@ -103,7 +105,7 @@ class CalculateForm(forms.Form):
     location_codes = forms.CharField(
         label=_("Location filter"),
         required=False,
-        widget=forms.TextInput(attrs={"placeholder": "e.g. BLUE, RED", "autocomplete": "off"}),
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. BLUE, RED"), "autocomplete": "off"}),
     )
     variant_codes = forms.CharField(
         label=_("Variant filter"),

@@ -263,7 +263,7 @@ def test_every_marked_string_has_its_dutch_translation(tmp_path):
             capture_output=True,
             text=True,
         ).stdout
-        entries = [line for line in left.splitlines() if line.startswith("msgid ")][1:]
+        entries = [text for text in left.splitlines() if text.startswith("msgid ")][1:]
         assert not entries, f"{option[2:]} in locale/nl (see docs/I18N.md):\n" + "\n".join(entries)
 
 

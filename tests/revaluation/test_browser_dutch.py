@@ -74,6 +74,8 @@ def test_dutch_journal_with_a_dutch_number_typed_and_posted(page: Page, live_ser
     shown_total = f"{total:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")
     expect(page.locator("#total-amount")).to_have_text(shown_total)
 
+    page.reload()  # every cell as saved, formatted the Dutch way
+    expect(unit_cost).to_have_value("1234,50")
     page.locator("#calculate-panel summary").click()
     page.locator("#id_posting_date").fill("2025-12-31")  # a fixed date, not today's
     page.locator("h1").click()
