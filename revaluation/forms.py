@@ -8,6 +8,7 @@ browser, an import and the batch job are checked in exactly one place.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.core.validators import MinValueValidator
@@ -27,6 +28,9 @@ from revaluation.services.calculate import (
     CalculateOptions,
 )
 from revaluation.services.lines import EDITABLE_FIELDS
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise  # django-stubs' helper: a dev dependency only
 
 
 class BatchCreateForm(forms.Form):
@@ -49,18 +53,18 @@ class BatchCreateForm(forms.Form):
     )
 
 
-def _refuse_unknown(noun: str, codes: tuple[str, ...], found) -> None:
+def _refuse_unknown(noun: StrOrPromise, codes: tuple[str, ...], found) -> None:
     """Name the filter values that match nothing (one query), instead of finding nothing."""
     known = {code for (code,) in found}
     unknown = [code for code in codes if code not in known]
     if unknown:
-        codes = ", ".join(unknown[:10])
+        named = ", ".join(unknown[:10])
         if len(unknown) > 10:
-            codes = _("%(codes)s and %(count)s more") % {"codes": codes, "count": len(unknown) - 10}
+            named = _("%(codes)s and %(count)s more") % {"codes": named, "count": len(unknown) - 10}
         raise forms.ValidationError(
             _("There is no %(noun)s %(codes)s."),
             code="unknown",
-            params={"noun": noun, "codes": codes},
+            params={"noun": noun, "codes": named},
         )
 
 

@@ -9,7 +9,7 @@ same name that also stores the choice for the user.
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 from django.views.decorators.http import require_POST
@@ -46,7 +46,9 @@ class UserLanguageMiddleware(LocaleMiddleware):
         else:
             super().process_request(request)
 
-    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
         response = super().process_response(request, response)
         # The thread serves other requests next (and tests run on): back to the default.
         translation.deactivate()

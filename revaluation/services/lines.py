@@ -83,7 +83,9 @@ def unit_cost_warning(line: RevaluationLine) -> str:
 def validate_amount(line: RevaluationLine, amount: Decimal, p: Precision) -> None:
     """Spec §5.6: Amount and Unit Amount follow IV (Revalued) - IV (Calculated)."""
     if line.quantity == 0:
-        raise RevaluationError("Quantity must have a value in Item Journal Line.", field="quantity")
+        raise RevaluationError(
+            _("Quantity must have a value in Item Journal Line."), field="quantity"
+        )
     line.amount = amount
     line.unit_amount = p.ru(amount / line.quantity)
 
@@ -121,13 +123,13 @@ def apply_edit(
     precision = p.unit_amount if field == UNIT_COST_REVALUED else p.amount
     value = parse_amount(raw, field=field, precision=precision, localized=localized)
     if line.quantity == 0:
-        raise RevaluationError("Quantity must have a value in Item Journal Line.", field=field)
+        raise RevaluationError(_("Quantity must have a value in Item Journal Line."), field=field)
     if field == UNIT_COST_REVALUED:
         set_unit_cost_revalued(line, value, p)
     else:
         set_inventory_value_revalued(line, value, p)
     if abs(line.inventory_value_revalued) >= MAX_ABS_VALUE or abs(line.amount) >= MAX_ABS_VALUE:
-        raise RevaluationError("The value is too large.", field=field)
+        raise RevaluationError(_("The value is too large."), field=field)
 
 
 CHANGED_BY_EDIT = ("unit_cost_revalued", "inventory_value_revalued", "amount", "unit_amount")
@@ -145,10 +147,12 @@ def line_edit(
         .first()
     )
     if line is None:
-        raise RevaluationError("This line no longer exists: it was deleted or posted.", field=field)
+        raise RevaluationError(
+            _("This line no longer exists: it was deleted or posted."), field=field
+        )
     if line.version != version:
         raise StaleLineError(
-            "Someone else changed this line in the meantime; the current values are shown.",
+            _("Someone else changed this line in the meantime; the current values are shown."),
             field=field,
         )
     before = [getattr(line, name) for name in CHANGED_BY_EDIT]
@@ -181,33 +185,49 @@ def check_applies_to_entry(*, item: Item, entry_no: int) -> ItemLedgerEntry:
         ).exists()
     ):
         raise _entry_error(
-            "This item has already been revalued with the Calculate Inventory Value function, so "
-            "you cannot use the Applies-to Entry field as that may change the valuation."
+            _(
+                "This item has already been revalued with the Calculate Inventory Value function,"
+                " so you cannot use the Applies-to Entry field as that may change the valuation."
+            )
         )
     entry = ItemLedgerEntry.objects.filter(entry_no=entry_no).first()
     if entry is None:
-        raise _entry_error(f"The Item Ledger Entry does not exist. Entry No.='{entry_no}'.")
+        raise _entry_error(
+            _("The Item Ledger Entry does not exist. Entry No.='%(no)s'.") % {"no": entry_no}
+        )
     if entry.item_id != item.no:
         raise _entry_error(
-            f"Item No. must be equal to '{item.no}' in Item Ledger Entry: Entry No.={entry_no}. "
-            f"Current value is '{entry.item_id}'."
+            _(
+                "Item No. must be equal to '%(item)s' in Item Ledger Entry: Entry No.=%(no)s."
+                " Current value is '%(current)s'."
+            )
+            % {"item": item.no, "no": entry_no, "current": entry.item_id}
         )
     if not entry.completely_invoiced:
         raise _entry_error(
-            f"Completely Invoiced must be equal to 'Yes' in Item Ledger Entry: Entry No.={entry_no}. "
-            "Current value is 'No'."
+            _(
+                "Completely Invoiced must be equal to 'Yes' in Item Ledger Entry: Entry No.=%(no)s."
+                " Current value is 'No'."
+            )
+            % {"no": entry_no}
         )
     if not entry.positive:
         raise _entry_error(
-            f"Positive must be equal to 'Yes' in Item Ledger Entry: Entry No.={entry_no}. "
-            "Current value is 'No'."
+            _(
+                "Positive must be equal to 'Yes' in Item Ledger Entry: Entry No.=%(no)s."
+                " Current value is 'No'."
+            )
+            % {"no": entry_no}
         )
     if ItemLedgerEntry.objects.filter(
         outbound_applications__inbound_item_entry=entry, applied_entry_to_adjust=True
     ).exists():
         raise _entry_error(
-            "You have to run the Adjust Cost - Item Entries batch job, before you can revalue "
-            f"Item Ledger Entry {entry_no}."
+            _(
+                "You have to run the Adjust Cost - Item Entries batch job, before you can revalue"
+                " Item Ledger Entry %(no)s."
+            )
+            % {"no": entry_no}
         )
     return entry
 
@@ -215,17 +235,25 @@ def check_applies_to_entry(*, item: Item, entry_no: int) -> ItemLedgerEntry:
 def check_item(item: Item | None, item_no: str) -> Item:
     """Spec §5.1: E-01, E-31."""
     if item is None:
-        raise RevaluationError(f"The Item does not exist. No.='{item_no}'.", field="item")
+        raise RevaluationError(
+            _("The Item does not exist. No.='%(no)s'.") % {"no": item_no}, field="item"
+        )
     if item.blocked:
         raise RevaluationError(
-            f"You cannot choose Item {item.no} because the Blocked check box is selected on its "
-            "Item card.",
+            _(
+                "You cannot choose Item %(no)s because the Blocked check box is selected on its"
+                " Item card."
+            )
+            % {"no": item.no},
             field="item",
         )
     if item.inventory_value_zero:
         raise RevaluationError(
-            f"Inventory Value Zero must be equal to 'No' in Item: No.={item.no}. "
-            "Current value is 'Yes'.",
+            _(
+                "Inventory Value Zero must be equal to 'No' in Item: No.=%(no)s."
+                " Current value is 'Yes'."
+            )
+            % {"no": item.no},
             field="item",
         )
     return item
@@ -293,7 +321,9 @@ def batch_create(
 ) -> RevaluationBatch:
     name = checked_batch_name(name)
     if RevaluationBatch.objects.filter(name=name).exists():
-        raise RevaluationError(f"The batch {name} already exists.", field="name")
+        raise RevaluationError(
+            _("The batch %(name)s already exists.") % {"name": name}, field="name"
+        )
     return RevaluationBatch.objects.create(
         name=name, description=description, last_document_no=last_document_no
     )
