@@ -303,7 +303,7 @@ def line_delete(*, line_id: int) -> None:
 
 
 def batch_delete_lines(*, batch_name: str) -> int:
-    deleted, _ = RevaluationLine.objects.filter(batch_id=batch_name).delete()
+    deleted, _by_model = RevaluationLine.objects.filter(batch_id=batch_name).delete()
     return deleted
 
 
