@@ -94,8 +94,8 @@ class InventorySetup(models.Model):
     allow_posting_to = models.DateField(null=True, blank=True)
 
     class Meta:
-        verbose_name = "inventory setup"
-        verbose_name_plural = "inventory setup"
+        verbose_name = _("inventory setup")
+        verbose_name_plural = _("inventory setup")
         constraints = [
             models.CheckConstraint(condition=models.Q(pk=1), name="inventorysetup_singleton"),
             models.CheckConstraint(
@@ -137,6 +137,8 @@ class Location(models.Model):
     name = models.CharField(max_length=100, blank=True)
 
     class Meta:
+        verbose_name = _("location")
+        verbose_name_plural = _("locations")
         ordering = ["code"]
 
     def __str__(self) -> str:
@@ -169,6 +171,8 @@ class Item(models.Model):
     cost_is_adjusted = models.BooleanField(default=True)
 
     class Meta:
+        verbose_name = _("item")
+        verbose_name_plural = _("items")
         ordering = ["no"]
         constraints = [
             models.CheckConstraint(
@@ -189,6 +193,8 @@ class ItemVariant(models.Model):
     description = models.CharField(max_length=100, blank=True)
 
     class Meta:
+        verbose_name = _("item variant")
+        verbose_name_plural = _("item variants")
         ordering = ["item", "code"]
         constraints = [
             models.UniqueConstraint(fields=["item", "code"], name="itemvariant_item_code_unique"),
@@ -207,6 +213,8 @@ class InventoryPeriod(models.Model):
     closed = models.BooleanField(default=False)
 
     class Meta:
+        verbose_name = _("inventory period")
+        verbose_name_plural = _("inventory periods")
         ordering = ["ending_date"]
 
     def __str__(self) -> str:
@@ -283,6 +291,8 @@ class ItemRegister(AppendOnlyModel):
     created_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("item register")
+        verbose_name_plural = _("item registers")
         ordering = ["-no"]
         constraints = [
             models.CheckConstraint(condition=models.Q(no__gte=1), name="itemregister_no_positive")
@@ -324,8 +334,8 @@ class ItemLedgerEntry(AppendOnlyModel):
     item_register = models.ForeignKey(ItemRegister, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
-        verbose_name = "item ledger entry"
-        verbose_name_plural = "item ledger entries"
+        verbose_name = _("item ledger entry")
+        verbose_name_plural = _("item ledger entries")
         ordering = ["entry_no"]
         constraints = [
             models.CheckConstraint(
@@ -439,8 +449,8 @@ class ValueEntry(AppendOnlyModel):
     item_register = models.ForeignKey(ItemRegister, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
-        verbose_name = "value entry"
-        verbose_name_plural = "value entries"
+        verbose_name = _("value entry")
+        verbose_name_plural = _("value entries")
         ordering = ["entry_no"]
         constraints = [
             models.CheckConstraint(
@@ -491,8 +501,8 @@ class ItemApplicationEntry(AppendOnlyModel):
     item_register = models.ForeignKey(ItemRegister, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
-        verbose_name = "item application entry"
-        verbose_name_plural = "item application entries"
+        verbose_name = _("item application entry")
+        verbose_name_plural = _("item application entries")
         ordering = ["entry_no"]
         constraints = [
             models.CheckConstraint(
@@ -519,7 +529,8 @@ class AvgCostAdjmtEntryPoint(models.Model):
     cost_is_adjusted = models.BooleanField(default=False)
 
     class Meta:
-        verbose_name = "avg. cost adjmt. entry point"
+        verbose_name = _("avg. cost adjmt. entry point")
+        verbose_name_plural = _("avg. cost adjmt. entry points")
         constraints = [
             models.UniqueConstraint(
                 fields=["item", "location_code", "variant_code", "valuation_date"],
@@ -565,7 +576,8 @@ class ItemJournalBatch(JournalBatch):
     description = models.CharField(max_length=100, blank=True)
 
     class Meta:
-        verbose_name_plural = "item journal batches"
+        verbose_name = _("item journal batch")
+        verbose_name_plural = _("item journal batches")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -605,6 +617,8 @@ class ItemJournalLine(models.Model):
     description = models.CharField(max_length=100, blank=True)
 
     class Meta:
+        verbose_name = _("item journal line")
+        verbose_name_plural = _("item journal lines")
         ordering = ["batch", "line_no"]
         constraints = [
             models.UniqueConstraint(fields=["batch", "line_no"], name="itemjournalline_unique_no")
@@ -686,6 +700,8 @@ class AdjustmentRun(BackgroundJob):
     pending_item_nos = models.JSONField(default=list, blank=True)
 
     class Meta:
+        verbose_name = _("adjust cost run")
+        verbose_name_plural = _("adjust cost runs")
         ordering = ["-started_at", "-pk"]
         constraints = [
             models.UniqueConstraint(

@@ -44,7 +44,8 @@ class RevaluationBatch(JournalBatch):
     reason_code = models.CharField(max_length=10, blank=True)
 
     class Meta:
-        verbose_name_plural = "revaluation batches"
+        verbose_name = _("revaluation batch")
+        verbose_name_plural = _("revaluation batches")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -101,6 +102,8 @@ class RevaluationLine(models.Model):
     calculated_through_entry_no = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("revaluation journal line")
+        verbose_name_plural = _("revaluation journal lines")
         ordering = ["batch", "line_no"]
         constraints = [
             models.UniqueConstraint(fields=["batch", "line_no"], name="revaluationline_unique_no"),
@@ -144,6 +147,8 @@ class PostedRevaluation(models.Model):
     total_amount = amount_field()
 
     class Meta:
+        verbose_name = _("posted revaluation")
+        verbose_name_plural = _("posted revaluations")
         ordering = ["-posted_at"]
 
     def __str__(self) -> str:
@@ -168,6 +173,8 @@ class PostedRevaluationLine(models.Model):
     update_standard_cost = models.BooleanField(default=False)
 
     class Meta:
+        verbose_name = _("posted revaluation line")
+        verbose_name_plural = _("posted revaluation lines")
         ordering = ["posted", "line_no"]
 
     def __str__(self) -> str:
@@ -192,6 +199,8 @@ class BatchJob(BackgroundJob):
     result_url = models.CharField(max_length=200, blank=True)
 
     class Meta:
+        verbose_name = _("revaluation job")
+        verbose_name_plural = _("revaluation jobs")
         ordering = ["-started_at", "-pk"]
         constraints = [
             models.UniqueConstraint(

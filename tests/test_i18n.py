@@ -275,3 +275,15 @@ def test_the_compiled_catalogue_is_the_translations(tmp_path):
         assert gettext.GNUTranslations(committed)._catalog == (
             gettext.GNUTranslations(fresh)._catalog
         ), "locale/nl: run `manage.py compilemessages --ignore=.venv` and commit the .mo"
+
+
+def test_the_admin_names_the_ledgers_in_dutch(client, accountant):
+    """Business Central's Dutch names of the ledgers, in the admin's own Dutch."""
+    accountant.is_staff = accountant.is_superuser = True
+    accountant.save()
+    UserPreference.objects.create(user=accountant, language="nl")
+    client.force_login(accountant)
+    page = client.get(reverse("admin:index")).content.decode()
+    for name in ("Artikelposten", "Waardeposten", "Vereffeningsposten", "Herwaarderingsbatches"):
+        assert name in page
+    assert "Websitebeheer" in page  # Django's own Dutch
