@@ -85,6 +85,13 @@ def test_dutch_journal_with_a_dutch_number_typed_and_posted(page: Page, live_ser
         path = tmp_path / SCREENSHOT.name
     page.screenshot(path=str(path), full_page=True, animations="disabled")
 
+    # the longer Dutch menu still fits a 1024 px screen, switch included
+    page.set_viewport_size({"width": 1024, "height": 768})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1024
+    switch = page.locator(".language-switch button[value='nl']").bounding_box()
+    assert switch is not None and switch["x"] + switch["width"] <= 1024
+    page.set_viewport_size({"width": 1440, "height": 960})
+
     # Boeken (the confirmation is in Dutch too)
     dialogs: list[str] = []
 
