@@ -109,4 +109,15 @@ def test_dutch_journal_with_a_dutch_number_typed_and_posted(page: Page, live_ser
     ]
     assert PostedRevaluation.objects.get().total_amount == total
     assert not RevaluationLine.objects.filter(batch_id="YE-2025").exists()
+
+    # "U kunt de nieuwe waarden op de desbetreffende artikelkaarten bekijken": the rug's card
+    page.goto(f"{live_server.url}/inventory/items/1500/")
+    expect(page).to_have_title("Artikelkaart 1500 · Voorraad herwaarderen")
+    expect(page.locator("h1")).to_have_text("Artikel 1500 Wool rug 200×300")
+    expect(page.locator("#entries-heading")).to_contain_text("Artikelposten")
+    expect(page.locator("#value-entries-heading")).to_contain_text("Waardeposten")
+    expect(page.locator("#posted-heading")).to_contain_text("Geboekte herwaarderingen")
+    expect(page.locator(".chart-marker title").first).to_have_text(
+        "Herwaardering REV-0001 op 31-01-2025: +8.824,50"
+    )
     assert [text for text in violations if "Content Security Policy" in text] == []
