@@ -585,12 +585,12 @@ class ItemJournalBatch(JournalBatch):
 
 
 class ItemJournalEntryType(models.TextChoices):
-    PURCHASE = "purchase", "Purchase"
-    SALE = "sale", "Sale"
-    POSITIVE_ADJMT = "positive_adjmt", "Positive Adjmt."
-    NEGATIVE_ADJMT = "negative_adjmt", "Negative Adjmt."
-    TRANSFER = "transfer", "Transfer"
-    INVOICE = "invoice", "Invoice"
+    PURCHASE = "purchase", _("Purchase")
+    SALE = "sale", _("Sale")
+    POSITIVE_ADJMT = "positive_adjmt", _("Positive Adjmt.")
+    NEGATIVE_ADJMT = "negative_adjmt", _("Negative Adjmt.")
+    TRANSFER = "transfer", _("Transfer")
+    INVOICE = "invoice", _("Invoice")
 
 
 class ItemJournalLine(models.Model):
@@ -632,10 +632,10 @@ class ItemJournalLine(models.Model):
 
 
 class JobStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    FINISHED = "finished", "Finished"
-    FAILED = "failed", "Failed"
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    FINISHED = "finished", _("Finished")
+    FAILED = "failed", _("Failed")
 
 
 ACTIVE_JOB_STATUSES = (JobStatus.QUEUED, JobStatus.RUNNING)

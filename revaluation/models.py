@@ -61,11 +61,11 @@ class RevaluationBatch(JournalBatch):
 
 
 class InventoryValuePer(models.TextChoices):
-    ENTRY = "", "(per entry)"
-    ITEM = "item", "Item"
-    LOCATION = "location", "Location"
-    VARIANT = "variant", "Variant"
-    LOCATION_AND_VARIANT = "location_and_variant", "Location and Variant"
+    ENTRY = "", _("(per entry)")
+    ITEM = "item", _("Item")
+    LOCATION = "location", _("Location")
+    VARIANT = "variant", _("Variant")
+    LOCATION_AND_VARIANT = "location_and_variant", _("Location and Variant")
 
 
 class RevaluationLine(models.Model):
@@ -182,8 +182,8 @@ class PostedRevaluationLine(models.Model):
 
 
 class BatchJobKind(models.TextChoices):
-    CALCULATE = "calculate", "Calculate Inventory Value"
-    POST = "post", "Post"
+    CALCULATE = "calculate", _("Calculate Inventory Value")
+    POST = "post", _("Post")
 
 
 class BatchJob(BackgroundJob):
