@@ -104,6 +104,7 @@ def test_dutch_journal_with_a_dutch_number_typed_and_posted(page: Page, live_ser
     expect(page.locator(".message-success")).to_contain_text(
         f"Batch YE-2025 geboekt als REV-0001: bedrag {shown_total}."
     )
+    expect(page.locator("h1")).to_have_text("Geboekte herwaardering REV-0001")
     assert dialogs == [
         "Het herwaarderingsdagboek YE-2025 boeken? De regels worden na het boeken verwijderd."
     ]
