@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from django.apps import AppConfig
 from django.urls import register_converter
+from django.utils.translation import gettext_lazy as _
 
 
 class InventoryConfig(AppConfig):
     name = "inventory"
-    verbose_name = "Inventory"
+    verbose_name = _("Inventory")
 
     def ready(self) -> None:
         from django.db.models.signals import post_save

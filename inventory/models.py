@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from inventory.amounts import (
     AMOUNT_DIGITS,
@@ -139,8 +140,8 @@ class InventorySetup(models.Model):
     )
 
     class Meta:
-        verbose_name = "inventory setup"
-        verbose_name_plural = "inventory setup"
+        verbose_name = _("inventory setup")
+        verbose_name_plural = _("inventory setup")
         constraints = [
             models.CheckConstraint(condition=models.Q(pk=1), name="inventorysetup_singleton"),
             models.CheckConstraint(
@@ -210,6 +211,8 @@ class Location(models.Model):
     name = models.CharField(max_length=100, blank=True)
 
     class Meta:
+        verbose_name = _("location")
+        verbose_name_plural = _("locations")
         ordering = ["code"]
 
     def __str__(self) -> str:
@@ -219,9 +222,9 @@ class Location(models.Model):
 class CostingMethod(models.TextChoices):
     FIFO = "fifo", "FIFO"
     LIFO = "lifo", "LIFO"
-    SPECIFIC = "specific", "Specific"
-    AVERAGE = "average", "Average"
-    STANDARD = "standard", "Standard"
+    SPECIFIC = "specific", _("Specific")
+    AVERAGE = "average", _("Average")
+    STANDARD = "standard", _("Standard")
 
 
 # Unit Cost, Last Direct Cost, Last Unit Cost Calc. Date and Cost is Adjusted are maintained by
@@ -247,6 +250,8 @@ class Item(models.Model):
     cost_is_adjusted = models.BooleanField(default=True)
 
     class Meta:
+        verbose_name = _("item")
+        verbose_name_plural = _("items")
         ordering = ["no"]
         constraints = [
             models.CheckConstraint(
@@ -268,6 +273,8 @@ class ItemVariant(models.Model):
     description = models.CharField(max_length=100, blank=True)
 
     class Meta:
+        verbose_name = _("item variant")
+        verbose_name_plural = _("item variants")
         ordering = ["item", "code"]
         constraints = [
             models.UniqueConstraint(fields=["item", "code"], name="itemvariant_item_code_unique"),
@@ -287,6 +294,8 @@ class InventoryPeriod(models.Model):
     closed = models.BooleanField(default=False)
 
     class Meta:
+        verbose_name = _("inventory period")
+        verbose_name_plural = _("inventory periods")
         ordering = ["ending_date"]
 
     def __str__(self) -> str:
@@ -340,11 +349,11 @@ class AppendOnlyModel(models.Model):
 
 
 class ItemLedgerEntryType(models.TextChoices):
-    PURCHASE = "purchase", "Purchase"
-    SALE = "sale", "Sale"
-    POSITIVE_ADJMT = "positive_adjmt", "Positive Adjmt."
-    NEGATIVE_ADJMT = "negative_adjmt", "Negative Adjmt."
-    TRANSFER = "transfer", "Transfer"
+    PURCHASE = "purchase", _("Purchase")
+    SALE = "sale", _("Sale")
+    POSITIVE_ADJMT = "positive_adjmt", _("Positive Adjmt.")
+    NEGATIVE_ADJMT = "negative_adjmt", _("Negative Adjmt.")
+    TRANSFER = "transfer", _("Transfer")
 
 
 class ItemRegister(AppendOnlyModel):
@@ -363,6 +372,8 @@ class ItemRegister(AppendOnlyModel):
     created_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("item register")
+        verbose_name_plural = _("item registers")
         ordering = ["-no"]
         constraints = [
             models.CheckConstraint(condition=models.Q(no__gte=1), name="itemregister_no_positive")
@@ -404,8 +415,8 @@ class ItemLedgerEntry(AppendOnlyModel):
     item_register = models.ForeignKey(ItemRegister, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
-        verbose_name = "item ledger entry"
-        verbose_name_plural = "item ledger entries"
+        verbose_name = _("item ledger entry")
+        verbose_name_plural = _("item ledger entries")
         ordering = ["entry_no"]
         constraints = [
             models.CheckConstraint(
@@ -464,10 +475,10 @@ class ItemLedgerEntry(AppendOnlyModel):
 
 
 class ValueEntryType(models.TextChoices):
-    DIRECT_COST = "direct_cost", "Direct Cost"
-    REVALUATION = "revaluation", "Revaluation"
-    ROUNDING = "rounding", "Rounding"
-    VARIANCE = "variance", "Variance"
+    DIRECT_COST = "direct_cost", _("Direct Cost")
+    REVALUATION = "revaluation", _("Revaluation")
+    ROUNDING = "rounding", _("Rounding")
+    VARIANCE = "variance", _("Variance")
 
 
 class ValueEntry(AppendOnlyModel):
@@ -519,8 +530,8 @@ class ValueEntry(AppendOnlyModel):
     item_register = models.ForeignKey(ItemRegister, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
-        verbose_name = "value entry"
-        verbose_name_plural = "value entries"
+        verbose_name = _("value entry")
+        verbose_name_plural = _("value entries")
         ordering = ["entry_no"]
         constraints = [
             models.CheckConstraint(
@@ -571,8 +582,8 @@ class ItemApplicationEntry(AppendOnlyModel):
     item_register = models.ForeignKey(ItemRegister, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
-        verbose_name = "item application entry"
-        verbose_name_plural = "item application entries"
+        verbose_name = _("item application entry")
+        verbose_name_plural = _("item application entries")
         ordering = ["entry_no"]
         constraints = [
             models.CheckConstraint(
@@ -599,7 +610,8 @@ class AvgCostAdjmtEntryPoint(models.Model):
     cost_is_adjusted = models.BooleanField(default=False)
 
     class Meta:
-        verbose_name = "avg. cost adjmt. entry point"
+        verbose_name = _("avg. cost adjmt. entry point")
+        verbose_name_plural = _("avg. cost adjmt. entry points")
         constraints = [
             models.UniqueConstraint(
                 fields=["item", "location_code", "variant_code", "valuation_date"],
@@ -646,7 +658,8 @@ class ItemJournalBatch(JournalBatch):
     description = models.CharField(max_length=100, blank=True)
 
     class Meta:
-        verbose_name_plural = "item journal batches"
+        verbose_name = _("item journal batch")
+        verbose_name_plural = _("item journal batches")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -654,12 +667,12 @@ class ItemJournalBatch(JournalBatch):
 
 
 class ItemJournalEntryType(models.TextChoices):
-    PURCHASE = "purchase", "Purchase"
-    SALE = "sale", "Sale"
-    POSITIVE_ADJMT = "positive_adjmt", "Positive Adjmt."
-    NEGATIVE_ADJMT = "negative_adjmt", "Negative Adjmt."
-    TRANSFER = "transfer", "Transfer"
-    INVOICE = "invoice", "Invoice"
+    PURCHASE = "purchase", _("Purchase")
+    SALE = "sale", _("Sale")
+    POSITIVE_ADJMT = "positive_adjmt", _("Positive Adjmt.")
+    NEGATIVE_ADJMT = "negative_adjmt", _("Negative Adjmt.")
+    TRANSFER = "transfer", _("Transfer")
+    INVOICE = "invoice", _("Invoice")
 
 
 @track_changes()
@@ -687,6 +700,8 @@ class ItemJournalLine(models.Model):
     description = models.CharField(max_length=100, blank=True)
 
     class Meta:
+        verbose_name = _("item journal line")
+        verbose_name_plural = _("item journal lines")
         ordering = ["batch", "line_no"]
         constraints = [
             models.UniqueConstraint(fields=["batch", "line_no"], name="itemjournalline_unique_no")
@@ -700,10 +715,10 @@ class ItemJournalLine(models.Model):
 
 
 class JobStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    FINISHED = "finished", "Finished"
-    FAILED = "failed", "Failed"
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    FINISHED = "finished", _("Finished")
+    FAILED = "failed", _("Failed")
 
 
 ACTIVE_JOB_STATUSES = (JobStatus.QUEUED, JobStatus.RUNNING)
@@ -768,6 +783,8 @@ class AdjustmentRun(BackgroundJob):
     pending_item_nos = models.JSONField(default=list, blank=True)
 
     class Meta:
+        verbose_name = _("adjust cost run")
+        verbose_name_plural = _("adjust cost runs")
         ordering = ["-started_at", "-pk"]
         constraints = [
             models.UniqueConstraint(

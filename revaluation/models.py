@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from inventory.audit import track_all, track_changes
 from inventory.models import (
@@ -51,7 +52,8 @@ class RevaluationBatch(JournalBatch):
     )
 
     class Meta:
-        verbose_name_plural = "revaluation batches"
+        verbose_name = _("revaluation batch")
+        verbose_name_plural = _("revaluation batches")
         ordering = ["name"]
         # Issue 10 §5: one person prepares, another approves by posting (revaluation.rights).
         permissions = [
@@ -72,11 +74,11 @@ class RevaluationBatch(JournalBatch):
 
 
 class InventoryValuePer(models.TextChoices):
-    ENTRY = "", "(per entry)"
-    ITEM = "item", "Item"
-    LOCATION = "location", "Location"
-    VARIANT = "variant", "Variant"
-    LOCATION_AND_VARIANT = "location_and_variant", "Location and Variant"
+    ENTRY = "", _("(per entry)")
+    ITEM = "item", _("Item")
+    LOCATION = "location", _("Location")
+    VARIANT = "variant", _("Variant")
+    LOCATION_AND_VARIANT = "location_and_variant", _("Location and Variant")
 
 
 @track_changes()
@@ -121,6 +123,8 @@ class RevaluationLine(models.Model):
     calculated_through_entry_no = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("revaluation journal line")
+        verbose_name_plural = _("revaluation journal lines")
         ordering = ["batch", "line_no"]
         constraints = [
             models.UniqueConstraint(fields=["batch", "line_no"], name="revaluationline_unique_no"),
@@ -169,6 +173,8 @@ class PostedRevaluation(models.Model):
     )
 
     class Meta:
+        verbose_name = _("posted revaluation")
+        verbose_name_plural = _("posted revaluations")
         ordering = ["-posted_at"]
 
     def __str__(self) -> str:
@@ -198,6 +204,8 @@ class PostedRevaluationLine(models.Model):
     proposed_amount = amount_field(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("posted revaluation line")
+        verbose_name_plural = _("posted revaluation lines")
         ordering = ["posted", "line_no"]
 
     def __str__(self) -> str:
@@ -244,8 +252,8 @@ class SellingPrice(models.Model):
 
 
 class BatchJobKind(models.TextChoices):
-    CALCULATE = "calculate", "Calculate Inventory Value"
-    POST = "post", "Post"
+    CALCULATE = "calculate", _("Calculate Inventory Value")
+    POST = "post", _("Post")
 
 
 class BatchJob(BackgroundJob):
@@ -261,6 +269,8 @@ class BatchJob(BackgroundJob):
     result_url = models.CharField(max_length=200, blank=True)
 
     class Meta:
+        verbose_name = _("revaluation job")
+        verbose_name_plural = _("revaluation jobs")
         ordering = ["-started_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
@@ -276,3 +286,23 @@ class BatchJob(BackgroundJob):
 
     def failed_fields(self, message: str) -> dict:
         return {"message": message}
+
+
+class UserPreference(models.Model):
+    """A user's own settings: the interface language (``revaluation.language``)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="preference",
+        verbose_name=_("user"),
+    )
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+
+    class Meta:
+        verbose_name = _("user preference")
+        verbose_name_plural = _("user preferences")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.language}"

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
 
 from inventory.models import (
     CostingMethod,
@@ -69,11 +70,11 @@ SORTS: dict[str, tuple[str, ...]] = {
     "amount": ("amount", "line_no"),
 }
 SORT_LABELS = {
-    "line": "Line No.",
-    "item": "Item No.",
-    "location": "Location",
-    "costing_method": "Costing Method",
-    "amount": "Amount",
+    "line": _("Line No."),
+    "item": _("Item No."),
+    "location": _("Location"),
+    "costing_method": _("Costing Method"),
+    "amount": _("Amount"),
 }
 
 

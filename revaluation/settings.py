@@ -106,6 +106,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "revaluation.language.UserLanguageMiddleware",  # the user's language; needs the user
     "django_htmx.middleware.HtmxMiddleware",
     # the audit trail's context: who (the signed-in user) and where (the URL) of every change
     "pghistory.middleware.HistoryMiddleware",
@@ -207,7 +208,12 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-LANGUAGE_CODE = "en-us"
+# English and Dutch (docs/I18N.md); each user chooses (revaluation.language).
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("nl", "Nederlands")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates as 2026-01-31 in English and 31-01-2026 in Dutch (the other formats are Django's).
+FORMAT_MODULE_PATH = ["revaluation.formats"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

@@ -26,6 +26,8 @@ from django.http import (
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, push_url, reselect, reswap, retarget
 from django_htmx.middleware import HtmxDetails
@@ -72,6 +74,7 @@ from revaluation.services.lines import (
     line_delete,
     line_edit,
     line_set_reason_code,
+    unit_cost_warning,
 )
 from revaluation.services.posting import revaluation_batch_post, revaluation_batch_preview
 from revaluation.services.reversal import posted_revaluation_reverse, reversal_refusal
@@ -86,8 +89,10 @@ POSTED_DETAIL_TEMPLATE = "revaluation/posted_detail.html"
 DELETE_TEMPLATE = "revaluation/line_delete.html"
 EXPLAIN_TEMPLATE = "revaluation/line_explain.html"
 
-STALE_MESSAGE = "Someone else changed this line in the meantime; the current values are shown."
-BOTH_CELLS = (
+STALE_MESSAGE = gettext_lazy(
+    "Someone else changed this line in the meantime; the current values are shown."
+)
+BOTH_CELLS = gettext_lazy(
     "Change Unit Cost (Revalued) or Inventory Value (Revalued), not both: each is calculated "
     "from the other. Nothing was saved."
 )
@@ -160,7 +165,7 @@ def revaluation_batch_create(request: HtmxHttpRequest) -> HttpResponse:
         except RevaluationError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
-            messages.success(request, f"Batch {batch.name} created.")
+            messages.success(request, _("Batch %(name)s created.") % {"name": batch.name})
             url = _journal_url(batch.name)
             return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     if request.htmx:
@@ -184,6 +189,7 @@ class RevaluedCell:
     value: str  # the text in the input: the stored value, or what was typed when refused
     display: str  # the stored value as shown to read-only users
     message: str = ""
+    warning: str = ""  # a saved value that looks absurd (``lines.unit_cost_warning``)
     saved: str = ""  # the stored value as typed (Escape puts it back)
     invalid: bool = False  # the typed value was refused (aria-invalid)
 
@@ -222,17 +228,18 @@ def _cell(line: RevaluationLine, name: str, problem: CellProblem | None) -> Reva
             name,
             "unit-cost-revalued",
             f"line-{line.pk}-unit-cost-revalued",
-            "Unit Cost (Revalued)",
+            _("Unit Cost (Revalued)"),
             plain_decimal(value),
             format_decimal(value, min_places=2, grouping=True),
         )
+        cell.warning = unit_cost_warning(line)
     else:
         value = line.inventory_value_revalued
         cell = RevaluedCell(
             name,
             "inventory-value-revalued",
             f"line-{line.pk}-inventory-value-revalued",
-            "Inventory Value (Revalued)",
+            _("Inventory Value (Revalued)"),
             plain_decimal(value),
             format_decimal(value, min_places=2, grouping=True),
         )
@@ -439,12 +446,16 @@ def revaluation_calculate(request: HtmxHttpRequest, batch_name: str) -> HttpResp
         form.add_error(error.field if error.field in form.fields else None, error.message)
         return _calculate_response(request, batch, form, status=422)
     if lines:
-        noun = "line" if len(lines) == 1 else "lines"
-        messages.success(request, f"Calculate Inventory Value created {len(lines)} {noun}.")
+        created = ngettext(
+            "Calculate Inventory Value created %(count)s line.",
+            "Calculate Inventory Value created %(count)s lines.",
+            len(lines),
+        )
+        messages.success(request, created % {"count": len(lines)})
         if warning := zero_proposal_warning(lines):
             messages.warning(request, warning)
     else:
-        messages.info(request, "Calculate Inventory Value found nothing to revalue.")
+        messages.info(request, _("Calculate Inventory Value found nothing to revalue."))
     url = _journal_url(batch.name)
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
@@ -489,7 +500,7 @@ def revaluation_line_edit(request: HtmxHttpRequest, batch_name: str, line_id: in
         name = form.cleaned_data.get("field") or next(iter(form.errors))
         if name not in EDITABLE_FIELDS:
             return HttpResponseBadRequest("Unknown field.")
-        problem = CellProblem(name, "The value is too large.", request.POST.get(name, "")[:60])
+        problem = CellProblem(name, _("The value is too large."), request.POST.get(name, "")[:60])
         return _cell_refused(request, line, problem)
     edited = form.edited_fields(line)
     if not edited:  # nothing changed (a plain form post of unchanged values)
@@ -502,7 +513,13 @@ def revaluation_line_edit(request: HtmxHttpRequest, batch_name: str, line_id: in
     [name] = edited
     raw = form.cleaned_data[name]
     try:
-        line_edit(line_id=line.pk, version=form.cleaned_data["version"], field=name, value=raw)
+        line_edit(
+            line_id=line.pk,
+            version=form.cleaned_data["version"],
+            field=name,
+            value=raw,
+            localized=True,
+        )
     except StaleLineError:
         return _line_stale(request, batch_name, line.pk, name)
     except RevaluationError as error:
@@ -510,7 +527,7 @@ def revaluation_line_edit(request: HtmxHttpRequest, batch_name: str, line_id: in
     except DataError:
         # The service bounds the typed value but not the derived Inventory Value (Revalued)
         # = unit cost x quantity, which can overflow its column; the edit was rolled back.
-        return _cell_refused(request, line, CellProblem(name, "The value is too large.", raw))
+        return _cell_refused(request, line, CellProblem(name, _("The value is too large."), raw))
     except RevaluationLine.DoesNotExist as exc:
         raise Http404("The line was deleted meanwhile.") from exc
     if not request.htmx:
@@ -668,7 +685,11 @@ def revaluation_batch_delete_lines(request: HtmxHttpRequest, batch_name: str):
     _require_editor(request)
     batch = get_object_or_404(RevaluationBatch, pk=batch_name)
     deleted = batch_delete_lines(batch_name=batch.name)
-    messages.success(request, f"{deleted} line{'' if deleted == 1 else 's'} deleted.")
+    messages.success(
+        request,
+        ngettext("%(count)s line deleted.", "%(count)s lines deleted.", deleted)
+        % {"count": deleted},
+    )
     url = _journal_url(batch.name)
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
@@ -727,7 +748,11 @@ def revaluation_line_create(request: HtmxHttpRequest, batch_name: str) -> HttpRe
         except RevaluationError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
-            messages.success(request, f"Line {line.line_no} added for item {line.item_id}.")
+            messages.success(
+                request,
+                _("Line %(no)s added for item %(item)s.")
+                % {"no": line.line_no, "item": line.item_id},
+            )
             page = selectors.journal_line_page_number(batch_name=batch.name, line_no=line.line_no)
             params = {"page": page} if page > 1 else None
             if not request.htmx:
@@ -856,8 +881,12 @@ def revaluation_post(request: HtmxHttpRequest, batch_name: str) -> HttpResponse:
         return _posting_refused(request, batch, error)
     messages.success(
         request,
-        f"Batch {batch.name} posted as {posted.document_no}: "
-        f"amount {format_decimal(posted.total_amount, min_places=2, grouping=True)}.",
+        _("Batch %(name)s posted as %(document)s: amount %(amount)s.")
+        % {
+            "name": batch.name,
+            "document": posted.document_no,
+            "amount": format_decimal(posted.total_amount, min_places=2, grouping=True),
+        },
     )
     url = reverse("revaluation-posted-detail", args=[posted.pk])
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils.translation import gettext as _
 
 from inventory.amounts import ZERO, Precision
 from inventory.bulk import copy_insert
@@ -131,13 +132,21 @@ def check_preconditions(
         if item.no in open_outbounds:
             if first_only:
                 return [
-                    f"The Item {item.no} cannot be revalued because there is at least one open "
-                    "outbound item ledger entry."
+                    _(
+                        "The Item %(no)s cannot be revalued because there is at least one open"
+                        " outbound item ledger entry."
+                    )
+                    % {"no": item.no}
                 ]
-            problems += [f"Open Outbound Entry {n} found." for n in open_outbounds[item.no]]
+            problems += [
+                _("Open Outbound Entry %(no)s found.") % {"no": n} for n in open_outbounds[item.no]
+            ]
         if item.no in unadjusted and found(
-            f"You have to run the Adjust Cost - Item Entries batch job, before you can revalue "
-            f"item {item.no}."
+            _(
+                "You have to run the Adjust Cost - Item Entries batch job, before you can revalue"
+                " item %(no)s."
+            )
+            % {"no": item.no}
         ):
             return problems
         if item.costing_method == CostingMethod.AVERAGE and options.per == PER_ITEM:
@@ -196,14 +205,14 @@ def calculate_inventory_value(
 ) -> list[RevaluationLine]:
     """Create the batch (if new) and its proposed lines. Raises RevaluationError; then nothing
     is created."""
-    batch, _ = batch_get_or_create(name=batch_name)
+    batch, _created = batch_get_or_create(name=batch_name)
     batch = RevaluationBatch.objects.select_for_update().get(pk=batch.pk)
     options = options.normalized()
     document_no = options.document_no
     if not document_no and not batch.lines.exists():
         document_no = batch.next_document_no
     if not document_no:
-        raise RevaluationError("You must enter a document number.", field="document_no")
+        raise RevaluationError(_("You must enter a document number."), field="document_no")
     items = _items(options)
     problems = check_preconditions(options, items, first_only=True)
     if problems:
@@ -271,7 +280,7 @@ def _check_duplicates(
     )
     if any(tuple(row) in keys for row in existing.iterator()):
         raise DuplicateLinesError(
-            "Duplicate Revaluation Journals will be generated. Do you want to continue?"
+            _("Duplicate Revaluation Journals will be generated. Do you want to continue?")
         )
 
 

@@ -63,8 +63,9 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import F
+from django.utils.translation import get_language
 from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -263,13 +264,18 @@ def _number_format(places: int, *, at_least: int = 0) -> str:
     return "#,##0." + "0" * min(at_least, places) + "#" * max(places - at_least, 0)
 
 
+# Excel shows number formats with the reader's own separators (1.234,56 in a Dutch Excel); the
+# date format is the exporting user's language's.
+_XLSX_DATE_FORMATS = {"nl": "dd-mm-yyyy"}
+
+
 def _xlsx_formats(p: Precision) -> dict[str, str]:
     """The number format of each numeric column (the others are text or dates)."""
     amount = _number_format(decimal_places(p.amount), at_least=decimal_places(p.amount))
     unit = _number_format(max(decimal_places(p.unit_amount), 2), at_least=2)
     return {
         "applies_to_entry": "0",
-        "posting_date": "yyyy-mm-dd",
+        "posting_date": _XLSX_DATE_FORMATS.get(get_language() or "", "yyyy-mm-dd"),
         "quantity": _number_format(5),
         "unit_cost_calculated": unit,
         "inventory_value_calculated": amount,
@@ -289,6 +295,22 @@ def _xlsx_value(column: str, text: str):
     if column in _TEXT_COLUMNS or column in ("line_key", REASON_CODE):
         return text
     return Decimal(text)
+
+
+UNLOCKED = Protection(locked=False)
+
+
+def _protect(sheet: Worksheet) -> None:
+    """Lock the read-only cells (sheet protection without a password: it guards against typing
+    in the wrong column, not against a user who means to). The columns' own style is unlocked,
+    so the empty rows below the lines take manual lines; sorting, filtering and resizing stay
+    allowed."""
+    for col_no in range(1, len(COLUMNS) + 1):
+        sheet.column_dimensions[get_column_letter(col_no)].protection = UNLOCKED
+    protection = sheet.protection
+    protection.sheet = True
+    protection.sort = protection.autoFilter = False
+    protection.formatColumns = protection.formatRows = protection.formatCells = False
 
 
 def _xlsx_bytes(batch_name: str, rows: list[list[str]]) -> bytes:
@@ -311,8 +333,11 @@ def _xlsx_bytes(batch_name: str, rows: list[list[str]]) -> bytes:
             else:
                 cell.data_type = "s"  # text, even a code that starts with "=" (never a formula)
                 cell.number_format = "@"
-            if column not in EDITABLE_COLUMNS:
+            if column in EDITABLE_COLUMNS:
+                cell.protection = UNLOCKED
+            else:
                 cell.fill = read_only_fill
+    _protect(sheet)
     for col_no, name in enumerate(COLUMNS, start=1):
         width = max(len(name), *(len(values[col_no - 1]) for values in rows)) + 2
         sheet.column_dimensions[get_column_letter(col_no)].width = width
