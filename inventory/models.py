@@ -220,8 +220,8 @@ class LedgerImmutableError(Exception):
 
 
 class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        forbidden = set(kwargs) - set(self.model.MUTABLE_FIELDS)
+    def update(self, **kwargs: Any) -> int:
+        forbidden = set(kwargs) - set(self.model.MUTABLE_FIELDS)  # type: ignore[attr-defined]  # every model of this queryset is an AppendOnlyModel
         if forbidden:
             raise LedgerImmutableError(
                 f"{self.model._meta.verbose_name} is append-only; cannot change {sorted(forbidden)}"

@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from inventory.amounts import ZERO
@@ -61,7 +62,7 @@ class AdjustmentSummary:
 def adjust_cost_item_entries(
     *,
     item_nos: Iterable[str] | None = None,
-    user=None,
+    user: User | None = None,
     progress: Callable[[int, int, str], None] | None = None,
 ) -> AdjustmentSummary:
     """Adjust every item whose cost is not adjusted (optionally only ``item_nos``), by item no."""
@@ -90,7 +91,7 @@ def adjust_cost_item_entries(
 
 
 @transaction.atomic
-def adjust_item(*, item_no: str, user=None) -> tuple[int, Decimal, int | None]:
+def adjust_item(*, item_no: str, user: User | None = None) -> tuple[int, Decimal, int | None]:
     """Adjust one item in one transaction; returns (entries created, amount, register no.)."""
     item = Item.objects.select_for_update().get(no=item_no)
     run = ItemAdjustment(read_item_ledger(item, InventorySetup.get()))

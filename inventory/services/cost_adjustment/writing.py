@@ -7,7 +7,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Sum
+from django.contrib.auth.models import User
+from django.db.models import QuerySet, Sum
 
 from inventory.amounts import ZERO
 from inventory.exceptions import PostingError
@@ -32,7 +33,9 @@ def first_allowed_date(setup: InventorySetup) -> date:
     return max(start, closed + timedelta(days=1)) if closed else start
 
 
-def write_adjustment(run: ItemAdjustment, *, user: Any = None) -> tuple[int, Decimal, int | None]:
+def write_adjustment(
+    run: ItemAdjustment, *, user: User | None = None
+) -> tuple[int, Decimal, int | None]:
     """Post the run and update the flags; returns (entries created, amount, register no.)."""
     changes = run.costs.to_post()
     created, amount, register_no = 0, ZERO, None
@@ -160,7 +163,7 @@ def update_flags(run: ItemAdjustment) -> None:
     item.save(update_fields=["cost_is_adjusted", "unit_cost"])
 
 
-def _cost_sum(entries: Any) -> Decimal:
+def _cost_sum(entries: QuerySet[ValueEntry]) -> Decimal:
     sums = entries.aggregate(actual=Sum("cost_amount_actual"), expected=Sum("cost_amount_expected"))
     return (sums["actual"] or ZERO) + (sums["expected"] or ZERO)
 
