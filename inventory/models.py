@@ -244,7 +244,7 @@ class AppendOnlyModel(models.Model):
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             update_fields = kwargs.get("update_fields")
             if update_fields is None or set(update_fields) - set(self.MUTABLE_FIELDS):

@@ -8,11 +8,15 @@ the item register last, when the entry ranges are known.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any, TypedDict, Unpack, cast
 
+from django.contrib.auth.models import AnonymousUser, User
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -38,6 +42,71 @@ from inventory.periods import average_cost_period
 COUNTERS = ("item_application_entry", "item_ledger_entry", "item_register", "value_entry")
 
 
+class ItemLedgerEntryDraft(TypedDict, total=False):
+    """The columns a caller gives ``LedgerWriter.insert_ile`` (the writer fills in the rest:
+    entry no., remaining quantity, open, positive, register, and by default the source code,
+    Completely Invoiced and the last invoice date)."""
+
+    item_id: str
+    posting_date: date | None
+    entry_type: str
+    document_no: str
+    description: str
+    location_code: str
+    variant_code: str
+    quantity: Decimal  # required
+    invoiced_quantity: Decimal  # required
+    completely_invoiced: bool
+    applies_to_entry: int
+    source_code: str
+    reason_code: str
+
+
+class ApplicationDraft(TypedDict, total=False):
+    """The columns a caller gives ``LedgerWriter.insert_application``."""
+
+    item_ledger_entry: ItemLedgerEntry
+    inbound_item_entry: ItemLedgerEntry
+    outbound_item_entry: ItemLedgerEntry
+    outbound_item_entry_id: int | None
+    transferred_from_entry: ItemLedgerEntry | None
+    quantity: Decimal
+    posting_date: date | None
+    cost_application: bool
+
+
+class ValueEntryDraft(TypedDict, total=False):
+    """The value-entry columns a caller gives ``LedgerWriter.insert_value_entry``; the writer
+    rounds the amounts and fills in the entry no., the item ledger entry's columns, the user,
+    the batch, the register, Cost per Unit (unless given) and the posting groups' defaults."""
+
+    entry_type: str
+    variance_type: str
+    posting_date: date | None
+    valuation_date: date | None
+    document_no: str
+    description: str
+    source_code: str
+    reason_code: str
+    inventory_posting_group: str
+    gen_bus_posting_group: str
+    gen_prod_posting_group: str
+    valued_quantity: Decimal  # required
+    invoiced_quantity: Decimal
+    cost_per_unit: Decimal
+    cost_amount_actual: Decimal
+    cost_amount_expected: Decimal
+    expected_cost: bool
+    sales_amount_actual: Decimal
+    sales_amount_expected: Decimal
+    purchase_amount_actual: Decimal
+    purchase_amount_expected: Decimal
+    adjustment: bool
+    applies_to_entry: int
+    partial_revaluation: bool
+    valued_by_average_cost: bool
+
+
 def lock_items(item_nos: Iterable[str]) -> dict[str, Item]:
     """Lock the items in primary-key order (a fixed order prevents deadlocks)."""
     items = Item.objects.select_for_update().filter(no__in=set(item_nos)).order_by("no")
@@ -55,7 +124,7 @@ def last_closed_period_end() -> date | None:
 
 
 def check_posting_date(
-    setup: InventorySetup, posting_date: date | None, *, closed_until: date | None, **where
+    setup: InventorySetup, posting_date: date | None, *, closed_until: date | None, **where: Any
 ) -> None:
     """Spec §11: E-08 (blank), E-06 (allowed range), E-07 (closed inventory period)."""
     if posting_date is None:
@@ -113,18 +182,42 @@ class Counters:
             LedgerCounter.objects.filter(name=name).update(last_no=last_no)
 
 
+@dataclass(frozen=True)
+class _WriterState:
+    """What ``LedgerWriter.savepoint`` restores when its block fails."""
+
+    counters: dict[str, int]
+    ile_count: int
+    ve_count: int
+    pending: tuple[ValueEntry, ...]
+    pending_flags: frozenset[int]
+    marked_points: frozenset[tuple[str, str, str, date]] = field(default_factory=frozenset)
+
+
 class LedgerWriter:
-    """Writes ledger rows for one posting run; call ``finish()`` last to write the register."""
+    """Writes ledger rows for one posting run; call ``finish()`` last to write the register.
+
+    Callers give it drafts (``ItemLedgerEntryDraft``, ``ApplicationDraft``, ``ValueEntryDraft``)
+    and read ``ile_nos`` / ``ve_nos``; they never change its state: ``savepoint()`` undoes a
+    failed block, ``write_adjustment_flags()`` writes the flags Adjust Cost maintains.
+    """
 
     def __init__(
-        self, *, items: dict[str, Item], source_code: str, user=None, batch_name="", adjusting=False
-    ):
+        self,
+        *,
+        items: dict[str, Item],
+        source_code: str,
+        user: User | AnonymousUser | None = None,
+        batch_name: str = "",
+        adjusting: bool = False,
+    ) -> None:
         self.setup = InventorySetup.get()
         self.precision: Precision = self.setup.precision
         self.closed_until = last_closed_period_end()
         self.items = items
         self.source_code = source_code
-        self.user = user if getattr(user, "pk", None) else None
+        # an anonymous (or unsaved) user posts as nobody
+        self.user = cast("User | None", user if getattr(user, "pk", None) else None)
         self.batch_name = batch_name
         # Adjust Cost maintains Applied Entry to Adjust itself (spec §3.8 item 2, §7.9).
         self.adjusting = adjusting
@@ -135,11 +228,38 @@ class LedgerWriter:
         self.dirty_items: set[str] = set()
         self.pending: list[ValueEntry] = []
         self.pending_flags: set[int] = set()
-        self.marked_points: set[tuple] = set()
+        self.marked_points: set[tuple[str, str, str, date]] = set()
+
+    # ------------------------------------------------------------------ savepoint
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """Run a block in a database savepoint: when it raises, the rows it wrote are rolled back
+        and the writer forgets them too (the entry numbers it handed out are handed out again)."""
+        state = _WriterState(
+            counters=dict(self.counters.values),
+            ile_count=len(self.ile_nos),
+            ve_count=len(self.ve_nos),
+            pending=tuple(self.pending),
+            pending_flags=frozenset(self.pending_flags),
+            marked_points=frozenset(self.marked_points),
+        )
+        try:
+            with transaction.atomic():
+                yield
+        except BaseException:
+            self.counters.values = state.counters
+            del self.ile_nos[state.ile_count :]
+            del self.ve_nos[state.ve_count :]
+            self.pending = list(state.pending)
+            self.pending_flags = set(state.pending_flags)
+            self.marked_points = set(state.marked_points)
+            raise
 
     # ------------------------------------------------------------------ inserts
 
-    def insert_ile(self, **fields) -> ItemLedgerEntry:
+    def insert_ile(self, **draft: Unpack[ItemLedgerEntryDraft]) -> ItemLedgerEntry:
+        fields: dict[str, Any] = dict(draft)
         quantity = fields["quantity"]
         invoiced = fields.pop("invoiced_quantity")
         fields.setdefault("source_code", self.source_code)
@@ -158,23 +278,29 @@ class LedgerWriter:
         self.ile_nos.append(ile.entry_no)
         return ile
 
-    def insert_application(self, **fields) -> ItemApplicationEntry:
+    def insert_application(self, **draft: Unpack[ApplicationDraft]) -> ItemApplicationEntry:
         row = ItemApplicationEntry(
             entry_no=self.counters.next("item_application_entry"),
             item_register_id=self.register_no,
-            **fields,
+            **draft,
         )
         row.save(force_insert=True)
         return row
 
     def insert_value_entry(
-        self, ile: ItemLedgerEntry, *, first: bool | None = None, defer: bool = False, **fields
+        self,
+        ile: ItemLedgerEntry,
+        *,
+        first: bool | None = None,
+        defer: bool = False,
+        **draft: Unpack[ValueEntryDraft],
     ) -> ValueEntry:
         """Insert a VE on ``ile``: amounts rounded with R, Cost per Unit per spec §3.5.9.
 
         ``first`` says whether it is the entry's first value entry (looked up when None).
         ``defer`` queues the row for one bulk insert at ``flush()``; the side effects happen now.
         """
+        fields: dict[str, Any] = dict(draft)
         r = self.precision.r
         for name in (
             "cost_amount_actual",
@@ -217,7 +343,7 @@ class LedgerWriter:
         self._after_value_entry(ile, ve, defer)
         return ve
 
-    def _cost_per_unit(self, fields) -> Decimal:
+    def _cost_per_unit(self, fields: dict[str, Any]) -> Decimal:
         if fields["entry_type"] == ValueEntryType.ROUNDING:
             return ZERO
         if fields.get("expected_cost"):
@@ -368,3 +494,24 @@ class LedgerWriter:
         register.save(force_insert=True)
         self.counters.save()
         return register
+
+    # ------------------------------------------------------------------ Adjust Cost's flags
+
+    @staticmethod
+    def write_adjustment_flags(
+        item: Item, *, completely_invoiced: Iterable[int], keep_applied_entry_to_adjust: set[int]
+    ) -> None:
+        """Spec §7.9: the item ledger flags Adjust Cost maintains itself (its writer runs with
+        ``adjusting``, and it may post nothing at all). The entries the run found completely
+        invoiced are marked so; Applied Entry to Adjust is cleared on the item's entries except
+        ``keep_applied_entry_to_adjust``, which keep (or get) it."""
+        invoiced = list(completely_invoiced)
+        if invoiced:
+            ItemLedgerEntry.objects.filter(entry_no__in=invoiced).update(completely_invoiced=True)
+        ItemLedgerEntry.objects.filter(item=item, applied_entry_to_adjust=True).exclude(
+            entry_no__in=keep_applied_entry_to_adjust
+        ).update(applied_entry_to_adjust=False)
+        if keep_applied_entry_to_adjust:
+            ItemLedgerEntry.objects.filter(entry_no__in=keep_applied_entry_to_adjust).update(
+                applied_entry_to_adjust=True
+            )

@@ -146,17 +146,13 @@ def revaluation_journal_preview(*, lines: Sequence[RevaluationLineInput]) -> lis
             for line in lines:
                 error = errors.get(line.line_no)
                 first = len(writer.ve_nos)
-                counters = dict(writer.counters.values)
                 if error is None:
                     try:
-                        with transaction.atomic():
+                        with writer.savepoint():
                             poster.post_line(line)
                             writer.flush()
                     except PostingError as refused:
                         error = refused
-                        del writer.ve_nos[first:]
-                        writer.pending, writer.pending_flags = [], set()
-                        writer.counters.values = counters
                 entries = list(
                     ValueEntry.objects.filter(entry_no__in=writer.ve_nos[first:])
                     .order_by("entry_no")

@@ -60,21 +60,28 @@ def average_pool(run: ItemAdjustment, pool: Pool, start: date) -> None:
     period_start, period_end = ledger.period(start)
     last = max(ce.valuation_date for ce in pool_entries)
     while period_start <= last:
-        in_period = [ce for ce in pool_entries if period_start <= ce.valuation_date <= period_end]
-        average_outbounds = sorted(
-            (
-                ce
-                for ce in in_period
-                if ce.valued_by_average_cost and not ce.adjustment and ce.valued_quantity < 0
-            ),
-            key=lambda ce: (ce.item_ledger_entry_no, ce.entry_no),
-        )
-        for outbound_cost in average_outbounds:
+        for outbound_cost in average_outbounds(pool_entries, (period_start, period_end)):
             adjust_average_outbound(run, outbound_cost, pool_entries, (period_start, period_end))
         later = [ce.valuation_date for ce in pool_entries if ce.valuation_date > period_end]
         if not later:
             break
         period_start, period_end = ledger.period(min(later))
+
+
+def average_outbounds(pool_entries: list[CostEntry], period: Period) -> list[CostEntry]:
+    """The original outbound value entries valued by average cost in ``period``, by entry."""
+    start, end = period
+    return sorted(
+        (
+            ce
+            for ce in pool_entries
+            if start <= ce.valuation_date <= end
+            and ce.valued_by_average_cost
+            and not ce.adjustment
+            and ce.valued_quantity < 0
+        ),
+        key=lambda ce: (ce.item_ledger_entry_no, ce.entry_no),
+    )
 
 
 def adjust_average_outbound(

@@ -87,17 +87,9 @@ def spread(run: ItemAdjustment, entry: LedgerEntry, total: Decimal) -> bool:
     group; the difference to what the document holds is buffered (§7.8).
     """
     own = run.ledger.cost_entries_of_entry(entry.entry_no)
-    groups: dict[tuple[bool, str], list[CostEntry]] = {}
-    for cost_entry in own:
-        if cost_entry.entry_type == ValueEntryType.DIRECT_COST and not cost_entry.adjustment:
-            key = (not cost_entry.expected_cost, cost_entry.document_no)
-            groups.setdefault(key, []).append(cost_entry)
     changed = False
     residual = ZERO
-    for (invoiced, document_no), group in sorted(
-        groups.items(),
-        key=lambda key_and_group: (key_and_group[0][0], key_and_group[1][0].entry_no),
-    ):
+    for (invoiced, document_no), group in direct_cost_groups(own):
         if not invoiced and entry.quantity == entry.invoiced_quantity:
             continue
         quantity = (
@@ -116,6 +108,20 @@ def spread(run: ItemAdjustment, entry: LedgerEntry, total: Decimal) -> bool:
             old = sum((run.costs.expected(ce) for ce in document), ZERO)
         changed |= buffer_change(run, group[0], new - old, invoiced_quantity=quantity)
     return changed
+
+
+def direct_cost_groups(own: list[CostEntry]) -> list[tuple[tuple[bool, str], list[CostEntry]]]:
+    """The original Direct Cost entries of an item ledger entry by (invoiced, document no.):
+    expected-cost groups first, each kind in the order of its first entry."""
+    groups: dict[tuple[bool, str], list[CostEntry]] = {}
+    for cost_entry in own:
+        if cost_entry.entry_type == ValueEntryType.DIRECT_COST and not cost_entry.adjustment:
+            key = (not cost_entry.expected_cost, cost_entry.document_no)
+            groups.setdefault(key, []).append(cost_entry)
+    return sorted(
+        groups.items(),
+        key=lambda key_and_group: (key_and_group[0][0], key_and_group[1][0].entry_no),
+    )
 
 
 def buffer_change(

@@ -137,17 +137,11 @@ def update_flags(run: ItemAdjustment) -> None:
     """Spec §7.9: entry points, Applied Entry to Adjust, Cost is Adjusted, Unit Cost."""
     ledger = run.ledger
     item = ledger.item
-    if run.newly_invoiced:
-        ItemLedgerEntry.objects.filter(entry_no__in=run.newly_invoiced).update(
-            completely_invoiced=True
-        )
-    ItemLedgerEntry.objects.filter(item=item, applied_entry_to_adjust=True).exclude(
-        entry_no__in=run.keep_flagged
-    ).update(applied_entry_to_adjust=False)
-    if run.keep_flagged:
-        ItemLedgerEntry.objects.filter(entry_no__in=run.keep_flagged).update(
-            applied_entry_to_adjust=True
-        )
+    LedgerWriter.write_adjustment_flags(
+        item,
+        completely_invoiced=sorted(run.newly_invoiced),
+        keep_applied_entry_to_adjust=run.keep_flagged,
+    )
     points = AvgCostAdjmtEntryPoint.objects.filter(item=item, cost_is_adjusted=False)
     if ledger.average:
         done = [
