@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from inventory.amounts import ZERO
+from inventory.amounts import ZERO, RoundingCarry
 from inventory.exceptions import PostingError
 from inventory.models import (
     CostingMethod,
@@ -293,10 +293,7 @@ class _RevaluationPoster:
     ) -> None:
         """Spec §6.3: one Revaluation value entry on ``entry``, no item ledger entry."""
         p = self.p
-        exact_unit_cost = amount / quantity
-        unit_cost = p.ru(exact_unit_cost)
-        residual = quantity * (exact_unit_cost - unit_cost)
-        cost = unit_cost * quantity + residual
+        cost = p.cost_at_unit_cost(amount / quantity, quantity)
         expected = p.r(cost * applied_amount / amount) if applied_amount else ZERO
         actual = p.r(cost) - expected
         source = self.sources[entry.entry_no]
@@ -326,7 +323,7 @@ class _RevaluationPoster:
         item = self.w.items[line.item_no]
         standard = item.costing_method == CostingMethod.STANDARD
         candidates = self._candidates(line)
-        left_amount, left_qty, carry = line.amount, line.quantity, ZERO
+        left_amount, left_qty, carry = line.amount, line.quantity, RoundingCarry(self.p)
         for k, candidate in enumerate(candidates):
             is_last_candidate = k == len(candidates) - 1
             q = candidate.remaining
@@ -335,7 +332,7 @@ class _RevaluationPoster:
                     raise new_postings_error(item.no, line.line_no)
                 continue
             current = self.p.r(candidate.value)
-            a = line.inventory_value_revalued * q / line.quantity - current + carry
+            share = line.inventory_value_revalued * q / line.quantity - current
             left_qty -= q
             if left_qty == 0:
                 if any(c.remaining > 0 for c in candidates[k + 1 :]):
@@ -345,8 +342,7 @@ class _RevaluationPoster:
             else:
                 if is_last_candidate or left_qty < 0:
                     raise new_postings_error(item.no, line.line_no)
-                carry = a - self.p.r(a)
-                a = self.p.r(a)
+                a = carry.round(share)
                 left_amount -= a
                 last = False
             if a != 0:

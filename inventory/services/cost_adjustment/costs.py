@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from inventory.amounts import ZERO
+from inventory.amounts import ZERO, allocate_with_carry
 from inventory.models import ItemLedgerEntryType, ValueEntryType
 from inventory.services.cost_adjustment.changes import ItemAdjustment
 from inventory.services.cost_adjustment.snapshot import CostEntry, ItemLedger, LedgerEntry
@@ -87,19 +87,20 @@ def spread(run: ItemAdjustment, entry: LedgerEntry, total: Decimal) -> bool:
     group; the difference to what the document holds is buffered (§7.8).
     """
     own = run.ledger.cost_entries_of_entry(entry.entry_no)
+    groups = [
+        (invoiced, document_no, group)
+        for (invoiced, document_no), group in direct_cost_groups(own)
+        if invoiced or entry.quantity != entry.invoiced_quantity
+    ]
+    quantities = [
+        sum((ce.invoiced_quantity for ce in group), ZERO) if invoiced else group[0].valued_quantity
+        for invoiced, _, group in groups
+    ]
+    shares = allocate_with_carry(run.ledger.precision, total, quantities, entry.quantity)
     changed = False
-    residual = ZERO
-    for (invoiced, document_no), group in direct_cost_groups(own):
-        if not invoiced and entry.quantity == entry.invoiced_quantity:
-            continue
-        quantity = (
-            sum((ce.invoiced_quantity for ce in group), ZERO)
-            if invoiced
-            else group[0].valued_quantity
-        )
-        unrounded = total * quantity / entry.quantity + residual
-        new = run.ledger.precision.r(unrounded)
-        residual = unrounded - new
+    for (invoiced, document_no, group), quantity, new in zip(
+        groups, quantities, shares, strict=True
+    ):
         document = [ce for ce in own if ce.document_no == document_no]
         if invoiced:
             direct = [ce for ce in document if ce.entry_type == ValueEntryType.DIRECT_COST]

@@ -79,18 +79,15 @@ def line_amounts(
 ) -> dict[str, Any]:
     """Cost and sales/purchase amounts of a new entry of signed quantity ``quantity``."""
     unit_cost = line_unit_cost(line, item)
-    rounded_unit_cost = precision.ru(unit_cost)
     amount = precision.r(line.quantity * line_unit_amount(line, item))
     purchase = line.entry_type == ItemJournalEntryType.PURCHASE
     if purchase and quantity > 0 and not expected:
         cost = amount  # §3.5.1: the invoiced amount
     elif purchase and quantity > 0 and item.costing_method != CostingMethod.STANDARD:
         # §3.5.2 with the unit-cost residual
-        cost = precision.r(
-            rounded_unit_cost * quantity + quantity * (unit_cost - rounded_unit_cost)
-        )
+        cost = precision.r(precision.cost_at_unit_cost(unit_cost, quantity))
     else:
-        cost = precision.r(rounded_unit_cost * quantity)
+        cost = precision.r(precision.ru(unit_cost) * quantity)
     part = "expected" if expected else "actual"
     fields: dict[str, Any] = {f"cost_amount_{part}": cost, "expected_cost": expected}
     if purchase:
