@@ -16,6 +16,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 
 from inventory.amounts import MAX_ABS_VALUE, QTY_PLACES, ZERO, decimal_places
+from inventory.eligibility import item_refusal, missing_entry, missing_item
 from inventory.exceptions import PostingError
 from inventory.models import (
     CostingMethod,
@@ -115,15 +116,9 @@ def _checked_item(line: ItemJournalLineInput, items: dict[str, Item]) -> Item:
     if not line.item_no:
         raise line_error(line, "Item No. must have a value in Item Journal Line.", "item_no")
     item = items.get(line.item_no)
-    if item is None:
-        raise line_error(line, f"The Item does not exist. No.='{line.item_no}'.", "item_no")
-    if item.blocked:
-        raise line_error(
-            line,
-            f"You cannot choose Item {item.no} because the Blocked check box is selected on "
-            "its Item card.",
-            "item_no",
-        )
+    refusal = item_refusal(line.item_no, item, revaluation=False)
+    if refusal or item is None:
+        raise line_error(line, refusal or missing_item(line.item_no), "item_no")
     return item
 
 
@@ -234,9 +229,7 @@ def _check_codes(line: ItemJournalLineInput, item: Item) -> None:
 def _entry(line: ItemJournalLineInput, entry_no: int, field: str) -> ItemLedgerEntry:
     ile = ItemLedgerEntry.objects.filter(entry_no=entry_no).first()
     if ile is None:
-        raise line_error(
-            line, f"The Item Ledger Entry does not exist. Entry No.='{entry_no}'.", field
-        )
+        raise line_error(line, missing_entry(entry_no), field)
     return ile
 
 

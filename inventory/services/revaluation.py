@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from inventory.amounts import ZERO, RoundingCarry
+from inventory.eligibility import item_refusal, missing_entry, missing_item
 from inventory.exceptions import PostingError
 from inventory.models import (
     CostingMethod,
@@ -197,34 +198,22 @@ def _check_line(line, items, writer, entries, remaining) -> None:
 
     item = items.get(line.item_no)
     if item is None:
-        raise fail(f"The Item does not exist. No.='{line.item_no}'.", "item_no")
+        raise fail(missing_item(line.item_no), "item_no")
     if not line.document_no:
         raise fail("Document No. must have a value in Item Journal Line.", "document_no")
     check_posting_date(
         writer.setup, line.posting_date, closed_until=writer.closed_until, line_no=line.line_no
     )
-    if item.blocked:
-        raise fail(
-            f"You cannot choose Item {item.no} because the Blocked check box is selected on its "
-            "Item card.",
-            "item_no",
-        )
-    if item.inventory_value_zero:
-        raise fail(
-            f"Inventory Value Zero must be equal to 'No' in Item: No.={item.no}. "
-            "Current value is 'Yes'.",
-            "item_no",
-        )
+    refusal = item_refusal(item.no, item, revaluation=True)
+    if refusal:
+        raise fail(refusal, "item_no")
     if line.inventory_value_per:
         return
     if not line.applies_to_entry:
         raise fail("Applies-to Entry must have a value in Item Journal Line.", "applies_to_entry")
     entry = entries.get(line.applies_to_entry)
     if entry is None:
-        raise fail(
-            f"The Item Ledger Entry does not exist. Entry No.='{line.applies_to_entry}'.",
-            "applies_to_entry",
-        )
+        raise fail(missing_entry(line.applies_to_entry), "applies_to_entry")
     if entry.item_id != item.no or not entry.positive or not entry.completely_invoiced:
         raise fail(
             f"Item Ledger Entry {entry.entry_no} cannot be revalued by this line: it must be a "

@@ -12,6 +12,7 @@ from django.db.models import Max
 
 from inventory.amounts import ZERO, Precision
 from inventory.bulk import copy_insert
+from inventory.eligibility import inventory_value_zero_refusal
 from inventory.models import (
     AverageCostCalcType,
     CostingMethod,
@@ -380,10 +381,9 @@ class _LineBuilder:
         per,
         applied_amount=ZERO,
     ) -> None:
-        if item.inventory_value_zero:
-            raise RevaluationError(
-                f"Inventory Value Zero must be equal to 'No' in Item: No.={item.no}. Current value is 'Yes'."
-            )
+        refusal = inventory_value_zero_refusal(item)
+        if refusal:
+            raise RevaluationError(refusal)
         self.line_no += 10000
         line = RevaluationLine(
             batch=self.batch,

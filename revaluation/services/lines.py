@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import F, Max, Sum
 
 from inventory.amounts import MAX_ABS_VALUE, Precision
+from inventory.eligibility import item_refusal, missing_entry, missing_item
 from inventory.models import (
     CostingMethod,
     InventorySetup,
@@ -156,7 +157,7 @@ def check_applies_to_entry(*, item: Item, entry_no: int) -> ItemLedgerEntry:
         )
     entry = ItemLedgerEntry.objects.filter(entry_no=entry_no).first()
     if entry is None:
-        raise _entry_error(f"The Item Ledger Entry does not exist. Entry No.='{entry_no}'.")
+        raise _entry_error(missing_entry(entry_no))
     if entry.item_id != item.no:
         raise _entry_error(
             f"Item No. must be equal to '{item.no}' in Item Ledger Entry: Entry No.={entry_no}. "
@@ -184,20 +185,9 @@ def check_applies_to_entry(*, item: Item, entry_no: int) -> ItemLedgerEntry:
 
 def check_item(item: Item | None, item_no: str) -> Item:
     """Spec §5.1: E-01, E-31."""
-    if item is None:
-        raise RevaluationError(f"The Item does not exist. No.='{item_no}'.", field="item")
-    if item.blocked:
-        raise RevaluationError(
-            f"You cannot choose Item {item.no} because the Blocked check box is selected on its "
-            "Item card.",
-            field="item",
-        )
-    if item.inventory_value_zero:
-        raise RevaluationError(
-            f"Inventory Value Zero must be equal to 'No' in Item: No.={item.no}. "
-            "Current value is 'Yes'.",
-            field="item",
-        )
+    refusal = item_refusal(item_no, item, revaluation=True)
+    if refusal or item is None:
+        raise RevaluationError(refusal or missing_item(item_no), field="item")
     return item
 
 
