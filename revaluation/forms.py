@@ -25,7 +25,7 @@ from revaluation.services.calculate import (
     PER_ITEM,
     CalculateOptions,
 )
-from revaluation.services.lines import EDITABLE_FIELDS
+from revaluation.services.lines import EDITABLE_FIELDS, changed_cells
 
 
 class BatchCreateForm(forms.Form):
@@ -173,11 +173,13 @@ class CalculateForm(forms.Form):
         )
 
 
-def _differs(raw: str, current: Decimal) -> bool:
+def _typed_value(raw: str) -> Decimal | str:
+    """The number typed in a cell, else the text itself (not a number: the service says so)."""
     try:
-        return parse_decimal(raw.replace(",", "")) != current
+        number = parse_decimal(raw.replace(",", ""))
     except NumberError:
-        return True  # not a number: let the service say so
+        return raw
+    return raw if number is None else number  # a blank cell differs from every number
 
 
 class LineEditForm(forms.Form):
@@ -195,11 +197,8 @@ class LineEditForm(forms.Form):
         data = self.cleaned_data
         if data["field"]:
             return [data["field"]]
-        return [
-            name
-            for name in EDITABLE_FIELDS
-            if name in self.data and _differs(data[name], getattr(line, name))
-        ]
+        typed = {name: _typed_value(data[name]) for name in EDITABLE_FIELDS if name in self.data}
+        return changed_cells(line, typed)
 
 
 class ManualLineForm(forms.Form):

@@ -6,6 +6,7 @@ a spreadsheet or proposed by Calculate Inventory Value.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 
 from django.db import transaction
@@ -29,6 +30,19 @@ from revaluation.models import RevaluationBatch, RevaluationLine
 UNIT_COST_REVALUED = "unit_cost_revalued"
 INVENTORY_VALUE_REVALUED = "inventory_value_revalued"
 EDITABLE_FIELDS = (UNIT_COST_REVALUED, INVENTORY_VALUE_REVALUED)
+
+
+def changed_cells(line: RevaluationLine, values: Mapping[str, Decimal | str | None]) -> list[str]:
+    """Which revalued cells the user changed (the journal page and the spreadsheet import ask
+    the same question): those given (None: not given) whose value differs from the line's, in
+    column order. A text that is not a number always differs, so that the edit refuses it."""
+    return [
+        name
+        for name in EDITABLE_FIELDS
+        if values.get(name) is not None and values[name] != getattr(line, name)
+    ]
+
+
 LINE_NO_STEP = 10000
 
 
