@@ -18,12 +18,9 @@ from inventory.models import CostingMethod, Item, ItemVariant, Location
 from inventory.numbers import NumberError, parse_decimal
 from revaluation.models import RevaluationLine
 from revaluation.services.calculate import (
-    BASE_BLANK,
-    BASE_LAST_DIRECT_COST,
-    BASE_STANDARD_COST,
-    PER_ENTRY,
-    PER_ITEM,
     CalculateOptions,
+    CalculatePer,
+    CalculationBase,
 )
 from revaluation.services.lines import EDITABLE_FIELDS, changed_cells
 
@@ -65,8 +62,8 @@ class CalculateForm(forms.Form):
     document_no = forms.CharField(label="Document No.", max_length=20, required=False)
     per = forms.ChoiceField(
         label="Calculate per",
-        choices=[(PER_ITEM, "Item"), (PER_ENTRY, "Item Ledger Entry")],
-        initial=PER_ITEM,
+        choices=CalculatePer.choices,
+        initial=CalculatePer.ITEM,
         widget=forms.RadioSelect,
     )
     by_location = forms.BooleanField(label="By Location", required=False)
@@ -75,9 +72,7 @@ class CalculateForm(forms.Form):
     calculation_base = forms.ChoiceField(
         label="Calculation base",
         choices=[
-            (BASE_BLANK, "(blank)"),
-            (BASE_LAST_DIRECT_COST, "Last Direct Unit Cost"),
-            (BASE_STANDARD_COST, "Standard Cost"),
+            *CalculationBase.choices,
         ],
         required=False,
         help_text="The proposed revalued cost. Blank: revalued = calculated.",

@@ -22,6 +22,7 @@ from inventory.models import (
     CostingMethod,
     Item,
     ItemLedgerEntry,
+    ItemLedgerEntryType,
     SourceCode,
     ValueEntry,
     ValueEntryType,
@@ -52,7 +53,7 @@ class RevaluationLineInput:
     amount: Decimal
     inventory_value_revalued: Decimal
     unit_cost_revalued: Decimal
-    entry_type: str = "positive_adjmt"
+    entry_type: str = ItemLedgerEntryType.POSITIVE_ADJMT
     location_code: str = ""
     variant_code: str = ""
     applies_to_entry: int = 0

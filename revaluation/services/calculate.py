@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Max
 
 from inventory.amounts import ZERO, Precision
@@ -41,11 +41,20 @@ from revaluation.services.lines import (
 )
 from revaluation.templatetags.amounts import amount as show_amount
 
-PER_ENTRY = "entry"
-PER_ITEM = "item"
-BASE_BLANK = ""
-BASE_LAST_DIRECT_COST = "last_direct_cost"
-BASE_STANDARD_COST = "standard_cost"
+
+class CalculatePer(models.TextChoices):
+    """Calculate Inventory Value's "Calculate Per" option (§4.1)."""
+
+    ITEM = "item", "Item"
+    ENTRY = "entry", "Item Ledger Entry"
+
+
+class CalculationBase(models.TextChoices):
+    """Calculate Inventory Value's "Calculation Base" option (§4.1)."""
+
+    BLANK = "", "(blank)"
+    LAST_DIRECT_COST = "last_direct_cost", "Last Direct Unit Cost"
+    STANDARD_COST = "standard_cost", "Standard Cost"
 
 
 @dataclass(frozen=True)
@@ -54,11 +63,11 @@ class CalculateOptions:
 
     posting_date: date
     document_no: str = ""
-    per: str = PER_ENTRY
+    per: str = CalculatePer.ENTRY
     by_location: bool = False
     by_variant: bool = False
     update_standard_cost: bool = False
-    calculation_base: str = BASE_BLANK
+    calculation_base: str = CalculationBase.BLANK
     item_nos: tuple[str, ...] = ()
     costing_methods: tuple[str, ...] = ()
     location_codes: tuple[str, ...] = ()
@@ -66,7 +75,7 @@ class CalculateOptions:
 
     def normalized(self) -> CalculateOptions:
         """Per entry forces By Location/Variant, Update Standard Cost and the base off (§4.1)."""
-        if self.per == PER_ENTRY:
+        if self.per == CalculatePer.ENTRY:
             return CalculateOptions(
                 posting_date=self.posting_date,
                 document_no=self.document_no,
@@ -131,7 +140,7 @@ def check_preconditions(
             f"item {item.no}."
         ):
             return problems
-        if item.costing_method == CostingMethod.AVERAGE and options.per == PER_ITEM:
+        if item.costing_method == CostingMethod.AVERAGE and options.per == CalculatePer.ITEM:
             period_end = average_cost_period(options.posting_date, setup.average_cost_period)[1]
             if period_end != options.posting_date and found(
                 f"You cannot revalue by Calculate Per Item for item {item.no} using posting date "
@@ -144,7 +153,7 @@ def check_preconditions(
 
 def _average_option_problem(options: CalculateOptions, setup: InventorySetup, found) -> bool:
     """E-22, E-23a-e. Returns True when the caller should stop."""
-    if options.per == PER_ENTRY:
+    if options.per == CalculatePer.ENTRY:
         return found(
             "You must not revalue items with Costing Method Average, if Calculate Per is Item "
             "Ledger Entry."
@@ -203,7 +212,7 @@ def calculate_inventory_value(
     entries = inbound_entry_values(
         item_nos=[item.no for item in items],
         on=options.posting_date,
-        standard_per_item=options.per == PER_ITEM,
+        standard_per_item=options.per == CalculatePer.ITEM,
         location_codes=options.location_codes or None,
         variant_codes=options.variant_codes or None,
     )
@@ -211,7 +220,7 @@ def calculate_inventory_value(
     for entry in entries:
         by_item[entry.item_no].append(entry)
     for item in items:
-        if options.per == PER_ENTRY:
+        if options.per == CalculatePer.ENTRY:
             builder.per_entry(item, by_item[item.no])
         else:
             builder.per_item(item, by_item[item.no])
@@ -406,9 +415,9 @@ class _LineBuilder:
         )
         set_inventory_value_calculated(line, value, self.p)
         base = self.options.calculation_base
-        if base == BASE_LAST_DIRECT_COST:
+        if base == CalculationBase.LAST_DIRECT_COST:
             set_unit_cost_revalued(line, item.last_direct_cost, self.p, typed=False)
-        elif base == BASE_STANDARD_COST:
+        elif base == CalculationBase.STANDARD_COST:
             set_unit_cost_revalued(line, item.standard_cost, self.p, typed=False)
         else:
             if value < 0:
