@@ -30,6 +30,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect, push_url, reselect, reswap, retarget
 from django_htmx.middleware import HtmxDetails
 
+from inventory.display import format_decimal, plain_decimal
 from inventory.models import CostingMethod, ItemLedgerEntryType
 from inventory.services.jobs import JobActive, job_retire_if_abandoned
 from revaluation import selectors
@@ -60,7 +61,6 @@ from revaluation.services.lines import (
     line_edit,
 )
 from revaluation.services.posting import revaluation_batch_post, revaluation_batch_preview
-from revaluation.templatetags.amounts import format_decimal, plain_decimal
 
 LIST_TEMPLATE = "revaluation/batch_list.html"
 DETAIL_TEMPLATE = "revaluation/journal_detail.html"

@@ -12,6 +12,7 @@ from django.db.models import Max
 
 from inventory.amounts import ZERO, Precision
 from inventory.bulk import copy_insert
+from inventory.display import amount as show_amount
 from inventory.eligibility import inventory_value_zero_refusal
 from inventory.models import (
     AverageCostCalcType,
@@ -39,7 +40,6 @@ from revaluation.services.lines import (
     set_inventory_value_revalued,
     set_unit_cost_revalued,
 )
-from revaluation.templatetags.amounts import amount as show_amount
 
 
 class CalculatePer(models.TextChoices):
