@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -26,6 +27,7 @@ from inventory.models import (
 )
 from inventory.periods import average_cost_period
 from inventory.valuation import (
+    EntryValue,
     average_unit_cost,
     inbound_entry_values,
     items_with_unadjusted_entry_points,
@@ -308,14 +310,7 @@ class _LineBuilder:
 
     def per_item(self, item: Item, entries) -> None:
         options = self.options
-        buffer: dict[tuple[str, str], list[Decimal]] = {}
-        for entry in entries:
-            key = (entry.location_code, entry.variant_code)
-            if key in buffer:
-                buffer[key][0] += entry.remaining
-                buffer[key][1] += entry.value
-            elif entry.remaining != 0:
-                buffer[key] = [entry.remaining, entry.value]
+        buffer = _sum_by_location_and_variant(entries)
         by_loc = bool(options.location_codes) or options.by_location
         by_var = bool(options.variant_codes) or options.by_variant
         per = {
@@ -428,6 +423,22 @@ class _LineBuilder:
                 )
             set_inventory_value_revalued(line, value, self.p)
         self.lines.append(line)
+
+
+def _sum_by_location_and_variant(
+    entries: Iterable[EntryValue],
+) -> dict[tuple[str, str], list[Decimal]]:
+    """(location, variant) -> [remaining quantity, value] of the entries; a pair starts with an
+    entry that has a remaining quantity."""
+    buffer: dict[tuple[str, str], list[Decimal]] = {}
+    for entry in entries:
+        key = (entry.location_code, entry.variant_code)
+        if key in buffer:
+            buffer[key][0] += entry.remaining
+            buffer[key][1] += entry.value
+        elif entry.remaining != 0:
+            buffer[key] = [entry.remaining, entry.value]
+    return buffer
 
 
 def _whose(line: RevaluationLine) -> str:
