@@ -316,7 +316,7 @@ class LedgerWriter:
         if item.inventory_value_zero:
             fields["cost_amount_actual"] = fields["cost_amount_expected"] = ZERO
         if "cost_per_unit" not in fields:
-            fields["cost_per_unit"] = self._cost_per_unit(fields)
+            fields["cost_per_unit"] = cost_per_unit_of(self.precision, fields)
         fields.setdefault("source_code", self.source_code)
         fields.setdefault("inventory_posting_group", item.inventory_posting_group)
         fields.setdefault("gen_prod_posting_group", item.gen_prod_posting_group)
@@ -342,17 +342,6 @@ class LedgerWriter:
         self.ve_nos.append(ve.entry_no)
         self._after_value_entry(ile, ve, defer)
         return ve
-
-    def _cost_per_unit(self, fields: dict[str, Any]) -> Decimal:
-        if fields["entry_type"] == ValueEntryType.ROUNDING:
-            return ZERO
-        if fields.get("expected_cost"):
-            amount = fields["cost_amount_expected"]
-        elif fields["entry_type"] == ValueEntryType.REVALUATION:
-            amount = fields["cost_amount_actual"] + fields["cost_amount_expected"]
-        else:
-            amount = fields["cost_amount_actual"]
-        return self.precision.cost_per_unit(amount, fields["valued_quantity"])
 
     def _after_value_entry(self, ile: ItemLedgerEntry, ve: ValueEntry, defer: bool) -> None:
         """Spec §3.8 items 1-3 (G/L and unit cost are the caller's business)."""
@@ -390,34 +379,12 @@ class LedgerWriter:
         self, item_no: str, location_code: str, variant_code: str, valuation_date: date
     ) -> None:
         """Spec §2.6: this point and every later point of the pool become unadjusted."""
-        item = self.items[item_no]
-        pool_is_item = (
-            item.costing_method == CostingMethod.AVERAGE
-            and self.setup.average_cost_calc_type == AverageCostCalcType.ITEM
+        key = entry_point_key(
+            self.setup, self.items[item_no], location_code, variant_code, valuation_date
         )
-        if item.costing_method == CostingMethod.AVERAGE:
-            valuation_date = average_cost_period(valuation_date, self.setup.average_cost_period)[1]
-        if pool_is_item:
-            location_code = variant_code = ""
-        key = (item_no, location_code, variant_code, valuation_date)
-        if key in self.marked_points:
-            return  # already marked (with every later point) in this run
-        self.marked_points.add(key)
-        point, created = AvgCostAdjmtEntryPoint.objects.get_or_create(
-            item_id=item_no,
-            location_code=location_code,
-            variant_code=variant_code,
-            valuation_date=valuation_date,
-            defaults={"cost_is_adjusted": False},
-        )
-        later = AvgCostAdjmtEntryPoint.objects.filter(
-            Q(valuation_date__gt=valuation_date) | Q(pk=point.pk),
-            item_id=item_no,
-            cost_is_adjusted=True,
-        )
-        if not pool_is_item:
-            later = later.filter(location_code=location_code, variant_code=variant_code)
-        later.update(cost_is_adjusted=False)
+        if key not in self.marked_points:  # else already marked (with every later point)
+            self.marked_points.add(key)
+            mark_entry_point_unadjusted(self.setup, self.items[item_no], *key[1:])
 
     def move_valuation_date(self, ile: ItemLedgerEntry, new_date: date) -> None:
         """Spec §3.7: an outbound's VEs dated before ``new_date`` move to it, and so do those of
@@ -438,21 +405,7 @@ class LedgerWriter:
                 self.mark_entry_point_unadjusted(
                     entry.item_id, entry.location_code, entry.variant_code, day
                 )
-            pending.extend(self._cost_receivers(entry))
-
-    @staticmethod
-    def _cost_receivers(entry: ItemLedgerEntry) -> list[ItemLedgerEntry]:
-        """Entries that take their cost directly from ``entry`` through a cost application."""
-        rows = ItemApplicationEntry.objects.filter(cost_application=True).exclude(
-            item_ledger_entry=entry
-        )
-        if entry.positive:
-            rows = rows.filter(inbound_item_entry=entry, quantity__lt=0)
-        else:
-            rows = rows.filter(outbound_item_entry=entry, quantity__gt=0)
-        return list(
-            ItemLedgerEntry.objects.filter(entry_no__in=rows.values("item_ledger_entry_id"))
-        )
+            pending.extend(cost_receivers(entry))
 
     # ------------------------------------------------------------------ end of run
 
@@ -515,3 +468,69 @@ class LedgerWriter:
             ItemLedgerEntry.objects.filter(entry_no__in=keep_applied_entry_to_adjust).update(
                 applied_entry_to_adjust=True
             )
+
+
+# --------------------------------------------------------------------------- the writer's rules
+
+
+def cost_per_unit_of(precision: Precision, fields: dict[str, Any]) -> Decimal:
+    """Spec §3.5.9: the Cost per Unit of a new value entry from its rounded amounts."""
+    if fields["entry_type"] == ValueEntryType.ROUNDING:
+        return ZERO
+    if fields.get("expected_cost"):
+        amount = fields["cost_amount_expected"]
+    elif fields["entry_type"] == ValueEntryType.REVALUATION:
+        amount = fields["cost_amount_actual"] + fields["cost_amount_expected"]
+    else:
+        amount = fields["cost_amount_actual"]
+    return precision.cost_per_unit(amount, fields["valued_quantity"])
+
+
+def entry_point_key(
+    setup: InventorySetup, item: Item, location_code: str, variant_code: str, valuation_date: date
+) -> tuple[str, str, str, date]:
+    """The entry point (§2.6) a value entry falls in: for an Average item the last day of its
+    average-cost period, and no location or variant when the pool is the item."""
+    if item.costing_method == CostingMethod.AVERAGE:
+        valuation_date = average_cost_period(valuation_date, setup.average_cost_period)[1]
+        if setup.average_cost_calc_type == AverageCostCalcType.ITEM:
+            location_code = variant_code = ""
+    return (item.no, location_code, variant_code, valuation_date)
+
+
+def mark_entry_point_unadjusted(
+    setup: InventorySetup, item: Item, location_code: str, variant_code: str, valuation_date: date
+) -> None:
+    """Spec §2.6: the point (see ``entry_point_key``) and every later point of its pool become
+    unadjusted."""
+    pool_is_item = (
+        item.costing_method == CostingMethod.AVERAGE
+        and setup.average_cost_calc_type == AverageCostCalcType.ITEM
+    )
+    point, _ = AvgCostAdjmtEntryPoint.objects.get_or_create(
+        item_id=item.no,
+        location_code=location_code,
+        variant_code=variant_code,
+        valuation_date=valuation_date,
+        defaults={"cost_is_adjusted": False},
+    )
+    later = AvgCostAdjmtEntryPoint.objects.filter(
+        Q(valuation_date__gt=valuation_date) | Q(pk=point.pk),
+        item_id=item.no,
+        cost_is_adjusted=True,
+    )
+    if not pool_is_item:
+        later = later.filter(location_code=location_code, variant_code=variant_code)
+    later.update(cost_is_adjusted=False)
+
+
+def cost_receivers(entry: ItemLedgerEntry) -> list[ItemLedgerEntry]:
+    """Entries that take their cost directly from ``entry`` through a cost application."""
+    rows = ItemApplicationEntry.objects.filter(cost_application=True).exclude(
+        item_ledger_entry=entry
+    )
+    if entry.positive:
+        rows = rows.filter(inbound_item_entry=entry, quantity__lt=0)
+    else:
+        rows = rows.filter(outbound_item_entry=entry, quantity__gt=0)
+    return list(ItemLedgerEntry.objects.filter(entry_no__in=rows.values("item_ledger_entry_id")))
