@@ -67,9 +67,13 @@ class InventoryValuePer(models.TextChoices):
 
 
 class RevaluationLine(models.Model):
-    batch = models.ForeignKey(RevaluationBatch, on_delete=models.CASCADE, related_name="lines")
+    # Indexed by the (batch, line no.) and (batch, item, ...) indexes below, not on their own:
+    # every index costs time when Calculate Inventory Value writes 100,000s of lines.
+    batch = models.ForeignKey(
+        RevaluationBatch, on_delete=models.CASCADE, related_name="lines", db_index=False
+    )
     line_no = models.PositiveBigIntegerField()  # 10000 apart: more than 214,748 lines fit
-    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+", db_index=False)
     entry_type = models.CharField(
         max_length=20, choices=ItemLedgerEntryType, default=ItemLedgerEntryType.POSITIVE_ADJMT
     )
@@ -108,6 +112,7 @@ class RevaluationLine(models.Model):
             models.Index(
                 fields=["batch", "item", "location_code", "variant_code"], name="revline_batch_item"
             ),
+            models.Index(fields=["item"], name="revline_item"),  # PROTECT of an item
         ]
 
     def __str__(self) -> str:

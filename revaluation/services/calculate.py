@@ -2,42 +2,34 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 
-from django.db import transaction
-from django.db.models import Max
+from django.db import connection, transaction
+from django.db.models import Max, Q, QuerySet
 
-from inventory.amounts import ZERO, Precision
-from inventory.bulk import copy_insert
+from inventory.amounts import ZERO
 from inventory.models import (
     AverageCostCalcType,
     CostingMethod,
     InventorySetup,
     Item,
     ItemLedgerEntry,
-    ItemLedgerEntryType,
-    ItemVariant,
-    Location,
 )
 from inventory.periods import average_cost_period
-from inventory.valuation import (
-    average_unit_cost,
-    inbound_entry_values,
-    items_with_unadjusted_entry_points,
-    open_outbound_entries,
-)
+from inventory.valuation import items_with_unadjusted_entry_points, open_outbound_entries
+from inventory.valuation_sql import LedgerFilter
 from revaluation.exceptions import DuplicateLinesError, RevaluationError
-from revaluation.models import InventoryValuePer, RevaluationBatch, RevaluationLine
-from revaluation.services.lines import (
-    batch_get_or_create,
-    next_line_no,
-    set_inventory_value_calculated,
-    set_inventory_value_revalued,
-    set_unit_cost_revalued,
+from revaluation.models import RevaluationBatch, RevaluationLine
+from revaluation.services.calculate_sql import (
+    Grouping,
+    LineTarget,
+    per_entry_insert,
+    per_item_insert,
+    unit_cost_base_update,
 )
+from revaluation.services.lines import LINE_NO_STEP, batch_get_or_create, next_line_no
 from revaluation.templatetags.amounts import amount as show_amount
 
 PER_ENTRY = "entry"
@@ -183,9 +175,10 @@ def calculation_test(options: CalculateOptions) -> list[str]:
 @transaction.atomic
 def calculate_inventory_value(
     *, batch_name: str, options: CalculateOptions, confirm_duplicates: bool = False
-) -> list[RevaluationLine]:
-    """Create the batch (if new) and its proposed lines. Raises RevaluationError; then nothing
-    is created."""
+) -> QuerySet[RevaluationLine]:
+    """Create the batch (if new) and its proposed lines (set-based: one INSERT ... SELECT, then
+    the calculation base). Returns the new lines, in line order, unevaluated. Raises
+    RevaluationError; then nothing is created."""
     batch, _ = batch_get_or_create(name=batch_name)
     batch = RevaluationBatch.objects.select_for_update().get(pk=batch.pk)
     options = options.normalized()
@@ -198,227 +191,102 @@ def calculate_inventory_value(
     problems = check_preconditions(options, items, first_only=True)
     if problems:
         raise RevaluationError(problems[0])
-    builder = _LineBuilder(batch, options, document_no, InventorySetup.get().precision)
-    entries = inbound_entry_values(
-        item_nos=[item.no for item in items],
+    setup = InventorySetup.get()
+    target = LineTarget(
+        batch_name=batch.name,
+        first_line_no=next_line_no(batch.name) - LINE_NO_STEP,
+        posting_date=options.posting_date,
+        document_no=document_no,
+        reason_code=batch.reason_code,
+        watermark=ItemLedgerEntry.objects.aggregate(last=Max("entry_no"))["last"] or 0,
+        precision=setup.precision,
+    )
+    new_lines = batch.lines.filter(line_no__gt=target.first_line_no).order_by("line_no")
+    if items:
+        _run(*_line_statement(options, items, target, setup.average_cost_calc_type))
+        _check_lines(target, new_lines, options.calculation_base)
+        apply_calculation_base(target, options.calculation_base)
+        _check_duplicates(batch, target, confirm_duplicates)
+    return new_lines
+
+
+def _run(sql: str, params: dict) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def _line_statement(
+    options: CalculateOptions, items: list[Item], target: LineTarget, average_calc_type: str
+) -> tuple[str, dict]:
+    ledger = LedgerFilter(
         on=options.posting_date,
-        standard_per_item=options.per == PER_ITEM,
-        location_codes=options.location_codes or None,
-        variant_codes=options.variant_codes or None,
+        item_nos=tuple(item.no for item in items)
+        if options.item_nos or options.costing_methods
+        else (),
+        location_codes=options.location_codes,
+        variant_codes=options.variant_codes,
     )
-    by_item = defaultdict(list)
-    for entry in entries:
-        by_item[entry.item_no].append(entry)
-    for item in items:
-        if options.per == PER_ENTRY:
-            builder.per_entry(item, by_item[item.no])
-        else:
-            builder.per_item(item, by_item[item.no])
-    _check_duplicates(batch, builder.lines, confirm_duplicates)
-    _insert(batch, builder.lines)
-    return builder.lines
+    if options.per == PER_ENTRY:
+        return per_entry_insert(ledger, target)
+    grouping = Grouping(
+        by_location=bool(options.location_codes) or options.by_location,
+        by_variant=bool(options.variant_codes) or options.by_variant,
+        by_variant_option=options.by_variant,
+        update_standard_cost=options.update_standard_cost,
+    )
+    return per_item_insert(ledger, target, grouping, average_calc_type)
 
 
-def _insert(batch: RevaluationBatch, lines: list[RevaluationLine]) -> None:
-    """COPY the lines in, then give the objects their ids (the callers edit them)."""
-    if not lines:
+def apply_calculation_base(target: LineTarget, base: str) -> None:
+    """The calculation base (spec §4.7) of the lines just created: a step of its own after the
+    lines exist (blank: IV (Revalued) stays IV (Calculated))."""
+    column = {BASE_LAST_DIRECT_COST: "last_direct_cost", BASE_STANDARD_COST: "standard_cost"}
+    if base in column:
+        _run(*unit_cost_base_update(target, column[base]))
+
+
+def _check_lines(target: LineTarget, new_lines: QuerySet[RevaluationLine], base: str) -> None:
+    """The first line BC would refuse, in line order: an item with Inventory Value Zero, or
+    (blank base) a negative value, E-33. The transaction then rolls the lines back."""
+    refused = Q(item__inventory_value_zero=True)
+    if base == BASE_BLANK:
+        refused |= Q(inventory_value_calculated__lt=0)
+    line = new_lines.filter(refused).select_related("item").first()
+    if line is None:
         return
-    copy_insert(RevaluationLine, lines)
-    ids = dict(
-        RevaluationLine.objects.filter(batch=batch, line_no__gte=lines[0].line_no).values_list(
-            "line_no", "id"
+    if line.item.inventory_value_zero:
+        raise RevaluationError(
+            f"Inventory Value Zero must be equal to 'No' in Item: No.={line.item_id}. "
+            "Current value is 'Yes'."
         )
+    value = target.precision.r(line.inventory_value_calculated)
+    raise RevaluationError(
+        "The value must be greater than or equal to 0: Inventory Value (Revalued) "
+        f"{value} of item {line.item_id}, {_whose(line)}."
     )
-    for line in lines:
-        line.pk = ids[line.line_no]
-        line._state.adding = False
-        line._state.db = "default"
 
 
-def _check_duplicates(
-    batch: RevaluationBatch, lines: list[RevaluationLine], confirmed: bool
-) -> None:
-    """Q-01."""
-    if confirmed or not lines:
+def _check_duplicates(batch: RevaluationBatch, target: LineTarget, confirmed: bool) -> None:
+    """Q-01: a new line for the same item, variant, location and entry as an existing line."""
+    older = batch.lines.filter(line_no__lte=target.first_line_no)
+    if confirmed or not older.exists():
         return
-    keys = {
-        (line.item_id, line.variant_code, line.location_code, line.applies_to_entry)
-        for line in lines
-    }
-    existing = batch.lines.filter(item_id__in={key[0] for key in keys}).values_list(
-        "item_id", "variant_code", "location_code", "applies_to_entry"
-    )
-    if any(tuple(row) in keys for row in existing.iterator()):
+    with connection.cursor() as cursor:
+        cursor.execute(DUPLICATES, target.params())
+        duplicated = cursor.fetchone()[0]
+    if duplicated:
         raise DuplicateLinesError(
             "Duplicate Revaluation Journals will be generated. Do you want to continue?"
         )
 
 
-class _LineBuilder:
-    def __init__(
-        self, batch: RevaluationBatch, options: CalculateOptions, document_no: str, p: Precision
-    ):
-        self.batch = batch
-        self.options = options
-        self.document_no = document_no
-        self.p = p
-        self.lines: list[RevaluationLine] = []
-        self.line_no = next_line_no(batch.name) - 10000
-        self.watermark = ItemLedgerEntry.objects.aggregate(last=Max("entry_no"))["last"] or 0
-        self.locations = list(self._filtered(Location.objects.all(), options.location_codes))
-        # the variants of every item, read once (only a split by variant needs them)
-        self.variants: dict[str, list[str]] = defaultdict(list)
-        if options.by_variant or options.variant_codes:
-            variants = ItemVariant.objects.order_by("item_id", "code")
-            if options.variant_codes:
-                variants = variants.filter(code__in=options.variant_codes)
-            for item_no, code in variants.values_list("item_id", "code"):
-                self.variants[item_no].append(code)
-
-    @staticmethod
-    def _filtered(queryset, codes):
-        if codes:
-            queryset = queryset.filter(code__in=codes)
-        return queryset.order_by("code").values_list("code", flat=True)
-
-    def per_entry(self, item: Item, entries) -> None:
-        for entry in entries:
-            if entry.remaining == 0:
-                continue
-            self._make_line(
-                item,
-                entry_type=entry.entry_type,
-                location=entry.location_code,
-                variant=entry.variant_code,
-                quantity=entry.remaining,
-                value=self.p.r(entry.value),
-                applies_to=entry.entry_no,
-                per=InventoryValuePer.ENTRY,
-            )
-
-    def per_item(self, item: Item, entries) -> None:
-        options = self.options
-        buffer: dict[tuple[str, str], list[Decimal]] = {}
-        for entry in entries:
-            key = (entry.location_code, entry.variant_code)
-            if key in buffer:
-                buffer[key][0] += entry.remaining
-                buffer[key][1] += entry.value
-            elif entry.remaining != 0:
-                buffer[key] = [entry.remaining, entry.value]
-        by_loc = bool(options.location_codes) or options.by_location
-        by_var = bool(options.variant_codes) or options.by_variant
-        per = {
-            (False, False): InventoryValuePer.ITEM,
-            (True, False): InventoryValuePer.LOCATION,
-            (False, True): InventoryValuePer.VARIANT,
-            (True, True): InventoryValuePer.LOCATION_AND_VARIANT,
-        }[(by_loc, by_var)]
-        variants = self.variants[item.no]
-
-        def emit(loc: str, var: str, match_loc: bool, match_var: bool) -> None:
-            rows = [
-                values
-                for (l_code, v_code), values in buffer.items()
-                if (not match_loc or l_code == loc) and (not match_var or v_code == var)
-            ]
-            quantity = sum((r[0] for r in rows), ZERO)
-            value = sum((r[1] for r in rows), ZERO)
-            if quantity == 0:
-                return
-            applied = ZERO
-            if item.costing_method == CostingMethod.AVERAGE:
-                applied = value
-                value = quantity * average_unit_cost(
-                    item_no=item.no, on=options.posting_date, location_code=loc, variant_code=var
-                )
-            self._make_line(
-                item,
-                entry_type=ItemLedgerEntryType.POSITIVE_ADJMT,
-                location=loc,
-                variant=var,
-                quantity=quantity,
-                value=self.p.r(value),
-                applies_to=0,
-                per=per,
-                applied_amount=self.p.r(applied),
-            )
-
-        if by_loc:
-            for loc in self.locations:
-                if by_var:
-                    for var in variants:
-                        emit(loc, var, True, True)
-                    emit(loc, "", True, True)
-                else:
-                    emit(loc, "", True, False)
-            if options.by_variant:
-                for var in variants:
-                    emit("", var, True, True)
-                emit("", "", True, True)
-            elif by_var:
-                emit("", "", True, True)
-            else:
-                emit("", "", True, False)
-        elif by_var:
-            for var in variants:
-                emit("", var, False, True)
-            emit("", "", False, True)
-        else:
-            emit("", "", False, False)
-
-    def _make_line(
-        self,
-        item: Item,
-        *,
-        entry_type,
-        location,
-        variant,
-        quantity,
-        value,
-        applies_to,
-        per,
-        applied_amount=ZERO,
-    ) -> None:
-        if item.inventory_value_zero:
-            raise RevaluationError(
-                f"Inventory Value Zero must be equal to 'No' in Item: No.={item.no}. Current value is 'Yes'."
-            )
-        self.line_no += 10000
-        line = RevaluationLine(
-            batch=self.batch,
-            line_no=self.line_no,
-            item=item,
-            entry_type=entry_type,
-            posting_date=self.options.posting_date,
-            document_no=self.document_no,
-            location_code=location,
-            variant_code=variant,
-            applies_to_entry=applies_to,
-            quantity=quantity,
-            invoiced_quantity=quantity,
-            inventory_value_per=per,
-            partial_revaluation=True,
-            update_standard_cost=self.options.update_standard_cost if per else False,
-            applied_amount=applied_amount,
-            reason_code=self.batch.reason_code,
-            calculated_through_entry_no=self.watermark,
-        )
-        set_inventory_value_calculated(line, value, self.p)
-        base = self.options.calculation_base
-        if base == BASE_LAST_DIRECT_COST:
-            set_unit_cost_revalued(line, item.last_direct_cost, self.p, typed=False)
-        elif base == BASE_STANDARD_COST:
-            set_unit_cost_revalued(line, item.standard_cost, self.p, typed=False)
-        else:
-            if value < 0:
-                # E-33: BC validates IV (Revalued) := IV (Calculated), a field that must be >= 0
-                raise RevaluationError(
-                    "The value must be greater than or equal to 0: Inventory Value (Revalued) "
-                    f"{value} of item {item.no}, {_whose(line)}."
-                )
-            set_inventory_value_revalued(line, value, self.p)
-        self.lines.append(line)
+DUPLICATES = """
+SELECT EXISTS (
+    SELECT FROM revaluation_revaluationline n
+    JOIN revaluation_revaluationline o USING (batch_id, item_id, location_code, variant_code,
+                                              applies_to_entry)
+    WHERE n.batch_id = %(batch)s AND n.line_no > %(start)s AND o.line_no <= %(start)s
+)"""
 
 
 def _whose(line: RevaluationLine) -> str:
@@ -432,9 +300,11 @@ def _whose(line: RevaluationLine) -> str:
     return ", ".join(where) or "all locations and variants"
 
 
-def zero_proposal_warning(lines: list[RevaluationLine]) -> str:
+def zero_proposal_warning(lines: Iterable[RevaluationLine]) -> str:
     """Beyond BC: name the lines a calculation base revalued to 0 (the item has no Last Direct
     Cost or Standard Cost), since posting them writes their whole value off. Empty if none."""
+    if isinstance(lines, QuerySet):  # read only those lines
+        lines = lines.filter(inventory_value_revalued=0).exclude(inventory_value_calculated=0)
     zero = [line for line in lines if line.writes_off_value]
     if not zero:
         return ""
