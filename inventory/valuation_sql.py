@@ -94,15 +94,15 @@ def entry_values_cte(ledger: LedgerFilter, *, standard_per_item: bool) -> str:
         GROUP BY v.item_ledger_entry_id
     ), counted AS (
         SELECT b.*, r.remaining,
-               inventory_mul40(
-                   inventory_div40(r.remaining, b.quantity),
-                   CASE WHEN b.with_expected
-                        THEN coalesce(c.actual, 0) + coalesce(c.expected, 0)
-                        ELSE coalesce(c.invoiced_actual, 0) END
-               ) AS base_value
+               CASE WHEN r.remaining = b.quantity THEN cost.amount  -- x 1, exact
+                    ELSE inventory_mul40(inventory_div40(r.remaining, b.quantity), cost.amount)
+               END AS base_value
         FROM inbound b
         JOIN remaining r USING (entry_no)
         LEFT JOIN costs c USING (entry_no)
+        CROSS JOIN LATERAL (SELECT
+            CASE WHEN b.with_expected THEN coalesce(c.actual, 0) + coalesce(c.expected, 0)
+                 ELSE coalesce(c.invoiced_actual, 0) END AS amount) cost
         WHERE r.remaining <> 0
     ), revalued AS (
         SELECT b.entry_no,
