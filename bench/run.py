@@ -76,7 +76,7 @@ def median[T](runs: int, fn: Callable[[], T]) -> tuple[float, T]:
     return statistics.median(timings), result
 
 
-CALCULATIONS = {
+CALCULATIONS: dict[str, tuple[str, dict]] = {
     "entry": ("per entry", {}),
     "item": ("per item", {"per": "item"}),
     "item_location_variant": (

@@ -68,7 +68,8 @@ class InventoryValuePer(models.TextChoices):
 
 class RevaluationLine(models.Model):
     # Indexed by the (batch, line no.) and (batch, item, ...) indexes below, not on their own:
-    # every index costs time when Calculate Inventory Value writes 100,000s of lines.
+    # every index costs time when Calculate Inventory Value writes 100,000s of lines (deleting an
+    # item, which PROTECT checks here, is rare and refused anyway once it has ledger entries).
     batch = models.ForeignKey(
         RevaluationBatch, on_delete=models.CASCADE, related_name="lines", db_index=False
     )
@@ -112,7 +113,6 @@ class RevaluationLine(models.Model):
             models.Index(
                 fields=["batch", "item", "location_code", "variant_code"], name="revline_batch_item"
             ),
-            models.Index(fields=["item"], name="revline_item"),  # PROTECT of an item
         ]
 
     def __str__(self) -> str:

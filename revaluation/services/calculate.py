@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import connection, transaction
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Max, QuerySet
 
 from inventory.amounts import ZERO
 from inventory.models import (
@@ -248,12 +248,15 @@ def apply_calculation_base(target: LineTarget, base: str) -> None:
 def _check_lines(target: LineTarget, new_lines: QuerySet[RevaluationLine], base: str) -> None:
     """The first line BC would refuse, in line order: an item with Inventory Value Zero, or
     (blank base) a negative value, E-33. The transaction then rolls the lines back."""
-    refused = Q(item__inventory_value_zero=True)
-    if base == BASE_BLANK:
-        refused |= Q(inventory_value_calculated__lt=0)
-    line = new_lines.filter(refused).select_related("item").first()
-    if line is None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            REFUSED_LINE.format(negative="TRUE" if base == BASE_BLANK else "FALSE"),
+            target.params(),
+        )
+        first = cursor.fetchone()[0]
+    if first is None:
         return
+    line = new_lines.select_related("item").get(line_no=first)
     if line.item.inventory_value_zero:
         raise RevaluationError(
             f"Inventory Value Zero must be equal to 'No' in Item: No.={line.item_id}. "
@@ -279,6 +282,16 @@ def _check_duplicates(batch: RevaluationBatch, target: LineTarget, confirmed: bo
             "Duplicate Revaluation Journals will be generated. Do you want to continue?"
         )
 
+
+# Hash join over the new lines: the planner's statistics do not know them yet, and an ordered
+# index walk with a nested loop over items took seconds at 200,000 lines.
+REFUSED_LINE = """
+SELECT min(l.line_no)
+FROM revaluation_revaluationline l
+JOIN inventory_item i ON i.no = l.item_id
+WHERE l.batch_id = %(batch)s AND l.line_no > %(start)s
+  AND (i.inventory_value_zero OR ({negative} AND l.inventory_value_calculated < 0))
+"""
 
 DUPLICATES = """
 SELECT EXISTS (

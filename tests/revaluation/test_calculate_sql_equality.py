@@ -70,6 +70,8 @@ def same_lines(options: CalculateOptions) -> None:
     batch, _ = RevaluationBatch.objects.get_or_create(name="EQ")
     normalized = options.normalized()
     problems = check_preconditions(normalized, _items(normalized), first_only=True)
+    expected: list[tuple] | str
+    got: list[tuple] | str
     try:
         expected = problems[0] if problems else rows(reference_lines(batch, options))
     except RevaluationError as refused:
