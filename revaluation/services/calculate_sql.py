@@ -36,8 +36,18 @@ def ru(expr: str) -> str:
 
 
 def unit_of(value: str, quantity: str) -> str:
-    """RU(value / quantity), 0 for quantity 0 (spec §5.3)."""
-    return f"CASE WHEN {quantity} = 0 THEN 0 ELSE {ru(f'inventory_div40({value}, {quantity})')} END"
+    """RU(value / quantity), 0 for quantity 0 (spec §5.3); ``value`` and ``quantity`` are columns.
+
+    value / quantity with both below 1e6 (5 decimals each) is a multiple of 1/(quantity x 1e5),
+    so it is never closer than 5e-22 to a half of a unit precision down to 1e-10 unless it is one,
+    while its 40-digit rounding moves it by at most 1e-29: rounding the 60-decimal quotient gives
+    the same unit cost without the 40-digit step (which stays for larger numbers)."""
+    quotient = f"round({value}, 60) / {quantity}"
+    return (
+        f"CASE WHEN {quantity} = 0 THEN 0"
+        f" WHEN abs({value}) < 1e6 AND abs({quantity}) < 1e6 THEN {ru(quotient)}"
+        f" ELSE {ru(f'inventory_div40({value}, {quantity})')} END"
+    )
 
 
 @dataclass(frozen=True)
