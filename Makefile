@@ -27,7 +27,7 @@ run: demo
 	@echo "Demo login: $(DEMO_USER) / $(DEMO_PASSWORD)  ->  http://127.0.0.1:8000/"
 	@# The task worker (Adjust Cost, large calculations and postings) runs beside the server
 	@# and stops with it.
-	$(BIN)/python manage.py db_worker --no-startup-delay & trap 'kill $$!' EXIT INT TERM; \
+	$(BIN)/python manage.py db_worker --no-startup-delay & trap 'kill -INT $$! 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: install

@@ -44,6 +44,7 @@ from inventory.models import (
     ItemVariant,
     LedgerCounter,
     Location,
+    ReasonCode,
     ValueEntry,
 )
 
@@ -337,6 +338,7 @@ class InventorySetupAdmin(admin.ModelAdmin):
                 )
             },
         ),
+        ("Write-downs", {"fields": ("slow_moving_buckets", "slow_moving_age_from")}),
     )
 
     def has_add_permission(self, request):
@@ -379,6 +381,17 @@ class LocationAdmin(admin.ModelAdmin):
         in_use = selectors.location_codes_in_ledger(codes=[obj.code for obj in objs])
         protected = [*protected, *(f"Item ledger entries at location {code}" for code in in_use)]
         return deleted, counts, perms_needed, protected
+
+
+@admin.register(ReasonCode)
+class ReasonCodeAdmin(admin.ModelAdmin):
+    list_display = ("code", "description", "write_down")
+    list_filter = ("write_down",)
+    search_fields = ("code", "description")
+
+    def get_readonly_fields(self, request, obj=None):
+        # Entries and lines hold the code: renaming would insert a second code.
+        return ("code",) if obj is not None else ()
 
 
 class ItemVariantFormSet(forms.BaseInlineFormSet):
@@ -916,3 +929,7 @@ class AdjustmentRunAdmin(ReadOnlyAdmin):
                 for no in obj.register_nos
             ),
         )
+
+
+# The general ledger's admin registers itself on import.
+from inventory import gl_admin  # noqa: E402, F401

@@ -11,10 +11,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
+from django.utils.translation import gettext_lazy as _
 
 from inventory import selectors
 from inventory.amounts import QTY_DIGITS, QTY_PLACES, UNIT_DIGITS, UNIT_PLACES
@@ -27,7 +29,7 @@ from inventory.models import (
     ItemVariant,
     Location,
 )
-from inventory.numbers import NumberError, parse_decimal, parse_whole_number
+from inventory.numbers import NumberError, localize_plain, parse_decimal, parse_whole_number
 from inventory.text import (
     BATCH_NAME_MAX_LENGTH,
     normalize_batch_name,
@@ -35,31 +37,34 @@ from inventory.text import (
     validate_batch_name,
 )
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise  # django-stubs' helper: a dev dependency only
+
 
 @dataclass(frozen=True)
 class Column:
     name: str  # form field name (the model field, ``item`` for the item no.)
-    label: str
+    label: StrOrPromise
     numeric: bool = False
 
 
 # The columns of the journal grid, in display order. The line form has the same fields in the
 # same order, minus ``line_no``.
 LINE_COLUMNS: tuple[Column, ...] = (
-    Column("line_no", "Line No.", numeric=True),
-    Column("posting_date", "Posting Date"),
-    Column("entry_type", "Entry Type"),
-    Column("document_no", "Document No."),
-    Column("item", "Item No."),
-    Column("location_code", "Location Code"),
-    Column("variant_code", "Variant Code"),
-    Column("quantity", "Quantity", numeric=True),
-    Column("invoiced_quantity", "Invoiced Quantity", numeric=True),
-    Column("unit_amount", "Unit Amount", numeric=True),
-    Column("applies_to_entry", "Applies-to Entry", numeric=True),
-    Column("applies_from_entry", "Applies-from Entry", numeric=True),
-    Column("new_location_code", "New Location Code"),
-    Column("description", "Description"),
+    Column("line_no", _("Line No."), numeric=True),
+    Column("posting_date", _("Posting Date")),
+    Column("entry_type", _("Entry Type")),
+    Column("document_no", _("Document No.")),
+    Column("item", _("Item No.")),
+    Column("location_code", _("Location Code")),
+    Column("variant_code", _("Variant Code")),
+    Column("quantity", _("Quantity"), numeric=True),
+    Column("invoiced_quantity", _("Invoiced Quantity"), numeric=True),
+    Column("unit_amount", _("Unit Amount"), numeric=True),
+    Column("applies_to_entry", _("Applies-to Entry"), numeric=True),
+    Column("applies_from_entry", _("Applies-from Entry"), numeric=True),
+    Column("new_location_code", _("New Location Code")),
+    Column("description", _("Description")),
 )
 
 
@@ -67,7 +72,7 @@ def format_quantity(value: Decimal | None) -> str:
     """``10.00000`` -> ``10``, ``2.50000`` -> ``2.5``; None -> ``""``. No float involved."""
     if value is None:
         return ""
-    return format(value.normalize(), "f") if value else "0"
+    return localize_plain(format(value.normalize(), "f")) if value else "0"
 
 
 def format_unit_amount(value: Decimal | None) -> str:
@@ -78,7 +83,7 @@ def format_unit_amount(value: Decimal | None) -> str:
     exponent = normalized.as_tuple().exponent
     if isinstance(exponent, int) and exponent > -2:
         normalized = value.quantize(Decimal("0.01"))
-    return format(normalized, "f")
+    return localize_plain(format(normalized, "f"))
 
 
 class PlainDecimalField(forms.CharField):
@@ -94,10 +99,19 @@ class PlainDecimalField(forms.CharField):
     def to_python(self, value) -> Decimal | None:
         try:
             return parse_decimal(
-                super().to_python(value), max_digits=self.max_digits, places=self.decimal_places
+                super().to_python(value),
+                max_digits=self.max_digits,
+                places=self.decimal_places,
+                localized=True,
             )
         except NumberError as exc:
             raise ValidationError(exc.message, code="invalid") from None
+
+    def prepare_value(self, value):
+        """A stored Decimal in the user's notation, without grouping (``1234,5`` in Dutch)."""
+        if isinstance(value, Decimal):
+            return localize_plain(format(value, "f"))
+        return super().prepare_value(value)
 
 
 class EntryNoField(forms.CharField):
@@ -137,10 +151,10 @@ class ItemJournalLineForm(forms.Form):
     )
     entry_type = forms.ChoiceField(choices=ItemJournalEntryType.choices)
     document_no = forms.CharField(
-        label="Document No.", max_length=20, widget=forms.TextInput(attrs={"class": "w-code"})
+        label=_("Document No."), max_length=20, widget=forms.TextInput(attrs={"class": "w-code"})
     )
     item = forms.CharField(
-        label="Item No.",
+        label=_("Item No."),
         max_length=20,
         widget=forms.TextInput(
             attrs={"class": "w-code", "list": "item-options", "autocomplete": "off"}
@@ -150,7 +164,7 @@ class ItemJournalLineForm(forms.Form):
     variant_code = forms.CharField(max_length=10, required=False, widget=_code_widget())
     quantity = _quantity_field()
     invoiced_quantity = _quantity_field(
-        required=False, help_text="Blank: the whole quantity. 0: receipt/shipment only."
+        required=False, help_text=_("Blank: the whole quantity. 0: receipt/shipment only.")
     )
     unit_amount = PlainDecimalField(
         max_digits=UNIT_DIGITS,
@@ -158,8 +172,8 @@ class ItemJournalLineForm(forms.Form):
         required=False,
         validators=[MinValueValidator(Decimal(0))],
     )
-    applies_to_entry = EntryNoField(label="Applies-to Entry", required=False)
-    applies_from_entry = EntryNoField(label="Applies-from Entry", required=False)
+    applies_to_entry = EntryNoField(label=_("Applies-to Entry"), required=False)
+    applies_from_entry = EntryNoField(label=_("Applies-from Entry"), required=False)
     new_location_code = forms.CharField(max_length=10, required=False, widget=_code_widget())
     description = forms.CharField(
         max_length=100, required=False, widget=forms.TextInput(attrs={"class": "w-text"})
@@ -268,7 +282,7 @@ class ItemJournalLineForm(forms.Form):
 class ItemJournalBatchForm(forms.Form):
     name = forms.CharField(
         max_length=BATCH_NAME_MAX_LENGTH,
-        help_text="Up to 20 letters, digits, '-' or '_'; stored in capitals.",
+        help_text=_("Up to 20 letters, digits, '-' or '_'; stored in capitals."),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     description = forms.CharField(max_length=100, required=False)
@@ -318,15 +332,15 @@ class ItemListFilterForm(forms.Form):
     """The filters of the items page (a GET form; every field is optional)."""
 
     q = forms.CharField(
-        label="Search",
+        label=_("Search"),
         max_length=100,
         required=False,
         widget=forms.TextInput(attrs={"type": "search", "placeholder": "No. or description"}),
     )
     costing_method = forms.ChoiceField(
-        label="Costing method", choices=[("", "All"), *CostingMethod.choices], required=False
+        label=_("Costing method"), choices=[("", _("All")), *CostingMethod.choices], required=False
     )
-    not_adjusted = forms.BooleanField(label="Cost not adjusted only", required=False)
+    not_adjusted = forms.BooleanField(label=_("Cost not adjusted only"), required=False)
 
 
 class AdjustCostStartForm(forms.Form):
@@ -335,16 +349,16 @@ class AdjustCostStartForm(forms.Form):
     ALL, ITEMS = "all", "items"
 
     scope = forms.ChoiceField(
-        label="Items",
+        label=_("Items"),
         choices=[(ALL, "All items whose cost is not adjusted"), (ITEMS, "Only these items:")],
         initial=ALL,
         widget=forms.RadioSelect,
     )
     item_nos = forms.CharField(
-        label="Item Nos.",
+        label=_("Item Nos."),
         required=False,
         max_length=2000,
-        help_text="Separate item numbers with spaces, commas or |.",
+        help_text=_("Separate item numbers with spaces, commas or |."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "list": "item-options"}),
     )
 
@@ -382,26 +396,26 @@ class ValuationForm(forms.Form):
     starting_date = forms.DateField(
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text="Blank: as of the ending date.",
+        help_text=_("Blank: as of the ending date."),
     )
     ending_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    by_location = forms.BooleanField(label="By location", required=False)
+    by_location = forms.BooleanField(label=_("By location"), required=False)
     items = forms.CharField(
-        label="Item Nos.",
+        label=_("Item Nos."),
         required=False,
         max_length=2000,
         widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "All"}),
     )
     locations = forms.MultipleChoiceField(
-        label="Locations", required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Locations"), required=False, widget=forms.CheckboxSelectMultiple
     )
     variants = forms.CharField(
-        label="Variants",
+        label=_("Variants"),
         required=False,
         max_length=500,
         widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "All"}),
     )
-    expected = forms.BooleanField(label="Include expected cost", required=False)
+    expected = forms.BooleanField(label=_("Include expected cost"), required=False)
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")

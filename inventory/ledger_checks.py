@@ -67,6 +67,29 @@ CHECKS: dict[str, str] = {
         )
         GROUP BY i.no
         HAVING sum(v.cost_amount_actual) <> 0 OR sum(v.cost_amount_expected) <> 0""",
+    # general ledger (§10)
+    "G/L entry numbers are gap-free from 1": """
+        SELECT count(*), min(entry_no), max(entry_no) FROM inventory_glentry
+        HAVING count(*) > 0 AND (min(entry_no) <> 1 OR max(entry_no) <> count(*))""",
+    "every G/L register balances": """
+        SELECT gl_register_id, sum(amount) FROM inventory_glentry
+        GROUP BY 1 HAVING sum(amount) <> 0""",
+    "every G/L entry names the value entries it posted": """
+        SELECT g.entry_no FROM inventory_glentry g
+        WHERE NOT EXISTS (
+            SELECT 1 FROM inventory_glitemledgerrelation r WHERE r.gl_entry_id = g.entry_no
+        )""",
+    "the Inventory accounts hold what the value entries say was posted": """
+        SELECT g.inventory, v.posted, g.interim, v.expected_posted FROM (
+            SELECT coalesce(sum(amount) FILTER (WHERE role = 'inventory'), 0) AS inventory,
+                   coalesce(sum(amount) FILTER (WHERE role = 'inventory_interim'), 0) AS interim
+            FROM inventory_glentry
+        ) g, (
+            SELECT coalesce(sum(cost_posted_to_gl), 0) AS posted,
+                   coalesce(sum(expected_cost_posted_to_gl), 0) AS expected_posted
+            FROM inventory_valueentry
+        ) v
+        WHERE g.inventory <> v.posted OR g.interim <> v.expected_posted""",
 }
 
 

@@ -14,9 +14,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from inventory.amounts import (
     AMOUNT_DIGITS,
@@ -27,6 +29,7 @@ from inventory.amounts import (
     UNIT_PLACES,
     Precision,
 )
+from inventory.audit import track_all, track_changes
 from inventory.text import BATCH_NAME_MAX_LENGTH, validate_batch_name, validate_code
 
 
@@ -64,6 +67,39 @@ class AverageCostPeriod(models.TextChoices):
     YEAR = "year", "Year"
 
 
+class SlowMovingAgeFrom(models.TextChoices):
+    POSTING = "posting", "Posting date of the inbound entry"
+    LAST_OUTBOUND = "last_outbound", "Last outbound of the item"
+
+
+def parse_slow_moving_buckets(text: str) -> list[tuple[int, Decimal]]:
+    """``"365:50,730:100"`` -> [(365, 50), (730, 100)]: ascending days, percents 0-100 that
+    do not fall. Raises ValueError with a message naming the fault."""
+    buckets: list[tuple[int, Decimal]] = []
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        days_text, sep, percent_text = part.partition(":")
+        try:
+            days, percent = int(days_text), Decimal(percent_text.strip())
+        except (ValueError, ArithmeticError):
+            raise ValueError(f"'{part}' is not days:percent (e.g. 365:50).") from None
+        if not sep or days <= 0 or not percent.is_finite() or not 0 < percent <= 100:
+            raise ValueError(f"'{part}': days must be above 0 and the percent from 0 to 100.")
+        if buckets and (days <= buckets[-1][0] or percent < buckets[-1][1]):
+            raise ValueError("Buckets must be in ascending days with percents that do not fall.")
+        buckets.append((days, percent))
+    return buckets
+
+
+def validate_slow_moving_buckets(value: str) -> None:
+    try:
+        parse_slow_moving_buckets(value)
+    except ValueError as exc:
+        raise ValidationError(str(exc), code="slow_moving_buckets") from None
+
+
+@track_all()
 class InventorySetup(models.Model):
     """Singleton (pk 1). Read it with ``InventorySetup.get()``."""
 
@@ -91,10 +127,21 @@ class InventorySetup(models.Model):
     expected_cost_posting_to_gl = models.BooleanField(default=False)
     allow_posting_from = models.DateField(null=True, blank=True)
     allow_posting_to = models.DateField(null=True, blank=True)
+    # Year-end write-downs of slow-moving stock (issue 13 part 2): "days:percent" pairs.
+    slow_moving_buckets = models.CharField(
+        max_length=200,
+        blank=True,
+        validators=[validate_slow_moving_buckets],
+        help_text='Age buckets "days:percent", e.g. "365:50,730:100": no movement for 365 days '
+        "or more -> 50 % write-down, 730 days or more -> 100 %.",
+    )
+    slow_moving_age_from = models.CharField(
+        max_length=20, choices=SlowMovingAgeFrom, default=SlowMovingAgeFrom.POSTING
+    )
 
     class Meta:
-        verbose_name = "inventory setup"
-        verbose_name_plural = "inventory setup"
+        verbose_name = _("inventory setup")
+        verbose_name_plural = _("inventory setup")
         constraints = [
             models.CheckConstraint(condition=models.Q(pk=1), name="inventorysetup_singleton"),
             models.CheckConstraint(
@@ -131,11 +178,41 @@ class SourceCode(models.TextChoices):
 # --------------------------------------------------------------------------- master data
 
 
+@track_all()
+class ReasonCode(models.Model):
+    """Why an entry was posted (BC table 231), carried from journal lines to the ledgers.
+
+    ``write_down`` marks the codes of year-end write-downs (NRV, OBSOLETE, a company's own):
+    revaluations posted with them are what a later write-down calculation may reverse.
+    """
+
+    code = models.CharField(max_length=10, primary_key=True, validators=[validate_code])
+    description = models.CharField(max_length=100, blank=True)
+    write_down = models.BooleanField(
+        default=False, help_text="Revaluations with this code are write-downs (IAS 2)."
+    )
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+def validate_reason_code(value: str) -> None:
+    """Blank, or the code of a ReasonCode."""
+    if value and not ReasonCode.objects.filter(code=value).exists():
+        raise ValidationError(f"There is no Reason Code {value}.", code="unknown_reason_code")
+
+
+@track_all()
 class Location(models.Model):
     code = models.CharField(max_length=10, primary_key=True, validators=[validate_code])
     name = models.CharField(max_length=100, blank=True)
 
     class Meta:
+        verbose_name = _("location")
+        verbose_name_plural = _("locations")
         ordering = ["code"]
 
     def __str__(self) -> str:
@@ -145,11 +222,16 @@ class Location(models.Model):
 class CostingMethod(models.TextChoices):
     FIFO = "fifo", "FIFO"
     LIFO = "lifo", "LIFO"
-    SPECIFIC = "specific", "Specific"
-    AVERAGE = "average", "Average"
-    STANDARD = "standard", "Standard"
+    SPECIFIC = "specific", _("Specific")
+    AVERAGE = "average", _("Average")
+    STANDARD = "standard", _("Standard")
 
 
+# Unit Cost, Last Direct Cost, Last Unit Cost Calc. Date and Cost is Adjusted are maintained by
+# posting and Adjust Cost (the ledger holds their history), so they are not tracked.
+@track_all(
+    exclude=["unit_cost", "last_direct_cost", "last_unit_cost_calc_date", "cost_is_adjusted"]
+)
 class Item(models.Model):
     no = models.CharField("No.", max_length=20, primary_key=True, validators=[validate_code])
     description = models.CharField(max_length=100, blank=True)
@@ -168,6 +250,8 @@ class Item(models.Model):
     cost_is_adjusted = models.BooleanField(default=True)
 
     class Meta:
+        verbose_name = _("item")
+        verbose_name_plural = _("items")
         ordering = ["no"]
         constraints = [
             models.CheckConstraint(
@@ -182,12 +266,15 @@ class Item(models.Model):
         return f"{self.no} {self.description}".strip()
 
 
+@track_all()
 class ItemVariant(models.Model):
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="variants")
     code = models.CharField(max_length=10, validators=[validate_code])
     description = models.CharField(max_length=100, blank=True)
 
     class Meta:
+        verbose_name = _("item variant")
+        verbose_name_plural = _("item variants")
         ordering = ["item", "code"]
         constraints = [
             models.UniqueConstraint(fields=["item", "code"], name="itemvariant_item_code_unique"),
@@ -198,6 +285,7 @@ class ItemVariant(models.Model):
         return f"{self.item_id} / {self.code}"
 
 
+@track_all()
 class InventoryPeriod(models.Model):
     """A period is closed for postings on or before its ending date (spec §11)."""
 
@@ -206,6 +294,8 @@ class InventoryPeriod(models.Model):
     closed = models.BooleanField(default=False)
 
     class Meta:
+        verbose_name = _("inventory period")
+        verbose_name_plural = _("inventory periods")
         ordering = ["ending_date"]
 
     def __str__(self) -> str:
@@ -259,11 +349,11 @@ class AppendOnlyModel(models.Model):
 
 
 class ItemLedgerEntryType(models.TextChoices):
-    PURCHASE = "purchase", "Purchase"
-    SALE = "sale", "Sale"
-    POSITIVE_ADJMT = "positive_adjmt", "Positive Adjmt."
-    NEGATIVE_ADJMT = "negative_adjmt", "Negative Adjmt."
-    TRANSFER = "transfer", "Transfer"
+    PURCHASE = "purchase", _("Purchase")
+    SALE = "sale", _("Sale")
+    POSITIVE_ADJMT = "positive_adjmt", _("Positive Adjmt.")
+    NEGATIVE_ADJMT = "negative_adjmt", _("Negative Adjmt.")
+    TRANSFER = "transfer", _("Transfer")
 
 
 class ItemRegister(AppendOnlyModel):
@@ -282,6 +372,8 @@ class ItemRegister(AppendOnlyModel):
     created_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("item register")
+        verbose_name_plural = _("item registers")
         ordering = ["-no"]
         constraints = [
             models.CheckConstraint(condition=models.Q(no__gte=1), name="itemregister_no_positive")
@@ -323,8 +415,8 @@ class ItemLedgerEntry(AppendOnlyModel):
     item_register = models.ForeignKey(ItemRegister, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
-        verbose_name = "item ledger entry"
-        verbose_name_plural = "item ledger entries"
+        verbose_name = _("item ledger entry")
+        verbose_name_plural = _("item ledger entries")
         ordering = ["entry_no"]
         constraints = [
             models.CheckConstraint(
@@ -383,10 +475,10 @@ class ItemLedgerEntry(AppendOnlyModel):
 
 
 class ValueEntryType(models.TextChoices):
-    DIRECT_COST = "direct_cost", "Direct Cost"
-    REVALUATION = "revaluation", "Revaluation"
-    ROUNDING = "rounding", "Rounding"
-    VARIANCE = "variance", "Variance"
+    DIRECT_COST = "direct_cost", _("Direct Cost")
+    REVALUATION = "revaluation", _("Revaluation")
+    ROUNDING = "rounding", _("Rounding")
+    VARIANCE = "variance", _("Variance")
 
 
 class ValueEntry(AppendOnlyModel):
@@ -438,8 +530,8 @@ class ValueEntry(AppendOnlyModel):
     item_register = models.ForeignKey(ItemRegister, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
-        verbose_name = "value entry"
-        verbose_name_plural = "value entries"
+        verbose_name = _("value entry")
+        verbose_name_plural = _("value entries")
         ordering = ["entry_no"]
         constraints = [
             models.CheckConstraint(
@@ -490,8 +582,8 @@ class ItemApplicationEntry(AppendOnlyModel):
     item_register = models.ForeignKey(ItemRegister, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
-        verbose_name = "item application entry"
-        verbose_name_plural = "item application entries"
+        verbose_name = _("item application entry")
+        verbose_name_plural = _("item application entries")
         ordering = ["entry_no"]
         constraints = [
             models.CheckConstraint(
@@ -518,7 +610,8 @@ class AvgCostAdjmtEntryPoint(models.Model):
     cost_is_adjusted = models.BooleanField(default=False)
 
     class Meta:
-        verbose_name = "avg. cost adjmt. entry point"
+        verbose_name = _("avg. cost adjmt. entry point")
+        verbose_name_plural = _("avg. cost adjmt. entry points")
         constraints = [
             models.UniqueConstraint(
                 fields=["item", "location_code", "variant_code", "valuation_date"],
@@ -560,11 +653,13 @@ class JournalBatch(models.Model):
         super().save(*args, **kwargs)
 
 
+@track_all()
 class ItemJournalBatch(JournalBatch):
     description = models.CharField(max_length=100, blank=True)
 
     class Meta:
-        verbose_name_plural = "item journal batches"
+        verbose_name = _("item journal batch")
+        verbose_name_plural = _("item journal batches")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -572,14 +667,15 @@ class ItemJournalBatch(JournalBatch):
 
 
 class ItemJournalEntryType(models.TextChoices):
-    PURCHASE = "purchase", "Purchase"
-    SALE = "sale", "Sale"
-    POSITIVE_ADJMT = "positive_adjmt", "Positive Adjmt."
-    NEGATIVE_ADJMT = "negative_adjmt", "Negative Adjmt."
-    TRANSFER = "transfer", "Transfer"
-    INVOICE = "invoice", "Invoice"
+    PURCHASE = "purchase", _("Purchase")
+    SALE = "sale", _("Sale")
+    POSITIVE_ADJMT = "positive_adjmt", _("Positive Adjmt.")
+    NEGATIVE_ADJMT = "negative_adjmt", _("Negative Adjmt.")
+    TRANSFER = "transfer", _("Transfer")
+    INVOICE = "invoice", _("Invoice")
 
 
+@track_changes()
 class ItemJournalLine(models.Model):
     """A line of the item journal page, posted through ``inventory.services.posting``."""
 
@@ -604,6 +700,8 @@ class ItemJournalLine(models.Model):
     description = models.CharField(max_length=100, blank=True)
 
     class Meta:
+        verbose_name = _("item journal line")
+        verbose_name_plural = _("item journal lines")
         ordering = ["batch", "line_no"]
         constraints = [
             models.UniqueConstraint(fields=["batch", "line_no"], name="itemjournalline_unique_no")
@@ -617,10 +715,10 @@ class ItemJournalLine(models.Model):
 
 
 class JobStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    FINISHED = "finished", "Finished"
-    FAILED = "failed", "Failed"
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    FINISHED = "finished", _("Finished")
+    FAILED = "failed", _("Failed")
 
 
 ACTIVE_JOB_STATUSES = (JobStatus.QUEUED, JobStatus.RUNNING)
@@ -685,6 +783,8 @@ class AdjustmentRun(BackgroundJob):
     pending_item_nos = models.JSONField(default=list, blank=True)
 
     class Meta:
+        verbose_name = _("adjust cost run")
+        verbose_name_plural = _("adjust cost runs")
         ordering = ["-started_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
@@ -722,3 +822,19 @@ class AdjustmentRun(BackgroundJob):
         if not self.items_total:
             return 100 if self.status == AdjustmentRunStatus.FINISHED else 0
         return min(100, self.items_done * 100 // self.items_total)
+
+
+# --------------------------------------------------------------------------- general ledger
+# The G/L models live in their own module; imported here so that they belong to this app.
+from inventory.gl_models import (  # noqa: E402, F401
+    DefaultPostingAccounts,
+    GeneralPostingSetup,
+    GLAccount,
+    GLAccountType,
+    GLEntry,
+    GLItemLedgerRelation,
+    GLPostingRun,
+    GLRegister,
+    GLRole,
+    InventoryPostingSetup,
+)

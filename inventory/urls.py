@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from inventory import views
+from inventory import gl_views, views
 
 urlpatterns = [
     path("journal/", views.item_journal_list, name="item-journal-list"),
@@ -40,4 +40,10 @@ urlpatterns = [
     path("valuation/", views.valuation, name="inventory-valuation"),
     path("valuation/entries/", views.valuation_entries_list, name="inventory-valuation-entries"),
     path("valuation/export.csv", views.valuation_export, name="inventory-valuation-export"),
+    path("gl/", gl_views.gl_post, name="gl-post"),
+    path("gl/start/", gl_views.gl_post_start, name="gl-post-start"),
+    path("gl/runs/<int:run_id>/", gl_views.gl_posting_run_detail, name="gl-posting-run-detail"),
+    path("gl/reconciliation/", gl_views.gl_reconciliation, name="gl-reconciliation"),
+    path("gl/reconciliation/entries/", gl_views.gl_drilldown, name="gl-drilldown"),
+    path("gl/entries/", gl_views.gl_entries, name="gl-entries"),
 ]

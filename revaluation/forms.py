@@ -8,10 +8,12 @@ browser, an import and the batch job are checked in exactly one place.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.core.validators import MinValueValidator
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from inventory.forms import EntryNoField, split_codes
 from inventory.models import CostingMethod, Item, ItemVariant, Location
@@ -20,6 +22,9 @@ from revaluation.models import RevaluationLine
 from revaluation.services.calculate import (
     BASE_BLANK,
     BASE_LAST_DIRECT_COST,
+    BASE_NRV,
+    BASE_NRV_SLOW_MOVING,
+    BASE_SLOW_MOVING,
     BASE_STANDARD_COST,
     PER_ENTRY,
     PER_ITEM,
@@ -27,80 +32,96 @@ from revaluation.services.calculate import (
 )
 from revaluation.services.lines import EDITABLE_FIELDS
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise  # django-stubs' helper: a dev dependency only
+
 
 class BatchCreateForm(forms.Form):
     name = forms.CharField(
+        label=_("Name"),
         max_length=20,
-        help_text="Up to 20 characters; stored in capitals.",
+        help_text=_("Up to 20 characters; stored in capitals."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "REVAL"}),
     )
-    description = forms.CharField(max_length=100, required=False)
+    description = forms.CharField(label=_("Description"), max_length=100, required=False)
     last_document_no = forms.CharField(
-        label="Number series start",
+        label=_("Number series start"),
         max_length=20,
         required=False,
-        help_text="The last number used, e.g. REV-0000: the first document is REV-0001. "
-        "Leave blank for no number series.",
+        help_text=_(
+            "The last number used, e.g. REV-0000: the first document is REV-0001. "
+            "Leave blank for no number series."
+        ),
         widget=forms.TextInput(attrs={"placeholder": "REV-0000", "autocomplete": "off"}),
     )
 
 
-def _refuse_unknown(noun: str, codes: tuple[str, ...], found) -> None:
+def _refuse_unknown(noun: StrOrPromise, codes: tuple[str, ...], found) -> None:
     """Name the filter values that match nothing (one query), instead of finding nothing."""
     known = {code for (code,) in found}
     unknown = [code for code in codes if code not in known]
     if unknown:
-        more = f" and {len(unknown) - 10:,} more" if len(unknown) > 10 else ""
+        named = ", ".join(unknown[:10])
+        if len(unknown) > 10:
+            named = _("%(codes)s and %(count)s more") % {"codes": named, "count": len(unknown) - 10}
         raise forms.ValidationError(
-            "There is no %(noun)s %(codes)s%(more)s.",
+            _("There is no %(noun)s %(codes)s."),
             code="unknown",
-            params={"noun": noun, "codes": ", ".join(unknown[:10]), "more": more},
+            params={"noun": noun, "codes": named},
         )
 
 
 class CalculateForm(forms.Form):
     """The request page of Calculate Inventory Value (COSTING-SPEC §4.1)."""
 
-    posting_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    document_no = forms.CharField(label="Document No.", max_length=20, required=False)
+    posting_date = forms.DateField(
+        label=_("Posting Date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    document_no = forms.CharField(label=_("Document No."), max_length=20, required=False)
     per = forms.ChoiceField(
-        label="Calculate per",
-        choices=[(PER_ITEM, "Item"), (PER_ENTRY, "Item Ledger Entry")],
+        label=_("Calculate per"),
+        choices=[(PER_ITEM, _("Item")), (PER_ENTRY, _("Item Ledger Entry"))],
         initial=PER_ITEM,
         widget=forms.RadioSelect,
     )
-    by_location = forms.BooleanField(label="By Location", required=False)
-    by_variant = forms.BooleanField(label="By Variant", required=False)
-    update_standard_cost = forms.BooleanField(label="Update Standard Cost", required=False)
+    by_location = forms.BooleanField(label=_("By Location"), required=False)
+    by_variant = forms.BooleanField(label=_("By Variant"), required=False)
+    update_standard_cost = forms.BooleanField(label=_("Update Standard Cost"), required=False)
     calculation_base = forms.ChoiceField(
-        label="Calculation base",
+        label=_("Calculation base"),
         choices=[
-            (BASE_BLANK, "(blank)"),
-            (BASE_LAST_DIRECT_COST, "Last Direct Unit Cost"),
-            (BASE_STANDARD_COST, "Standard Cost"),
+            (BASE_BLANK, _("(blank)")),
+            (BASE_LAST_DIRECT_COST, _("Last Direct Unit Cost")),
+            (BASE_STANDARD_COST, _("Standard Cost")),
+            (BASE_NRV, _("Net realisable value")),
+            (BASE_SLOW_MOVING, _("Slow-moving stock")),
+            (BASE_NRV_SLOW_MOVING, _("Net realisable value and slow-moving stock")),
         ],
         required=False,
-        help_text="The proposed revalued cost. Blank: revalued = calculated.",
+        help_text=_(
+            "The proposed revalued cost. Blank: revalued = calculated. Per Item Ledger Entry only "
+            "the write-down bases (NRV, slow-moving) apply; they propose only the lines that change."
+        ),
     )
     item_nos = forms.CharField(
-        label="Item No. filter",
+        label=_("Item No. filter"),
         required=False,
-        help_text="Comma-separated; blank for all items.",
-        widget=forms.TextInput(attrs={"placeholder": "e.g. 1000, 1001", "autocomplete": "off"}),
+        help_text=_("Comma-separated; blank for all items."),
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. 1000, 1001"), "autocomplete": "off"}),
     )
     costing_methods = forms.MultipleChoiceField(
-        label="Costing Method filter",
+        label=_("Costing Method filter"),
         choices=CostingMethod.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     location_codes = forms.CharField(
-        label="Location filter",
+        label=_("Location filter"),
         required=False,
-        widget=forms.TextInput(attrs={"placeholder": "e.g. BLUE, RED", "autocomplete": "off"}),
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. BLUE, RED"), "autocomplete": "off"}),
     )
     variant_codes = forms.CharField(
-        label="Variant filter",
+        label=_("Variant filter"),
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
@@ -141,19 +162,19 @@ class CalculateForm(forms.Form):
 
     def clean_item_nos(self) -> tuple[str, ...]:
         codes = tuple(split_codes(self.cleaned_data["item_nos"], max_length=20))
-        _refuse_unknown("item", codes, Item.objects.filter(no__in=codes).values_list("no"))
+        _refuse_unknown(_("item"), codes, Item.objects.filter(no__in=codes).values_list("no"))
         return codes
 
     def clean_location_codes(self) -> tuple[str, ...]:
         codes = tuple(split_codes(self.cleaned_data["location_codes"], max_length=10))
         found = Location.objects.filter(code__in=codes).values_list("code")
-        _refuse_unknown("location", codes, found)
+        _refuse_unknown(_("location"), codes, found)
         return codes
 
     def clean_variant_codes(self) -> tuple[str, ...]:
         codes = tuple(split_codes(self.cleaned_data["variant_codes"], max_length=10))
         found = ItemVariant.objects.filter(code__in=codes).values_list("code").distinct()
-        _refuse_unknown("variant", codes, found)
+        _refuse_unknown(_("variant"), codes, found)
         return codes
 
     def options(self) -> CalculateOptions:
@@ -175,7 +196,7 @@ class CalculateForm(forms.Form):
 
 def _differs(raw: str, current: Decimal) -> bool:
     try:
-        return parse_decimal(raw.replace(",", "")) != current
+        return (parse_decimal(raw, localized=True) or 0) != current
     except NumberError:
         return True  # not a number: let the service say so
 
@@ -206,22 +227,32 @@ class ManualLineForm(forms.Form):
     """A manual per-entry revaluation line (COSTING-SPEC §5.7, §5.9)."""
 
     item = forms.CharField(
-        label="Item No.",
+        label=_("Item No."),
         max_length=20,
         widget=forms.TextInput(attrs={"autocomplete": "off", "list": "item-suggestions"}),
     )
     applies_to_entry = EntryNoField(
-        label="Applies-to Entry",
+        label=_("Applies-to Entry"),
         validators=[MinValueValidator(1)],
-        error_messages={"required": "Choose the item ledger entry to revalue."},
+        error_messages={"required": _("Choose the item ledger entry to revalue.")},
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
     )
     document_no = forms.CharField(
-        label="Document No.",
+        label=_("Document No."),
         max_length=20,
         required=False,
-        help_text="Blank: the previous line's (or the next number of the series).",
+        help_text=_("Blank: the previous line's (or the next number of the series)."),
     )
 
     def clean_item(self) -> str:
         return self.cleaned_data["item"].strip()
+
+
+class ReverseForm(forms.Form):
+    """Reverse a posted revaluation: the posting date of the reversal (an open period)."""
+
+    posting_date = forms.DateField(
+        label="Posting Date",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="The reversal's posting date; it must be in an open period.",
+    )

@@ -14,13 +14,16 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from inventory import item_card
+from inventory.audit import change_history
 from inventory.charts import Line, step_chart
 from inventory.models import Item
 from revaluation import selectors
+from revaluation.templatetags.amounts import amount as show_amount
 
 ENTRIES_PER_PAGE = 25
 
@@ -38,17 +41,27 @@ def _charts(history: item_card.History):
         return []
     start, end = history.points[0].day, history.points[-1].day
     markers = [
-        (mark.day, f"Revaluation {mark.document_no} on {mark.day:%Y-%m-%d}: {mark.amount:+,.2f}")
+        (
+            mark.day,
+            _("Revaluation %(document)s on %(date)s: %(amount)s")
+            % {
+                "document": mark.document_no,
+                "date": formats.date_format(mark.day, "SHORT_DATE_FORMAT"),
+                "amount": ("+" if mark.amount > 0 else "") + show_amount(mark.amount),
+            },
+        )
         for mark in history.revaluations
     ]
     stock = step_chart(
-        title="Quantity and value over time",
-        description="Quantity (left axis) and value including expected cost (right axis) at "
-        "the end of each valuation date; dashed lines mark revaluations.",
+        title=_("Quantity and value over time"),
+        description=_(
+            "Quantity (left axis) and value including expected cost (right axis) at "
+            "the end of each valuation date; dashed lines mark revaluations."
+        ),
         lines=[
-            Line("Quantity", "series-quantity", [(p.day, p.quantity) for p in history.points]),
+            Line(_("Quantity"), "series-quantity", [(p.day, p.quantity) for p in history.points]),
             Line(
-                "Value",
+                _("Value"),
                 "series-value",
                 [(p.day, p.value) for p in history.points],
                 axis="right",
@@ -59,11 +72,13 @@ def _charts(history: item_card.History):
         markers=markers,
     )
     unit_cost = step_chart(
-        title="Unit cost over time",
-        description="Value including expected cost divided by quantity at the end of each "
-        "valuation date (no line while nothing is on hand); dashed lines mark revaluations.",
+        title=_("Unit cost over time"),
+        description=_(
+            "Value including expected cost divided by quantity at the end of each "
+            "valuation date (no line while nothing is on hand); dashed lines mark revaluations."
+        ),
         lines=[
-            Line("Unit cost", "series-unit-cost", [(p.day, p.unit_cost) for p in history.points])
+            Line(_("Unit cost"), "series-unit-cost", [(p.day, p.unit_cost) for p in history.points])
         ],
         start=start,
         end=end,
@@ -99,5 +114,6 @@ def item_card_detail(request: HttpRequest, item_no: str) -> HttpResponse:
         "journal_lines": journal_lines,
         "item_journal_lines": item_journal_lines,
         "open_line_count": len(journal_lines) + len(item_journal_lines),
+        "changes": change_history(item),
     }
     return render(request, "inventory/item_card.html", context)

@@ -4,14 +4,29 @@ from __future__ import annotations
 
 from django.urls import path
 
-from revaluation import spreadsheet_views, views
+from revaluation import spreadsheet_views, views, writedown_views
 
 urlpatterns = [
     path("", views.revaluation_batch_list, name="revaluation-journal-list"),
     path("new/", views.revaluation_batch_create, name="revaluation-batch-create"),
     path("posted/", views.posted_revaluation_list, name="revaluation-posted-list"),
     path("posted/<int:pk>/", views.posted_revaluation_detail, name="revaluation-posted-detail"),
+    path(
+        "posted/<int:pk>/reverse/",
+        views.posted_revaluation_reverse_view,
+        name="revaluation-posted-reverse",
+    ),
     path("jobs/<int:job_id>/", views.revaluation_job_detail, name="revaluation-job-detail"),
+    path(
+        "writedowns/",
+        writedown_views.writedown_report_view,
+        name="revaluation-writedown-report",
+    ),
+    path(
+        "selling-prices/",
+        writedown_views.selling_price_list,
+        name="revaluation-selling-prices",
+    ),
     path(
         "<batch:batch_name>/", views.revaluation_journal_detail, name="revaluation-journal-detail"
     ),
@@ -32,6 +47,11 @@ urlpatterns = [
         "<batch:batch_name>/lines/<int:line_id>/",
         views.revaluation_line_edit,
         name="revaluation-line-edit",
+    ),
+    path(
+        "<batch:batch_name>/lines/<int:line_id>/reason/",
+        views.revaluation_line_reason,
+        name="revaluation-line-reason",
     ),
     path(
         "<batch:batch_name>/lines/<int:line_id>/delete/",

@@ -7,7 +7,9 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
+from inventory.audit import track_all, track_changes
 from inventory.models import (
     ACTIVE_JOB_STATUSES,
     BackgroundJob,
@@ -18,6 +20,7 @@ from inventory.models import (
     amount_field,
     qty_field,
     unit_field,
+    validate_reason_code,
 )
 
 
@@ -31,6 +34,7 @@ def next_document_no(number: str) -> str:
     return number[: match.start()] + incremented + number[match.end() :]
 
 
+@track_all()
 class RevaluationBatch(JournalBatch):
     """A revaluation journal batch. ``last_document_no`` drives its number series, if set."""
 
@@ -40,11 +44,22 @@ class RevaluationBatch(JournalBatch):
         blank=True,
         help_text="Number series: the last document number used, e.g. REV-0000. Blank: no series.",
     )
-    reason_code = models.CharField(max_length=10, blank=True)
+    reason_code = models.CharField(
+        max_length=10,
+        blank=True,
+        validators=[validate_reason_code],
+        help_text="The default Reason Code of the lines Calculate Inventory Value creates.",
+    )
 
     class Meta:
-        verbose_name_plural = "revaluation batches"
+        verbose_name = _("revaluation batch")
+        verbose_name_plural = _("revaluation batches")
         ordering = ["name"]
+        # Issue 10 §5: one person prepares, another approves by posting (revaluation.rights).
+        permissions = [
+            ("prepare_revaluation", "Can prepare revaluations (calculate, edit, import)"),
+            ("post_revaluation", "Can post and reverse revaluations"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -59,13 +74,14 @@ class RevaluationBatch(JournalBatch):
 
 
 class InventoryValuePer(models.TextChoices):
-    ENTRY = "", "(per entry)"
-    ITEM = "item", "Item"
-    LOCATION = "location", "Location"
-    VARIANT = "variant", "Variant"
-    LOCATION_AND_VARIANT = "location_and_variant", "Location and Variant"
+    ENTRY = "", _("(per entry)")
+    ITEM = "item", _("Item")
+    LOCATION = "location", _("Location")
+    VARIANT = "variant", _("Variant")
+    LOCATION_AND_VARIANT = "location_and_variant", _("Location and Variant")
 
 
+@track_changes()
 class RevaluationLine(models.Model):
     # Indexed by the (batch, line no.) and (batch, item, ...) indexes below, not on their own:
     # every index costs time when Calculate Inventory Value writes 100,000s of lines (deleting an
@@ -97,7 +113,14 @@ class RevaluationLine(models.Model):
     )
     partial_revaluation = models.BooleanField(default=False)
     update_standard_cost = models.BooleanField(default=False)
-    reason_code = models.CharField(max_length=10, blank=True)
+    reason_code = models.CharField(max_length=10, blank=True, validators=[validate_reason_code])
+    # Evidence of a proposed write-down (issue 13): empty on other lines.
+    writedown_rule = models.CharField(max_length=200, blank=True)
+    nrv = unit_field(null=True, blank=True)  # net realisable value per unit
+    selling_price = unit_field(null=True, blank=True)
+    cost_to_sell = unit_field(null=True, blank=True)  # per unit, absolute and percent together
+    age_days = models.PositiveIntegerField(null=True, blank=True)
+    proposed_amount = amount_field(null=True, blank=True)  # the Amount as calculated
     # Optimistic concurrency: every change increments it; an edit based on an older version is
     # refused so that two people cannot silently overwrite each other.
     version = models.PositiveIntegerField(default=1)
@@ -105,6 +128,8 @@ class RevaluationLine(models.Model):
     calculated_through_entry_no = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("revaluation journal line")
+        verbose_name_plural = _("revaluation journal lines")
         ordering = ["batch", "line_no"]
         constraints = [
             models.UniqueConstraint(fields=["batch", "line_no"], name="revaluationline_unique_no"),
@@ -146,8 +171,15 @@ class PostedRevaluation(models.Model):
     )
     item_register = models.OneToOneField(ItemRegister, on_delete=models.PROTECT, related_name="+")
     total_amount = amount_field()
+    # Set on the reversal (the original stays append-only); ``reversed_by`` is the other way.
+    # One-to-one: a revaluation is reversed at most once.
+    reverses = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by"
+    )
 
     class Meta:
+        verbose_name = _("posted revaluation")
+        verbose_name_plural = _("posted revaluations")
         ordering = ["-posted_at"]
 
     def __str__(self) -> str:
@@ -170,17 +202,63 @@ class PostedRevaluationLine(models.Model):
     unit_cost_revalued = unit_field()
     amount = amount_field()
     update_standard_cost = models.BooleanField(default=False)
+    reason_code = models.CharField(max_length=10, blank=True)
+    writedown_rule = models.CharField(max_length=200, blank=True)
+    nrv = unit_field(null=True, blank=True)
+    age_days = models.PositiveIntegerField(null=True, blank=True)
+    proposed_amount = amount_field(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("posted revaluation line")
+        verbose_name_plural = _("posted revaluation lines")
         ordering = ["posted", "line_no"]
 
     def __str__(self) -> str:
         return f"{self.posted} line {self.line_no}"
 
 
+@track_all()
+class SellingPrice(models.Model):
+    """Expected selling price and costs to sell of an item (issue 13 part 1), optionally per
+    location/variant, valid from a date: the basis of its net realisable value."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="+")
+    location_code = models.CharField(max_length=10, blank=True)
+    variant_code = models.CharField(max_length=10, blank=True)
+    valid_from = models.DateField()
+    selling_price = unit_field()
+    cost_to_sell = unit_field(help_text="Costs to sell per unit (absolute).")
+    cost_to_sell_percent = models.DecimalField(
+        max_digits=7,
+        decimal_places=4,
+        default=Decimal(0),
+        help_text="Costs to sell as a percent of the selling price (added to the absolute costs).",
+    )
+
+    class Meta:
+        ordering = ["item", "location_code", "variant_code", "valid_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "location_code", "variant_code", "valid_from"],
+                name="sellingprice_unique_validity",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(selling_price__gte=0)
+                & models.Q(cost_to_sell__gte=0)
+                & models.Q(cost_to_sell_percent__gte=0)
+                & models.Q(cost_to_sell_percent__lte=100),
+                name="sellingprice_amounts_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = "/".join(code for code in (self.location_code, self.variant_code) if code)
+        return f"{self.item_id}{' ' + where if where else ''} from {self.valid_from}"
+
+
 class BatchJobKind(models.TextChoices):
-    CALCULATE = "calculate", "Calculate Inventory Value"
-    POST = "post", "Post"
+    CALCULATE = "calculate", _("Calculate Inventory Value")
+    POST = "post", _("Post")
 
 
 class BatchJob(BackgroundJob):
@@ -196,6 +274,8 @@ class BatchJob(BackgroundJob):
     result_url = models.CharField(max_length=200, blank=True)
 
     class Meta:
+        verbose_name = _("revaluation job")
+        verbose_name_plural = _("revaluation jobs")
         ordering = ["-started_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
@@ -211,3 +291,23 @@ class BatchJob(BackgroundJob):
 
     def failed_fields(self, message: str) -> dict:
         return {"message": message}
+
+
+class UserPreference(models.Model):
+    """A user's own settings: the interface language (``revaluation.language``)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="preference",
+        verbose_name=_("user"),
+    )
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+
+    class Meta:
+        verbose_name = _("user preference")
+        verbose_name_plural = _("user preferences")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.language}"

@@ -13,8 +13,16 @@ from decimal import Decimal
 
 from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
 
-from inventory.models import CostingMethod, Item, ItemLedgerEntry, Location, ValueEntry
+from inventory.models import (
+    CostingMethod,
+    Item,
+    ItemLedgerEntry,
+    Location,
+    ReasonCode,
+    ValueEntry,
+)
 from inventory.selectors import can_post_journals
 from revaluation.models import (
     PostedRevaluation,
@@ -62,11 +70,11 @@ SORTS: dict[str, tuple[str, ...]] = {
     "amount": ("amount", "line_no"),
 }
 SORT_LABELS = {
-    "line": "Line No.",
-    "item": "Item No.",
-    "location": "Location",
-    "costing_method": "Costing Method",
-    "amount": "Amount",
+    "line": _("Line No."),
+    "item": _("Item No."),
+    "location": _("Location"),
+    "costing_method": _("Costing Method"),
+    "amount": _("Amount"),
 }
 
 
@@ -317,3 +325,8 @@ def skipped_line_list(*, batch_name: str) -> list[RevaluationLine]:
         .filter(Q(amount=0) | Q(invoiced_quantity=0))
         .order_by("line_no")
     )
+
+
+def reason_code_list() -> list[tuple[str, str]]:
+    """(code, description) of every Reason Code, for the journal's choice lists."""
+    return list(ReasonCode.objects.order_by("code").values_list("code", "description"))

@@ -14,13 +14,12 @@ import secrets
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from revaluation import selectors
+from revaluation import rights
 from revaluation.exceptions import RevaluationError
 from revaluation.models import RevaluationBatch
 from revaluation.services.spreadsheet import (
@@ -52,8 +51,7 @@ class UploadForm(forms.Form):
 
 
 def _require_editor(request: HttpRequest) -> None:
-    if not selectors.can_post_journals(request.user):
-        raise PermissionDenied("Only accountants may change or post revaluation journals.")
+    rights.require_prepare(request.user)
 
 
 def _session_key(batch: RevaluationBatch) -> str:

@@ -14,7 +14,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import DataError
 from django.http import (
@@ -26,17 +25,33 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, push_url, reselect, reswap, retarget
 from django_htmx.middleware import HtmxDetails
 
+from inventory.audit import change_history
 from inventory.models import CostingMethod, ItemLedgerEntryType
 from inventory.services.jobs import JobActive, job_retire_if_abandoned
-from revaluation import selectors
+from revaluation import rights, selectors
 from revaluation.exceptions import DuplicateLinesError, RevaluationError, StaleLineError
 from revaluation.explain import line_explanation
-from revaluation.forms import BatchCreateForm, CalculateForm, LineEditForm, ManualLineForm
-from revaluation.models import BatchJob, BatchJobKind, RevaluationBatch, RevaluationLine
+from revaluation.forms import (
+    BatchCreateForm,
+    CalculateForm,
+    LineEditForm,
+    ManualLineForm,
+    ReverseForm,
+)
+from revaluation.models import (
+    BatchJob,
+    BatchJobKind,
+    PostedRevaluation,
+    RevaluationBatch,
+    RevaluationLine,
+)
 from revaluation.selectors import PAGE_SIZE, SORT_LABELS, LineQuery
 from revaluation.services.calculate import (
     calculate_inventory_value,
@@ -58,8 +73,11 @@ from revaluation.services.lines import (
     line_create_manual,
     line_delete,
     line_edit,
+    line_set_reason_code,
+    unit_cost_warning,
 )
 from revaluation.services.posting import revaluation_batch_post, revaluation_batch_preview
+from revaluation.services.reversal import posted_revaluation_reverse, reversal_refusal
 from revaluation.templatetags.amounts import format_decimal, plain_decimal
 
 LIST_TEMPLATE = "revaluation/batch_list.html"
@@ -71,8 +89,10 @@ POSTED_DETAIL_TEMPLATE = "revaluation/posted_detail.html"
 DELETE_TEMPLATE = "revaluation/line_delete.html"
 EXPLAIN_TEMPLATE = "revaluation/line_explain.html"
 
-STALE_MESSAGE = "Someone else changed this line in the meantime; the current values are shown."
-BOTH_CELLS = (
+STALE_MESSAGE = gettext_lazy(
+    "Someone else changed this line in the meantime; the current values are shown."
+)
+BOTH_CELLS = gettext_lazy(
     "Change Unit Cost (Revalued) or Inventory Value (Revalued), not both: each is calculated "
     "from the other. Nothing was saved."
 )
@@ -98,8 +118,8 @@ class HtmxHttpRequest(HttpRequest):
 
 
 def _require_editor(request: HttpRequest) -> None:
-    if not selectors.can_post_journals(request.user):
-        raise PermissionDenied("Only accountants may change or post revaluation journals.")
+    """Calculate, edit, delete, import: the right to prepare (``revaluation.rights``)."""
+    rights.require_prepare(request.user)
 
 
 def _journal_url(batch_name: str, params: QueryDict | dict | None = None, anchor: str = "") -> str:
@@ -129,7 +149,7 @@ def _render_batch_list(request: HttpRequest, form: BatchCreateForm, status: int 
     context = {
         "batches": selectors.revaluation_batch_list(),
         "form": form,
-        "can_edit": selectors.can_post_journals(request.user),
+        "can_edit": rights.can_prepare(request.user),
     }
     return render(request, LIST_TEMPLATE, context, status=status)
 
@@ -145,7 +165,7 @@ def revaluation_batch_create(request: HtmxHttpRequest) -> HttpResponse:
         except RevaluationError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
-            messages.success(request, f"Batch {batch.name} created.")
+            messages.success(request, _("Batch %(name)s created.") % {"name": batch.name})
             url = _journal_url(batch.name)
             return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     if request.htmx:
@@ -169,6 +189,7 @@ class RevaluedCell:
     value: str  # the text in the input: the stored value, or what was typed when refused
     display: str  # the stored value as shown to read-only users
     message: str = ""
+    warning: str = ""  # a saved value that looks absurd (``lines.unit_cost_warning``)
     saved: str = ""  # the stored value as typed (Escape puts it back)
     invalid: bool = False  # the typed value was refused (aria-invalid)
 
@@ -186,6 +207,7 @@ class Row:
     edit_url: str
     delete_url: str
     explain_url: str
+    reason_url: str
     messages: dict[str, str] = field(default_factory=dict)  # column -> posting error
     has_error: bool = False
 
@@ -206,17 +228,18 @@ def _cell(line: RevaluationLine, name: str, problem: CellProblem | None) -> Reva
             name,
             "unit-cost-revalued",
             f"line-{line.pk}-unit-cost-revalued",
-            "Unit Cost (Revalued)",
+            _("Unit Cost (Revalued)"),
             plain_decimal(value),
             format_decimal(value, min_places=2, grouping=True),
         )
+        cell.warning = unit_cost_warning(line)
     else:
         value = line.inventory_value_revalued
         cell = RevaluedCell(
             name,
             "inventory-value-revalued",
             f"line-{line.pk}-inventory-value-revalued",
-            "Inventory Value (Revalued)",
+            _("Inventory Value (Revalued)"),
             plain_decimal(value),
             format_decimal(value, min_places=2, grouping=True),
         )
@@ -246,6 +269,7 @@ def _row(
         edit_url=reverse("revaluation-line-edit", args=args),
         delete_url=reverse("revaluation-line-delete", args=args),
         explain_url=reverse("revaluation-line-explain", args=args),
+        reason_url=reverse("revaluation-line-reason", args=args),
     )
     if posting_error is not None and posting_error.line_no == line.line_no:
         row.has_error = True
@@ -312,7 +336,7 @@ def _grid_context(
             "aria": ("descending" if descending else "ascending") if active else "none",
         }
     first_row = (page - 1) * PAGE_SIZE + 1 if rows else 0
-    can_edit = selectors.can_post_journals(request.user)
+    can_edit = rights.can_prepare(request.user)
     return {
         "batch": batch,
         "rows": rows,
@@ -330,7 +354,10 @@ def _grid_context(
         "last_page_url": page_url(page_count),
         "posting_error": posting_error,
         "can_edit": can_edit,
-        "column_count": 16 if can_edit else 15,
+        "can_post": rights.can_post(request.user),
+        "can_adjust": selectors.can_post_journals(request.user),
+        "column_count": 17 if can_edit else 16,
+        "reason_codes": selectors.reason_code_list(),
     }
 
 
@@ -419,12 +446,16 @@ def revaluation_calculate(request: HtmxHttpRequest, batch_name: str) -> HttpResp
         form.add_error(error.field if error.field in form.fields else None, error.message)
         return _calculate_response(request, batch, form, status=422)
     if lines:
-        noun = "line" if len(lines) == 1 else "lines"
-        messages.success(request, f"Calculate Inventory Value created {len(lines)} {noun}.")
+        created = ngettext(
+            "Calculate Inventory Value created %(count)s line.",
+            "Calculate Inventory Value created %(count)s lines.",
+            len(lines),
+        )
+        messages.success(request, created % {"count": len(lines)})
         if warning := zero_proposal_warning(lines):
             messages.warning(request, warning)
     else:
-        messages.info(request, "Calculate Inventory Value found nothing to revalue.")
+        messages.info(request, _("Calculate Inventory Value found nothing to revalue."))
     url = _journal_url(batch.name)
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
@@ -469,7 +500,7 @@ def revaluation_line_edit(request: HtmxHttpRequest, batch_name: str, line_id: in
         name = form.cleaned_data.get("field") or next(iter(form.errors))
         if name not in EDITABLE_FIELDS:
             return HttpResponseBadRequest("Unknown field.")
-        problem = CellProblem(name, "The value is too large.", request.POST.get(name, "")[:60])
+        problem = CellProblem(name, _("The value is too large."), request.POST.get(name, "")[:60])
         return _cell_refused(request, line, problem)
     edited = form.edited_fields(line)
     if not edited:  # nothing changed (a plain form post of unchanged values)
@@ -482,7 +513,13 @@ def revaluation_line_edit(request: HtmxHttpRequest, batch_name: str, line_id: in
     [name] = edited
     raw = form.cleaned_data[name]
     try:
-        line_edit(line_id=line.pk, version=form.cleaned_data["version"], field=name, value=raw)
+        line_edit(
+            line_id=line.pk,
+            version=form.cleaned_data["version"],
+            field=name,
+            value=raw,
+            localized=True,
+        )
     except StaleLineError:
         return _line_stale(request, batch_name, line.pk, name)
     except RevaluationError as error:
@@ -490,7 +527,7 @@ def revaluation_line_edit(request: HtmxHttpRequest, batch_name: str, line_id: in
     except DataError:
         # The service bounds the typed value but not the derived Inventory Value (Revalued)
         # = unit cost x quantity, which can overflow its column; the edit was rolled back.
-        return _cell_refused(request, line, CellProblem(name, "The value is too large.", raw))
+        return _cell_refused(request, line, CellProblem(name, _("The value is too large."), raw))
     except RevaluationLine.DoesNotExist as exc:
         raise Http404("The line was deleted meanwhile.") from exc
     if not request.htmx:
@@ -512,6 +549,44 @@ def revaluation_line_edit(request: HtmxHttpRequest, batch_name: str, line_id: in
     # formatted like the column (200 -> 200.00) from this header.
     response[SAVED_VALUE_HEADER] = edited_cell.value
     return response
+
+
+@require_POST
+@login_required
+def revaluation_line_reason(request: HtmxHttpRequest, batch_name: str, line_id: int):
+    """Save a line's Reason Code; answer htmx with the cell and the line's new version."""
+    _require_editor(request)
+    line = selectors.journal_line_get(batch_name=batch_name, line_id=line_id)
+    if line is None:
+        raise Http404("No such line in this batch.")
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        return HttpResponseBadRequest("The line version is missing.")
+    message, status = "", 200
+    try:
+        line_set_reason_code(
+            line_id=line.pk, version=version, code=request.POST.get("reason_code", "")[:20]
+        )
+    except StaleLineError:
+        message, status = STALE_MESSAGE, 422
+    except RevaluationError as error:
+        message, status = error.message, 422
+    if not request.htmx:
+        if status != 200:
+            messages.error(request, message)
+        return redirect(_journal_url(batch_name, _return_params(request), f"line-{line.pk}"))
+    line = selectors.journal_line_get(batch_name=batch_name, line_id=line.pk)
+    if line is None:
+        raise Http404("The line was deleted meanwhile.")
+    context = {
+        "row": _row(line),
+        "can_edit": True,
+        "oob": status == 200,
+        "reason_message": message,
+        "reason_codes": selectors.reason_code_list(),
+    }
+    return render(request, f"{DETAIL_TEMPLATE}#reason-update-response", context, status=status)
 
 
 def _cell_refused(request: HtmxHttpRequest, line: RevaluationLine, problem: CellProblem):
@@ -546,6 +621,7 @@ def _line_stale(request: HtmxHttpRequest, batch_name: str, line_id: int, name: s
         "totals": selectors.journal_totals_get(batch_name=batch_name),
         "can_edit": True,
         "oob": True,
+        "reason_codes": selectors.reason_code_list(),
     }
     response = render(request, f"{DETAIL_TEMPLATE}#line-stale-response", context, status=422)
     return reswap(retarget(response, f"#line-{line.pk}"), "outerHTML")
@@ -561,7 +637,11 @@ def revaluation_line_explain(request: HtmxHttpRequest, batch_name: str, line_id:
     line = selectors.journal_line_get(batch_name=batch_name, line_id=line_id)
     if line is None:
         raise Http404("No such line in this batch.")
-    context = {"line": line, "explanation": line_explanation(line=line)}
+    context = {
+        "line": line,
+        "explanation": line_explanation(line=line),
+        "changes": change_history(line),
+    }
     return render(request, EXPLAIN_TEMPLATE, context)
 
 
@@ -605,7 +685,11 @@ def revaluation_batch_delete_lines(request: HtmxHttpRequest, batch_name: str):
     _require_editor(request)
     batch = get_object_or_404(RevaluationBatch, pk=batch_name)
     deleted = batch_delete_lines(batch_name=batch.name)
-    messages.success(request, f"{deleted} line{'' if deleted == 1 else 's'} deleted.")
+    messages.success(
+        request,
+        ngettext("%(count)s line deleted.", "%(count)s lines deleted.", deleted)
+        % {"count": deleted},
+    )
     url = _journal_url(batch.name)
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
@@ -664,7 +748,11 @@ def revaluation_line_create(request: HtmxHttpRequest, batch_name: str) -> HttpRe
         except RevaluationError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
-            messages.success(request, f"Line {line.line_no} added for item {line.item_id}.")
+            messages.success(
+                request,
+                _("Line %(no)s added for item %(item)s.")
+                % {"no": line.line_no, "item": line.item_id},
+            )
             page = selectors.journal_line_page_number(batch_name=batch.name, line_no=line.line_no)
             params = {"page": page} if page > 1 else None
             if not request.htmx:
@@ -715,14 +803,19 @@ def _entry_type_label(value: str) -> str:
         return value
 
 
+PREVIEW_PAGE_SIZE = 100  # journal lines (with their value entries) per preview page
+ADJUSTED_PAGE_SIZE = 100  # adjusted entries per page of the "stock already sold" section
+
+
 @require_GET
 @login_required
 def revaluation_preview(request: HtmxHttpRequest, batch_name: str) -> HttpResponse:
-    """Spec §12.2: what posting would write, per line, and why lines would be refused."""
+    """Spec §12.2: what posting would write, per line and in total, why lines would be refused,
+    and what Adjust Cost would then change on stock already sold (COGS), from one dry run."""
     batch = get_object_or_404(RevaluationBatch, pk=batch_name)
     context: dict[str, object] = {
         "batch": batch,
-        "can_edit": selectors.can_post_journals(request.user),
+        "can_post": rights.can_post(request.user),
         "skipped_lines": selectors.skipped_line_list(batch_name=batch.name),
     }
     try:
@@ -730,9 +823,10 @@ def revaluation_preview(request: HtmxHttpRequest, batch_name: str) -> HttpRespon
     except RevaluationError as error:
         context["preview_error"] = error.message
         return render(request, PREVIEW_TEMPLATE, context)
-    lines = selectors.revaluation_line_map(
-        batch_name=batch.name, line_nos=[p.line_no for p in preview.lines if p.line_no]
-    )
+    impact = preview.impact
+    page = Paginator(preview.lines, PREVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+    line_nos = {p.line_no for p in [*page.object_list, *preview.errors] if p.line_no}
+    lines = selectors.revaluation_line_map(batch_name=batch.name, line_nos=sorted(line_nos))
     rows = [
         PreviewRow(
             line_no=p.line_no,
@@ -744,14 +838,29 @@ def revaluation_preview(request: HtmxHttpRequest, batch_name: str) -> HttpRespon
                 for entry in p.value_entries
             ],
         )
-        for p in preview.lines
+        for p in page.object_list
     ]
+    adjusted_page = Paginator(impact.adjusted, ADJUSTED_PAGE_SIZE).get_page(
+        request.GET.get("apage")
+    )
     context.update(
         {
             "rows": rows,
-            "error_rows": [row for row in rows if row.error],
-            "entry_count": sum(len(row.value_entries) for row in rows),
+            "page_obj": page,
+            "line_count": len(preview.lines),
+            "error_rows": [
+                PreviewRow(p.line_no, lines.get(p.line_no), p.error.message, p.error.field, [])
+                for p in preview.errors
+                if p.error
+            ],
+            "entry_count": sum(len(p.value_entries) for p in preview.lines),
             "total_amount": preview.total_amount,
+            "impact": impact,
+            "adjusted_page": adjusted_page,
+            "adjusted_rows": [
+                {"entry": entry, "type_label": _entry_type_label(entry.entry_type)}
+                for entry in adjusted_page.object_list
+            ],
         }
     )
     return render(request, PREVIEW_TEMPLATE, context)
@@ -760,7 +869,7 @@ def revaluation_preview(request: HtmxHttpRequest, batch_name: str) -> HttpRespon
 @require_POST
 @login_required
 def revaluation_post(request: HtmxHttpRequest, batch_name: str) -> HttpResponse:
-    _require_editor(request)
+    rights.require_post(request.user)
     batch = get_object_or_404(RevaluationBatch, pk=batch_name)
     if busy := _batch_busy(request, batch):
         return busy
@@ -772,8 +881,12 @@ def revaluation_post(request: HtmxHttpRequest, batch_name: str) -> HttpResponse:
         return _posting_refused(request, batch, error)
     messages.success(
         request,
-        f"Batch {batch.name} posted as {posted.document_no}: "
-        f"amount {format_decimal(posted.total_amount, min_places=2, grouping=True)}.",
+        _("Batch %(name)s posted as %(document)s: amount %(amount)s.")
+        % {
+            "name": batch.name,
+            "document": posted.document_no,
+            "amount": format_decimal(posted.total_amount, min_places=2, grouping=True),
+        },
     )
     url = reverse("revaluation-posted-detail", args=[posted.pk])
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
@@ -847,15 +960,58 @@ def posted_revaluation_list(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, POSTED_LIST_TEMPLATE, {"page_obj": page})
 
 
+def _render_posted_detail(
+    request: HttpRequest,
+    posted: PostedRevaluation,
+    *,
+    form: ReverseForm | None = None,
+    error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    reversed_by = PostedRevaluation.objects.filter(reverses=posted).first()
+    context = {
+        "posted": posted,
+        "lines": selectors.posted_revaluation_line_list(posted=posted),
+        "value_entries": selectors.posted_value_entry_list(posted=posted),
+        "reversed_by": reversed_by,
+        "reversal_refusal": reversal_refusal(posted),
+        "can_post": rights.can_post(request.user),
+        "reverse_form": form or ReverseForm(initial={"posting_date": timezone.localdate()}),
+        "reverse_error": error,
+    }
+    return render(request, POSTED_DETAIL_TEMPLATE, context, status=status)
+
+
 @require_GET
 @login_required
 def posted_revaluation_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     posted = selectors.posted_revaluation_get(pk=pk)
     if posted is None:
         raise Http404("No such posted revaluation.")
-    context = {
-        "posted": posted,
-        "lines": selectors.posted_revaluation_line_list(posted=posted),
-        "value_entries": selectors.posted_value_entry_list(posted=posted),
-    }
-    return render(request, POSTED_DETAIL_TEMPLATE, context)
+    return _render_posted_detail(request, posted)
+
+
+@require_POST
+@login_required
+def posted_revaluation_reverse_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Issue 10 §3: reverse the posted revaluation on the date chosen; refused with the reason."""
+    rights.require_post(request.user)
+    posted = selectors.posted_revaluation_get(pk=pk)
+    if posted is None:
+        raise Http404("No such posted revaluation.")
+    form = ReverseForm(request.POST)
+    if not form.is_valid():
+        return _render_posted_detail(request, posted, form=form, status=422)
+    try:
+        reversal = posted_revaluation_reverse(
+            posted_id=posted.pk, posting_date=form.cleaned_data["posting_date"], user=request.user
+        )
+    except RevaluationError as error:
+        return _render_posted_detail(request, posted, form=form, error=error.message, status=422)
+    messages.success(
+        request,
+        f"{posted.document_no} reversed by {reversal.document_no}: "
+        f"amount {format_decimal(reversal.total_amount, min_places=2, grouping=True)}.",
+    )
+    url = reverse("revaluation-posted-detail", args=[reversal.pk])
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)

@@ -5,6 +5,7 @@ import os
 import pytest
 from hypothesis import settings as hypothesis_settings
 
+from inventory.models import ReasonCode
 from tests import scenarios
 from tests.factories import AccountantFactory, InventorySetupFactory, UserFactory
 
@@ -16,6 +17,10 @@ if os.environ.get("CI"):
 
 @pytest.fixture
 def setup(db):
+    # The reason codes inventory migration 0008 seeds: the flush after a ``transaction=True``
+    # (browser) test empties every table, seeded rows included.
+    for code in ("NRV", "OBSOLETE"):
+        ReasonCode.objects.get_or_create(code=code, defaults={"write_down": True})
     return InventorySetupFactory()
 
 
@@ -80,7 +85,9 @@ def scenario_a_adjusted(setup):
 def _flush_in_replica_mode():
     """The teardown of ``transaction=True`` tests empties every table with TRUNCATE, which the
     ledgers refuse (inventory migration 0007) except in replica mode, where ordinary triggers do
-    not fire; the test database user is a superuser and may set it for the flush's transaction."""
+    not fire; the test database user is a superuser and may set it for the flush's transaction.
+    The audit trail's event tables (django-pghistory) are ordinary model tables: the flush
+    empties them too, and their row triggers do not fire on TRUNCATE (nor in replica mode)."""
     from django.db.backends.postgresql.operations import DatabaseOperations
 
     flush = DatabaseOperations.execute_sql_flush

@@ -39,7 +39,13 @@ from django.db.models.functions import Coalesce
 from inventory import numbers
 from inventory.amounts import AMOUNT_DIGITS, AMOUNT_PLACES
 from inventory.exceptions import LineError
-from inventory.models import ItemApplicationEntry, ItemLedgerEntry, ValueEntry
+from inventory.models import (
+    GLEntry,
+    GLItemLedgerRelation,
+    ItemApplicationEntry,
+    ItemLedgerEntry,
+    ValueEntry,
+)
 from inventory.numbers import NumberError
 from inventory.text import csv_safe, shorten
 
@@ -221,7 +227,7 @@ def check_length(text: str, *, max_length: int, line_no: int | None, field: str)
 
 # --------------------------------------------------------------------------- writing
 
-LEDGERS = ("item-ledger", "value", "application")
+LEDGERS = ("item-ledger", "value", "application", "gl", "gl-item-relation")
 
 # Column kinds: how a value is rendered.
 INT, REF, TEXT, DATE, DECIMAL, BOOL = "int", "ref", "text", "date", "decimal", "bool"
@@ -322,6 +328,30 @@ def _ledger_columns(ledger: str) -> tuple[Any, list[tuple[str, str, Any]]]:
             ("cost_application", BOOL, F("cost_application")),
             ("item_register_no", INT, F("item_register_id")),
         ]
+    if ledger == "gl":
+        return GLEntry.objects.all(), [
+            ("entry_no", INT, F("entry_no")),
+            ("posting_date", DATE, F("posting_date")),
+            ("document_no", TEXT, F("document_no")),
+            ("account_no", TEXT, F("account_id")),
+            ("account_name", TEXT, F("account__name")),
+            ("role", TEXT, F("role")),
+            ("amount", DECIMAL, F("amount")),
+            ("description", TEXT, F("description")),
+            ("source_code", TEXT, F("source_code")),
+            ("reason_code", TEXT, F("reason_code")),
+            ("location_code", TEXT, F("location_code")),
+            ("inventory_posting_group", TEXT, F("inventory_posting_group")),
+            ("gen_bus_posting_group", TEXT, F("gen_bus_posting_group")),
+            ("gen_prod_posting_group", TEXT, F("gen_prod_posting_group")),
+            ("gl_register_no", INT, F("gl_register_id")),
+        ]
+    if ledger == "gl-item-relation":
+        return GLItemLedgerRelation.objects.order_by("gl_entry_id", "value_entry_id"), [
+            ("gl_entry_no", INT, F("gl_entry_id")),
+            ("value_entry_no", INT, F("value_entry_id")),
+            ("gl_register_no", INT, F("gl_register_id")),
+        ]
     raise ValueError(f"unknown ledger {ledger!r}")
 
 
@@ -336,7 +366,9 @@ def ledger_export_rows(ledger: str) -> Iterator[list[tuple[str, str, Any]]]:
     a server-side cursor in chunks, so memory use does not grow with the ledger.
     """
     queryset, columns = _ledger_columns(ledger)
-    values = queryset.order_by("entry_no").values_list(*(expr for _, _, expr in columns))
+    if not queryset.query.order_by:
+        queryset = queryset.order_by("entry_no")
+    values = queryset.values_list(*(expr for _, _, expr in columns))
     for record in values.iterator(chunk_size=_EXPORT_CHUNK):
         yield [(name, kind, value) for (name, kind, _), value in zip(columns, record, strict=True)]
 

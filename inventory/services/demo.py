@@ -319,7 +319,16 @@ class DemoGenerator:
     def create_master_data(self) -> None:
         setup = InventorySetup.get()
         setup.allow_negative_inventory = False
-        setup.save(update_fields=["allow_negative_inventory"])
+        # Every posting reaches the G/L at once, expected cost included (spec §10.3).
+        setup.automatic_cost_posting = True
+        setup.expected_cost_posting_to_gl = True
+        setup.save(
+            update_fields=[
+                "allow_negative_inventory",
+                "automatic_cost_posting",
+                "expected_cost_posting_to_gl",
+            ]
+        )
         for code, name in LOCATIONS:
             Location.objects.update_or_create(code=code, defaults={"name": name})
         for demo in CATALOGUE:

@@ -34,6 +34,7 @@ from inventory.models import (
     ValueEntryType,
 )
 from inventory.periods import average_cost_period
+from inventory.services import gl_posting
 
 COUNTERS = ("item_application_entry", "item_ledger_entry", "item_register", "value_entry")
 
@@ -367,4 +368,5 @@ class LedgerWriter:
         )
         register.save(force_insert=True)
         self.counters.save()
+        gl_posting.post_automatically(self.setup, self.ve_nos, user=self.user)
         return register

@@ -26,7 +26,9 @@ from inventory.models import (
     Item,
     ItemLedgerEntry,
     Location,
+    SlowMovingAgeFrom,
     ValueEntry,
+    parse_slow_moving_buckets,
 )
 from inventory.text import control_character, shorten
 
@@ -329,8 +331,12 @@ def inventory_setup_update(
     average_cost_period: str | _Unset = UNSET,
     allow_negative_inventory: bool | _Unset = UNSET,
     automatic_cost_adjustment: bool | _Unset = UNSET,
+    automatic_cost_posting: bool | _Unset = UNSET,
+    expected_cost_posting_to_gl: bool | _Unset = UNSET,
     allow_posting_from: datetime.date | None | _Unset = UNSET,
     allow_posting_to: datetime.date | None | _Unset = UNSET,
+    slow_moving_buckets: str | _Unset = UNSET,
+    slow_moving_age_from: str | _Unset = UNSET,
 ) -> tuple[InventorySetup, list[str]]:
     """Change the given Inventory Setup fields; return the setup and the fields that changed.
 
@@ -348,8 +354,12 @@ def inventory_setup_update(
         "average_cost_period": average_cost_period,
         "allow_negative_inventory": allow_negative_inventory,
         "automatic_cost_adjustment": automatic_cost_adjustment,
+        "automatic_cost_posting": automatic_cost_posting,
+        "expected_cost_posting_to_gl": expected_cost_posting_to_gl,
         "allow_posting_from": allow_posting_from,
         "allow_posting_to": allow_posting_to,
+        "slow_moving_buckets": slow_moving_buckets,
+        "slow_moving_age_from": slow_moving_age_from,
     }
     new = {name: value for name, value in given.items() if not isinstance(value, _Unset)}
 
@@ -363,9 +373,18 @@ def inventory_setup_update(
     ):
         if not isinstance(precision, _Unset):
             _check_precision(precision, field=field, label=label)
+    if "slow_moving_buckets" in new:
+        try:  # stored normalised: "365:50,730:100"
+            new["slow_moving_buckets"] = ",".join(
+                f"{days}:{percent}"
+                for days, percent in parse_slow_moving_buckets(str(new["slow_moving_buckets"]))
+            )
+        except ValueError as exc:
+            raise MasterDataError(str(exc), field="slow_moving_buckets") from None
     for field, choices in (
         ("average_cost_calc_type", AverageCostCalcType),
         ("average_cost_period", AverageCostPeriod),
+        ("slow_moving_age_from", SlowMovingAgeFrom),
     ):
         if field in new and new[field] not in choices.values:
             raise MasterDataError(

@@ -9,23 +9,29 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import F, Max
 
 from inventory.amounts import ZERO
 from inventory.exceptions import PostingError
 from inventory.models import (
     CostingMethod,
+    GLEntry,
+    InventorySetup,
     Item,
     ItemLedgerEntry,
+    ItemLedgerEntryType,
     SourceCode,
     ValueEntry,
     ValueEntryType,
 )
+from inventory.services.adjustment import adjust_cost_item_entries
 from inventory.services.adjustment_runs import schedule_automatic_adjustment
+from inventory.services.gl_posting import gl_lines_for
 from inventory.services.ledger import LedgerWriter, check_posting_date, lock_items
 from inventory.services.posting import PostingResult
 from inventory.valuation import (
@@ -107,6 +113,69 @@ class PreviewLine:
     value_entries: list[dict]
 
 
+@dataclass
+class AdjustedEntry:
+    """An item ledger entry whose cost Adjust Cost would change after the posting (§7)."""
+
+    entry_no: int
+    item_no: str
+    entry_type: str
+    posting_date: date
+    document_no: str
+    location_code: str
+    variant_code: str
+    quantity: Decimal
+    cost_change: Decimal  # Σ cost amount (actual + expected) of its new adjustment entries
+    value_entry_nos: list[int] = field(default_factory=list)
+
+    @property
+    def cogs_change(self) -> Decimal:
+        """A cost adjustment of a sale posts Inventory / COGS (COSTING-SPEC section 10.2), so
+        COGS moves opposite to the entry's cost; other entries balance with Inventory Adjmt."""
+        return -self.cost_change if self.entry_type == ItemLedgerEntryType.SALE else ZERO
+
+
+@dataclass
+class RevaluationImpact:
+    """What posting the lines and then Adjust Cost for their items would write (§12.2).
+
+    ``gl_entries``: the G/L entries of the dry run, one dict per entry (account_no, account_name,
+    role, amount, document_no), read before the rollback (``_dry_run_gl``).
+    """
+
+    lines: list[PreviewLine]
+    adjustment_entries: list[dict] = field(default_factory=list)
+    adjusted: list[AdjustedEntry] = field(default_factory=list)
+    adjustment_failures: list[tuple[str, str]] = field(default_factory=list)
+    unadjusted_before: list[str] = field(default_factory=list)
+    gl_entries: list[dict] = field(default_factory=list)
+    gl_error: str = ""  # a missing or blocked account, as posting would refuse it
+
+    @property
+    def revaluation_amount(self) -> Decimal:
+        return sum(
+            (
+                ve["cost_amount_actual"] + ve["cost_amount_expected"]
+                for line in self.lines
+                for ve in line.value_entries
+            ),
+            start=ZERO,
+        )
+
+    @property
+    def adjustment_amount(self) -> Decimal:
+        return sum((entry.cost_change for entry in self.adjusted), start=ZERO)
+
+    @property
+    def cogs_change(self) -> Decimal:
+        return sum((entry.cogs_change for entry in self.adjusted), start=ZERO)
+
+    @property
+    def inventory_value_change(self) -> Decimal:
+        """The change of the inventory value: the revaluation less what moved to sold stock."""
+        return self.revaluation_amount + self.adjustment_amount
+
+
 class _Rollback(Exception):
     pass
 
@@ -118,6 +187,7 @@ PREVIEW_FIELDS = (
     "location_code",
     "variant_code",
     "item_ledger_entry_type",
+    "entry_type",
     "posting_date",
     "valuation_date",
     "valued_quantity",
@@ -125,21 +195,34 @@ PREVIEW_FIELDS = (
     "cost_amount_expected",
     "cost_per_unit",
     "partial_revaluation",
+    "adjustment",
     "document_no",
 )
 
 
 def revaluation_journal_preview(*, lines: Sequence[RevaluationLineInput]) -> list[PreviewLine]:
-    """Spec §12.2: run the real posting in a transaction that is always rolled back.
+    """Spec §12.2 test report: per posting line, the value entries it would create or the error
+    that refuses it (a refused line does not stop the preview of the others); writes nothing."""
+    return _dry_run(lines, adjust=False).lines
 
-    Returns, per posting line, the value entries it would create or the error that refuses it;
-    a refused line does not stop the preview of the others.
-    """
+
+def revaluation_journal_impact(*, lines: Sequence[RevaluationLineInput]) -> RevaluationImpact:
+    """Spec §12.2 preview posting: the lines' value entries and what Adjust Cost would then
+    change on the entries of their items (stock already sold: COGS), computed by running the
+    real posting and the real Adjust Cost in a transaction that is always rolled back."""
+    return _dry_run(lines, adjust=True)
+
+
+def _dry_run(lines: Sequence[RevaluationLineInput], *, adjust: bool) -> RevaluationImpact:
     lines = sorted((line for line in lines if line.posts), key=lambda line: line.line_no)
-    preview: list[PreviewLine] = []
+    impact = RevaluationImpact(lines=[])
     try:
         with transaction.atomic():
             items = lock_items(line.item_no for line in lines)
+            last_gl_entry = GLEntry.objects.aggregate(last=Max("entry_no"))["last"] or 0
+            impact.unadjusted_before = sorted(
+                no for no, item in items.items() if not item.cost_is_adjusted
+            )
             writer = LedgerWriter(items=items, source_code=SourceCode.REVALUATION_JOURNAL)
             errors = {e.line_no: e for e in check_revaluation_lines(lines, items, writer)}
             poster = _RevaluationPoster(writer, lines)
@@ -162,11 +245,79 @@ def revaluation_journal_preview(*, lines: Sequence[RevaluationLineInput]) -> lis
                     .order_by("entry_no")
                     .values(*PREVIEW_FIELDS)
                 )
-                preview.append(PreviewLine(line.line_no, error, entries))
+                impact.lines.append(PreviewLine(line.line_no, error, entries))
+            if adjust and writer.ve_nos:
+                writer.finish()  # as the posting: items marked unadjusted, counters saved
+                _dry_run_adjustment(impact, sorted(items), after=max(writer.ve_nos))
+            _dry_run_gl(impact, after=last_gl_entry, value_entry_nos=writer.ve_nos)
             raise _Rollback
     except _Rollback:
         pass
-    return preview
+    return impact
+
+
+def _dry_run_gl(impact: RevaluationImpact, *, after: int, value_entry_nos: list[int]) -> None:
+    """The G/L entries of the dry run: those Automatic Cost Posting wrote (entry no. above
+    ``after``), then those that Post Inventory Cost to G/L would write for what stays outstanding
+    of the dry run's value entries (the revaluation's and Adjust Cost's)."""
+    impact.gl_entries = list(
+        GLEntry.objects.filter(entry_no__gt=after)
+        .order_by("entry_no")
+        .values("role", "amount", "document_no", account_no=F("account_id"))
+        .annotate(account_name=F("account__name"))
+    )
+    value_entry_nos = value_entry_nos + [ve["entry_no"] for ve in impact.adjustment_entries]
+    try:
+        outstanding, _ = gl_lines_for(
+            value_entry_nos, expected_posting=InventorySetup.get().expected_cost_posting_to_gl
+        )
+    except PostingError as refused:
+        impact.gl_error = refused.message
+        return
+    impact.gl_entries += [
+        {
+            "account_no": line.account_no,
+            "account_name": line.account_name,
+            "role": line.role,
+            "amount": line.amount,
+            "document_no": line.document_no,
+        }
+        for line in outstanding
+    ]
+
+
+def _dry_run_adjustment(impact: RevaluationImpact, item_nos: list[str], *, after: int) -> None:
+    """Adjust Cost for the posted items (what Automatic Cost Adjustment or the next run does),
+    then read every value entry it wrote and sum them per item ledger entry."""
+    summary = adjust_cost_item_entries(item_nos=item_nos)
+    impact.adjustment_failures = summary.failures
+    impact.adjustment_entries = list(
+        ValueEntry.objects.filter(entry_no__gt=after, item_id__in=item_nos)
+        .order_by("entry_no")
+        .values(*PREVIEW_FIELDS)
+    )
+    by_entry: dict[int, AdjustedEntry] = {}
+    ile_nos = {ve["item_ledger_entry_id"] for ve in impact.adjustment_entries}
+    ile = ItemLedgerEntry.objects.in_bulk(list(ile_nos))
+    for ve in impact.adjustment_entries:
+        no = ve["item_ledger_entry_id"]
+        entry = by_entry.get(no)
+        if entry is None:
+            source = ile[no]
+            entry = by_entry[no] = AdjustedEntry(
+                entry_no=no,
+                item_no=source.item_id,
+                entry_type=source.entry_type,
+                posting_date=source.posting_date,
+                document_no=source.document_no,
+                location_code=source.location_code,
+                variant_code=source.variant_code,
+                quantity=source.quantity,
+                cost_change=ZERO,
+            )
+        entry.cost_change += ve["cost_amount_actual"] + ve["cost_amount_expected"]
+        entry.value_entry_nos.append(ve["entry_no"])
+    impact.adjusted = sorted(by_entry.values(), key=lambda e: (e.item_no, e.entry_no))
 
 
 def check_revaluation_lines(

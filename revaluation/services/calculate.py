@@ -8,6 +8,7 @@ from datetime import date
 
 from django.db import connection, transaction
 from django.db.models import Max, QuerySet
+from django.utils.translation import gettext as _
 
 from inventory.amounts import ZERO
 from inventory.models import (
@@ -30,6 +31,7 @@ from revaluation.services.calculate_sql import (
     unit_cost_base_update,
 )
 from revaluation.services.lines import LINE_NO_STEP, batch_get_or_create, next_line_no
+from revaluation.services.writedowns import WriteDownCalculator, apply_write_down
 from revaluation.templatetags.amounts import amount as show_amount
 
 PER_ENTRY = "entry"
@@ -37,6 +39,11 @@ PER_ITEM = "item"
 BASE_BLANK = ""
 BASE_LAST_DIRECT_COST = "last_direct_cost"
 BASE_STANDARD_COST = "standard_cost"
+# Year-end write-downs (issue 13, revaluation.services.writedowns); also per entry.
+BASE_NRV = "nrv"
+BASE_SLOW_MOVING = "slow_moving"
+BASE_NRV_SLOW_MOVING = "nrv_slow_moving"
+WRITE_DOWN_BASES = (BASE_NRV, BASE_SLOW_MOVING, BASE_NRV_SLOW_MOVING)
 
 
 @dataclass(frozen=True)
@@ -56,11 +63,15 @@ class CalculateOptions:
     variant_codes: tuple[str, ...] = ()
 
     def normalized(self) -> CalculateOptions:
-        """Per entry forces By Location/Variant, Update Standard Cost and the base off (§4.1)."""
+        """Per entry forces By Location/Variant, Update Standard Cost and the base off (§4.1),
+        except a write-down base (slow-moving stock is measured per entry)."""
         if self.per == PER_ENTRY:
             return CalculateOptions(
                 posting_date=self.posting_date,
                 document_no=self.document_no,
+                calculation_base=(
+                    self.calculation_base if self.calculation_base in WRITE_DOWN_BASES else ""
+                ),
                 item_nos=self.item_nos,
                 costing_methods=self.costing_methods,
                 location_codes=self.location_codes,
@@ -113,13 +124,21 @@ def check_preconditions(
         if item.no in open_outbounds:
             if first_only:
                 return [
-                    f"The Item {item.no} cannot be revalued because there is at least one open "
-                    "outbound item ledger entry."
+                    _(
+                        "The Item %(no)s cannot be revalued because there is at least one open"
+                        " outbound item ledger entry."
+                    )
+                    % {"no": item.no}
                 ]
-            problems += [f"Open Outbound Entry {n} found." for n in open_outbounds[item.no]]
+            problems += [
+                _("Open Outbound Entry %(no)s found.") % {"no": n} for n in open_outbounds[item.no]
+            ]
         if item.no in unadjusted and found(
-            f"You have to run the Adjust Cost - Item Entries batch job, before you can revalue "
-            f"item {item.no}."
+            _(
+                "You have to run the Adjust Cost - Item Entries batch job, before you can revalue"
+                " item %(no)s."
+            )
+            % {"no": item.no}
         ):
             return problems
         if item.costing_method == CostingMethod.AVERAGE and options.per == PER_ITEM:
@@ -179,14 +198,14 @@ def calculate_inventory_value(
     """Create the batch (if new) and its proposed lines (set-based: one INSERT ... SELECT, then
     the calculation base). Returns the new lines, in line order, unevaluated. Raises
     RevaluationError; then nothing is created."""
-    batch, _ = batch_get_or_create(name=batch_name)
+    batch, _created = batch_get_or_create(name=batch_name)
     batch = RevaluationBatch.objects.select_for_update().get(pk=batch.pk)
     options = options.normalized()
     document_no = options.document_no
     if not document_no and not batch.lines.exists():
         document_no = batch.next_document_no
     if not document_no:
-        raise RevaluationError("You must enter a document number.", field="document_no")
+        raise RevaluationError(_("You must enter a document number."), field="document_no")
     items = _items(options)
     problems = check_preconditions(options, items, first_only=True)
     if problems:
@@ -206,6 +225,8 @@ def calculate_inventory_value(
         _run(*_line_statement(options, items, target, setup.average_cost_calc_type))
         _check_lines(target, new_lines, options.calculation_base)
         apply_calculation_base(target, options.calculation_base)
+        if options.calculation_base in WRITE_DOWN_BASES:
+            apply_write_downs(target, options, items, new_lines)
         _check_duplicates(batch, target, confirm_duplicates)
     return new_lines
 
@@ -245,6 +266,75 @@ def apply_calculation_base(target: LineTarget, base: str) -> None:
         _run(*unit_cost_base_update(target, column[base]))
 
 
+def apply_write_downs(
+    target: LineTarget,
+    options: CalculateOptions,
+    items: list[Item],
+    new_lines: QuerySet[RevaluationLine],
+) -> None:
+    """A write-down base (issue 13) on the lines just created: each line gets its proposal, a
+    line whose value would not change is removed, and the rest are numbered on without gaps."""
+    calculator = WriteDownCalculator(
+        nrv=options.calculation_base != BASE_SLOW_MOVING,
+        slow_moving=options.calculation_base != BASE_NRV,
+        posting_date=options.posting_date,
+        item_nos=[item.no for item in items],
+        per_item=options.per == PER_ITEM,
+        precision=target.precision,
+        location_codes=options.location_codes or None,
+        variant_codes=options.variant_codes or None,
+    )
+    proposed, dropped = [], []
+    for line in new_lines.select_related("item").iterator(chunk_size=2000):
+        proposal = calculator.propose(
+            line.item,
+            applies_to=line.applies_to_entry,
+            location=line.location_code,
+            variant=line.variant_code,
+            per=line.inventory_value_per,
+            quantity=line.quantity,
+            value=line.inventory_value_calculated,
+        )
+        if proposal is None:
+            dropped.append(line.pk)
+        else:
+            apply_write_down(line, proposal, target.precision)
+            proposed.append(line)
+    RevaluationLine.objects.filter(pk__in=dropped).delete()
+    RevaluationLine.objects.bulk_update(proposed, WRITE_DOWN_FIELDS, batch_size=2000)
+    if dropped:
+        _run(RENUMBER_AWAY, target.params())
+        _run(RENUMBER, target.params())
+
+
+WRITE_DOWN_FIELDS = [
+    "inventory_value_revalued",
+    "unit_cost_revalued",
+    "amount",
+    "unit_amount",
+    "reason_code",
+    "writedown_rule",
+    "age_days",
+    "nrv",
+    "selling_price",
+    "cost_to_sell",
+    "proposed_amount",
+]
+
+# Two steps: the (batch, line no.) constraint must hold after each statement.
+RENUMBER_AWAY = """
+UPDATE revaluation_revaluationline SET line_no = line_no + 1000000000000
+WHERE batch_id = %(batch)s AND line_no > %(start)s
+"""
+RENUMBER = """
+UPDATE revaluation_revaluationline l SET line_no = n.line_no
+FROM (SELECT id, %(start)s + 10000 * row_number() OVER (ORDER BY line_no) AS line_no
+      FROM revaluation_revaluationline
+      WHERE batch_id = %(batch)s AND line_no > %(start)s) n
+WHERE l.id = n.id
+"""
+
+
 def _check_lines(target: LineTarget, new_lines: QuerySet[RevaluationLine], base: str) -> None:
     """The first line BC would refuse, in line order: an item with Inventory Value Zero, or
     (blank base) a negative value, E-33. The transaction then rolls the lines back."""
@@ -279,7 +369,7 @@ def _check_duplicates(batch: RevaluationBatch, target: LineTarget, confirmed: bo
         duplicated = cursor.fetchone()[0]
     if duplicated:
         raise DuplicateLinesError(
-            "Duplicate Revaluation Journals will be generated. Do you want to continue?"
+            _("Duplicate Revaluation Journals will be generated. Do you want to continue?")
         )
 
 
@@ -318,7 +408,8 @@ def zero_proposal_warning(lines: Iterable[RevaluationLine]) -> str:
     Cost or Standard Cost), since posting them writes their whole value off. Empty if none."""
     if isinstance(lines, QuerySet):  # read only those lines
         lines = lines.filter(inventory_value_revalued=0).exclude(inventory_value_calculated=0)
-    zero = [line for line in lines if line.writes_off_value]
+    # a write-down to 0 (100 % obsolete, NRV 0) is explained by its rule instead
+    zero = [line for line in lines if line.writes_off_value and not line.writedown_rule]
     if not zero:
         return ""
     items = sorted({line.item_id for line in zero})

@@ -21,7 +21,7 @@ LINE_COLUMNS = (
     "variant_code, applies_to_entry, quantity, invoiced_quantity, inventory_value_calculated, "
     "unit_cost_calculated, inventory_value_revalued, unit_cost_revalued, amount, unit_amount, "
     "applied_amount, inventory_value_per, partial_revaluation, update_standard_cost, "
-    "reason_code, version, calculated_through_entry_no"
+    "reason_code, writedown_rule, version, calculated_through_entry_no"
 )
 
 
@@ -85,7 +85,7 @@ def _insert(target: LineTarget, ctes: str, proposals: str, order: str) -> str:
            p.item_id, p.entry_type, %(posting_date)s, %(document_no)s, p.location_code,
            p.variant_code, p.applies_to_entry, p.quantity, p.quantity, p.value, p.unit_cost,
            p.value, p.unit_cost, 0, 0, p.applied_amount, p.inventory_value_per, TRUE,
-           p.update_standard_cost, %(reason)s, 1, %(watermark)s
+           p.update_standard_cost, %(reason)s, '', 1, %(watermark)s
     FROM (SELECT *, {unit_of("value", "quantity")} AS unit_cost FROM proposals) p"""
 
 

@@ -10,6 +10,8 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import F, Max, Sum
+from django.utils import formats
+from django.utils.translation import gettext as _
 
 from inventory.amounts import MAX_ABS_VALUE, Precision
 from inventory.models import (
@@ -17,6 +19,7 @@ from inventory.models import (
     InventorySetup,
     Item,
     ItemLedgerEntry,
+    ReasonCode,
     ValueEntry,
     ValueEntryType,
 )
@@ -24,6 +27,7 @@ from inventory.numbers import NOT_A_NUMBER, NumberError, parse_decimal
 from inventory.text import batch_name_problem, normalize_batch_name
 from revaluation.exceptions import RevaluationError, StaleLineError
 from revaluation.models import RevaluationBatch, RevaluationLine
+from revaluation.templatetags.amounts import unit_cost as show_unit_cost
 
 UNIT_COST_REVALUED = "unit_cost_revalued"
 INVENTORY_VALUE_REVALUED = "inventory_value_revalued"
@@ -31,33 +35,58 @@ EDITABLE_FIELDS = (UNIT_COST_REVALUED, INVENTORY_VALUE_REVALUED)
 LINE_NO_STEP = 10000
 
 
-def parse_amount(raw, *, field: str, precision: Decimal) -> Decimal:
+def parse_amount(raw, *, field: str, precision: Decimal, localized: bool = False) -> Decimal:
     """A user-entered revalued amount or unit cost (E-33 and the precision rule of §0.2).
 
-    Text is read by ``inventory.numbers`` like every other number; blank is not a number here.
+    Text is read by ``inventory.numbers`` like every other number (``localized``: typed in the
+    browser, in the user's language); a cleared cell is 0, as in Business Central.
     """
     try:
-        value = raw if isinstance(raw, Decimal) else parse_decimal(str(raw))
+        value = raw if isinstance(raw, Decimal) else parse_decimal(str(raw), localized=localized)
     except NumberError as exc:
         raise RevaluationError(exc.message, field=field) from None
-    if value is None or not value.is_finite():
-        raise RevaluationError(NOT_A_NUMBER, field=field)
+    if value is None:
+        value = Decimal(0)
+    if not value.is_finite():
+        raise RevaluationError(str(NOT_A_NUMBER), field=field)
     if value < 0:
-        raise RevaluationError("The value must be greater than or equal to 0.", field=field)
+        raise RevaluationError(_("The value must be greater than or equal to 0."), field=field)
     if value >= MAX_ABS_VALUE:
-        raise RevaluationError("The value is too large.", field=field)
+        raise RevaluationError(_("The value is too large."), field=field)
     if value % precision:
         raise RevaluationError(
-            f"The value can have at most the precision {precision} (too many decimals).",
+            _("The value can have at most the precision %(precision)s (too many decimals).")
+            % {"precision": formats.localize(precision)},
             field=field,
         )
     return value
 
 
+# A typed unit cost this many times above (or below) the calculated one is saved, with a warning.
+ABSURD_FACTOR = 100
+
+
+def unit_cost_warning(line: RevaluationLine) -> str:
+    """A warning when Unit Cost (Revalued) is absurd next to Unit Cost (Calculated): more than
+    100 times it, or below 1/100 of it (0 is a deliberate write-off and has its own note)."""
+    calculated, revalued = line.unit_cost_calculated, line.unit_cost_revalued
+    if calculated <= 0 or revalued <= 0:
+        return ""
+    if revalued > calculated * ABSURD_FACTOR:
+        text = _("Check: more than %(factor)s times the calculated unit cost (%(calculated)s).")
+    elif revalued * ABSURD_FACTOR < calculated:
+        text = _("Check: less than 1/%(factor)s of the calculated unit cost (%(calculated)s).")
+    else:
+        return ""
+    return text % {"factor": ABSURD_FACTOR, "calculated": show_unit_cost(calculated)}
+
+
 def validate_amount(line: RevaluationLine, amount: Decimal, p: Precision) -> None:
     """Spec §5.6: Amount and Unit Amount follow IV (Revalued) - IV (Calculated)."""
     if line.quantity == 0:
-        raise RevaluationError("Quantity must have a value in Item Journal Line.", field="quantity")
+        raise RevaluationError(
+            _("Quantity must have a value in Item Journal Line."), field="quantity"
+        )
     line.amount = amount
     line.unit_amount = p.ru(amount / line.quantity)
 
@@ -86,27 +115,31 @@ def set_inventory_value_calculated(line: RevaluationLine, value: Decimal, p: Pre
     line.unit_cost_calculated = p.ru(value / line.quantity) if line.quantity else Decimal(0)
 
 
-def apply_edit(line: RevaluationLine, field: str, raw, p: Precision) -> None:
+def apply_edit(
+    line: RevaluationLine, field: str, raw, p: Precision, *, localized: bool = False
+) -> None:
     """Apply a value the user typed into one of the two editable cells."""
     if field not in EDITABLE_FIELDS:
         raise RevaluationError(f"{field} cannot be edited.", field=field)
     precision = p.unit_amount if field == UNIT_COST_REVALUED else p.amount
-    value = parse_amount(raw, field=field, precision=precision)
+    value = parse_amount(raw, field=field, precision=precision, localized=localized)
     if line.quantity == 0:
-        raise RevaluationError("Quantity must have a value in Item Journal Line.", field=field)
+        raise RevaluationError(_("Quantity must have a value in Item Journal Line."), field=field)
     if field == UNIT_COST_REVALUED:
         set_unit_cost_revalued(line, value, p)
     else:
         set_inventory_value_revalued(line, value, p)
     if abs(line.inventory_value_revalued) >= MAX_ABS_VALUE or abs(line.amount) >= MAX_ABS_VALUE:
-        raise RevaluationError("The value is too large.", field=field)
+        raise RevaluationError(_("The value is too large."), field=field)
 
 
 CHANGED_BY_EDIT = ("unit_cost_revalued", "inventory_value_revalued", "amount", "unit_amount")
 
 
 @transaction.atomic
-def line_edit(*, line_id: int, version: int, field: str, value) -> RevaluationLine:
+def line_edit(
+    *, line_id: int, version: int, field: str, value, localized: bool = False
+) -> RevaluationLine:
     """Edit one cell of a line, refusing an edit based on an outdated version of the line."""
     line = (
         RevaluationLine.objects.select_for_update()
@@ -115,18 +148,52 @@ def line_edit(*, line_id: int, version: int, field: str, value) -> RevaluationLi
         .first()
     )
     if line is None:
-        raise RevaluationError("This line no longer exists: it was deleted or posted.", field=field)
+        raise RevaluationError(
+            _("This line no longer exists: it was deleted or posted."), field=field
+        )
     if line.version != version:
         raise StaleLineError(
-            "Someone else changed this line in the meantime; the current values are shown.",
+            _("Someone else changed this line in the meantime; the current values are shown."),
             field=field,
         )
     before = [getattr(line, name) for name in CHANGED_BY_EDIT]
-    apply_edit(line, field, value, InventorySetup.get().precision)
+    apply_edit(line, field, value, InventorySetup.get().precision, localized=localized)
     if [getattr(line, name) for name in CHANGED_BY_EDIT] == before:
         return line  # the same value again: nothing changed, the version stays
     line.version = F("version") + 1
     line.save(update_fields=[*CHANGED_BY_EDIT, "version"])
+    line.refresh_from_db(fields=["version"])
+    return line
+
+
+def check_reason_code(code: str) -> str:
+    """Blank or an existing Reason Code (trimmed, upper case as codes are stored)."""
+    code = (code or "").strip().upper()
+    if code and not ReasonCode.objects.filter(code=code).exists():
+        raise RevaluationError(f"There is no Reason Code {code}.", field="reason_code")
+    return code
+
+
+@transaction.atomic
+def line_set_reason_code(*, line_id: int, version: int, code: str) -> RevaluationLine:
+    """Set a line's Reason Code (carried to its value entries by posting), refusing an edit
+    based on an outdated version of the line."""
+    line = RevaluationLine.objects.select_for_update().filter(pk=line_id).first()
+    if line is None:
+        raise RevaluationError(
+            "This line no longer exists: it was deleted or posted.", field="reason_code"
+        )
+    if line.version != version:
+        raise StaleLineError(
+            "Someone else changed this line in the meantime; the current values are shown.",
+            field="reason_code",
+        )
+    code = check_reason_code(code)
+    if code == line.reason_code:
+        return line
+    line.reason_code = code
+    line.version = F("version") + 1
+    line.save(update_fields=["reason_code", "version"])
     line.refresh_from_db(fields=["version"])
     return line
 
@@ -151,33 +218,49 @@ def check_applies_to_entry(*, item: Item, entry_no: int) -> ItemLedgerEntry:
         ).exists()
     ):
         raise _entry_error(
-            "This item has already been revalued with the Calculate Inventory Value function, so "
-            "you cannot use the Applies-to Entry field as that may change the valuation."
+            _(
+                "This item has already been revalued with the Calculate Inventory Value function,"
+                " so you cannot use the Applies-to Entry field as that may change the valuation."
+            )
         )
     entry = ItemLedgerEntry.objects.filter(entry_no=entry_no).first()
     if entry is None:
-        raise _entry_error(f"The Item Ledger Entry does not exist. Entry No.='{entry_no}'.")
+        raise _entry_error(
+            _("The Item Ledger Entry does not exist. Entry No.='%(no)s'.") % {"no": entry_no}
+        )
     if entry.item_id != item.no:
         raise _entry_error(
-            f"Item No. must be equal to '{item.no}' in Item Ledger Entry: Entry No.={entry_no}. "
-            f"Current value is '{entry.item_id}'."
+            _(
+                "Item No. must be equal to '%(item)s' in Item Ledger Entry: Entry No.=%(no)s."
+                " Current value is '%(current)s'."
+            )
+            % {"item": item.no, "no": entry_no, "current": entry.item_id}
         )
     if not entry.completely_invoiced:
         raise _entry_error(
-            f"Completely Invoiced must be equal to 'Yes' in Item Ledger Entry: Entry No.={entry_no}. "
-            "Current value is 'No'."
+            _(
+                "Completely Invoiced must be equal to 'Yes' in Item Ledger Entry: Entry No.=%(no)s."
+                " Current value is 'No'."
+            )
+            % {"no": entry_no}
         )
     if not entry.positive:
         raise _entry_error(
-            f"Positive must be equal to 'Yes' in Item Ledger Entry: Entry No.={entry_no}. "
-            "Current value is 'No'."
+            _(
+                "Positive must be equal to 'Yes' in Item Ledger Entry: Entry No.=%(no)s."
+                " Current value is 'No'."
+            )
+            % {"no": entry_no}
         )
     if ItemLedgerEntry.objects.filter(
         outbound_applications__inbound_item_entry=entry, applied_entry_to_adjust=True
     ).exists():
         raise _entry_error(
-            "You have to run the Adjust Cost - Item Entries batch job, before you can revalue "
-            f"Item Ledger Entry {entry_no}."
+            _(
+                "You have to run the Adjust Cost - Item Entries batch job, before you can revalue"
+                " Item Ledger Entry %(no)s."
+            )
+            % {"no": entry_no}
         )
     return entry
 
@@ -185,17 +268,25 @@ def check_applies_to_entry(*, item: Item, entry_no: int) -> ItemLedgerEntry:
 def check_item(item: Item | None, item_no: str) -> Item:
     """Spec §5.1: E-01, E-31."""
     if item is None:
-        raise RevaluationError(f"The Item does not exist. No.='{item_no}'.", field="item")
+        raise RevaluationError(
+            _("The Item does not exist. No.='%(no)s'.") % {"no": item_no}, field="item"
+        )
     if item.blocked:
         raise RevaluationError(
-            f"You cannot choose Item {item.no} because the Blocked check box is selected on its "
-            "Item card.",
+            _(
+                "You cannot choose Item %(no)s because the Blocked check box is selected on its"
+                " Item card."
+            )
+            % {"no": item.no},
             field="item",
         )
     if item.inventory_value_zero:
         raise RevaluationError(
-            f"Inventory Value Zero must be equal to 'No' in Item: No.={item.no}. "
-            "Current value is 'Yes'.",
+            _(
+                "Inventory Value Zero must be equal to 'No' in Item: No.=%(no)s."
+                " Current value is 'Yes'."
+            )
+            % {"no": item.no},
             field="item",
         )
     return item
@@ -245,7 +336,7 @@ def line_delete(*, line_id: int) -> None:
 
 
 def batch_delete_lines(*, batch_name: str) -> int:
-    deleted, _ = RevaluationLine.objects.filter(batch_id=batch_name).delete()
+    deleted, _by_model = RevaluationLine.objects.filter(batch_id=batch_name).delete()
     return deleted
 
 
@@ -263,7 +354,9 @@ def batch_create(
 ) -> RevaluationBatch:
     name = checked_batch_name(name)
     if RevaluationBatch.objects.filter(name=name).exists():
-        raise RevaluationError(f"The batch {name} already exists.", field="name")
+        raise RevaluationError(
+            _("The batch %(name)s already exists.") % {"name": name}, field="name"
+        )
     return RevaluationBatch.objects.create(
         name=name, description=description, last_document_no=last_document_no
     )

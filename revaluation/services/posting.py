@@ -13,9 +13,10 @@ from inventory.bulk import copy_insert
 from inventory.exceptions import PostingError
 from inventory.services.revaluation import (
     PreviewLine,
+    RevaluationImpact,
     RevaluationLineInput,
+    revaluation_journal_impact,
     revaluation_journal_post,
-    revaluation_journal_preview,
 )
 from revaluation.exceptions import RevaluationError
 from revaluation.models import (
@@ -125,6 +126,11 @@ def revaluation_batch_post(*, batch_name: str, user: User | None = None) -> Post
                 unit_cost_revalued=line.unit_cost_revalued,
                 amount=line.amount,
                 update_standard_cost=line.update_standard_cost,
+                reason_code=line.reason_code,
+                writedown_rule=line.writedown_rule,
+                nrv=line.nrv,
+                age_days=line.age_days,
+                proposed_amount=line.proposed_amount,
             )
             for line in lines
         ],
@@ -138,7 +144,14 @@ def revaluation_batch_post(*, batch_name: str, user: User | None = None) -> Post
 
 @dataclass
 class BatchPreview:
-    lines: list[PreviewLine]
+    """The dry run of a batch: ``lines`` (value entries or refusal per line) and ``impact``
+    (the same lines plus what Adjust Cost would change afterwards)."""
+
+    impact: RevaluationImpact
+
+    @property
+    def lines(self) -> list[PreviewLine]:
+        return self.impact.lines
 
     @property
     def errors(self) -> list[PreviewLine]:
@@ -146,26 +159,19 @@ class BatchPreview:
 
     @property
     def total_amount(self) -> Decimal:
-        return sum(
-            (
-                ve["cost_amount_actual"] + ve["cost_amount_expected"]
-                for line in self.lines
-                for ve in line.value_entries
-            ),
-            start=Decimal(0),
-        )
+        return self.impact.revaluation_amount
 
 
 def revaluation_batch_preview(*, batch_name: str) -> BatchPreview:
-    """The test report and posting preview of a batch (§12.2); writes nothing."""
+    """The test report and full posting preview of a batch (§12.2); writes nothing."""
     batch = RevaluationBatch.objects.get(name=batch_name)
     lines = _posting_lines(batch)
-    preview = revaluation_journal_preview(lines=[line_input(line) for line in lines])
+    impact = revaluation_journal_impact(lines=[line_input(line) for line in lines])
     try:
         check_document_nos(batch, lines)
     except RevaluationError as error:
         assert error.line_no is not None  # check_document_nos names the line
-        preview.insert(
+        impact.lines.insert(
             0, PreviewLine(error.line_no, PostingError(error.message, line_no=error.line_no), [])
         )
-    return BatchPreview(preview)
+    return BatchPreview(impact)

@@ -7,7 +7,7 @@ File layout (both formats)
 
         line_key,item_no,variant_code,location_code,applies_to_entry,posting_date,document_no,
         quantity,unit_cost_calculated,inventory_value_calculated,unit_cost_revalued,
-        inventory_value_revalued,amount
+        inventory_value_revalued,amount,reason_code
 
     * ``line_key``: ``<id>v<version>`` of the line, e.g. ``17v3``. The id never comes back once
       the line is posted or deleted, and the version grows with every change, so an import can
@@ -23,7 +23,10 @@ File layout (both formats)
       XLSX: one worksheet; quantities, costs, amounts and entry numbers are number cells with
       number formats (a column sums in Excel), the posting date a date cell, the line key and
       the codes text cells (format ``@``, so that ``0100`` stays ``0100``); the editable columns
-      have a white background, the others grey. Numbers are read back through their shortest
+      have a white background, the others grey.
+    * ``reason_code`` (added last, so the older columns keep their places) is the line's Reason
+      Code, blank for none. It is optional on import: a file without the column leaves the
+      lines' codes as they are. Numbers are read back through their shortest
       decimal representation, so an unedited file imports as unchanged.
 
 Import rules
@@ -34,6 +37,7 @@ Import rules
       changed: accepted when they agree (IV = R(unit cost x quantity): the unit cost is taken as
       typed; else unit cost = RU(IV / quantity): the value is taken as typed), otherwise the row is
       rejected. A blank editable cell means "not changed". Unchanged rows change nothing.
+    * ``reason_code`` is editable too: blank or an existing Reason Code; it replaces the line's.
     * Every other column is read-only and must keep its exported value; ``amount`` may also show
       the amount that results from the edit.
     * A row with an empty ``line_key`` adds a manual per-entry line (spec §5.7): ``item_no`` and
@@ -59,8 +63,9 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import F
+from django.utils.translation import get_language
 from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -82,10 +87,12 @@ from revaluation.services.lines import (
     INVENTORY_VALUE_REVALUED,
     UNIT_COST_REVALUED,
     apply_edit,
+    check_reason_code,
     line_create_manual,
     parse_amount,
 )
 
+REASON_CODE = "reason_code"
 COLUMNS = (
     "line_key",
     "item_no",
@@ -100,8 +107,10 @@ COLUMNS = (
     UNIT_COST_REVALUED,
     INVENTORY_VALUE_REVALUED,
     "amount",
+    REASON_CODE,
 )
-EDITABLE_COLUMNS = (UNIT_COST_REVALUED, INVENTORY_VALUE_REVALUED)
+EDITABLE_COLUMNS = (UNIT_COST_REVALUED, INVENTORY_VALUE_REVALUED, REASON_CODE)
+OPTIONAL_COLUMNS = (REASON_CODE,)  # files exported before the column existed still import
 
 FORMAT_CSV = "csv"
 FORMAT_XLSX = "xlsx"
@@ -223,6 +232,7 @@ def export_rows(*, batch_name: str) -> list[list[str]]:
                 _fixed(line.unit_cost_revalued, p.unit_amount),
                 _fixed(line.inventory_value_revalued, p.amount),
                 _fixed(line.amount, p.amount),
+                line.reason_code,
             ]
         )
     return rows
@@ -239,7 +249,7 @@ def batch_export(*, batch_name: str, format: str) -> bytes:
         writer.writerow(rows[0])
         for values in rows[1:]:
             writer.writerow(
-                csv_safe(value) if column in _TEXT_COLUMNS else value
+                csv_safe(value) if column in (*_TEXT_COLUMNS, REASON_CODE) else value
                 for column, value in zip(COLUMNS, values, strict=True)
             )
         return text.getvalue().encode("utf-8")
@@ -254,13 +264,18 @@ def _number_format(places: int, *, at_least: int = 0) -> str:
     return "#,##0." + "0" * min(at_least, places) + "#" * max(places - at_least, 0)
 
 
+# Excel shows number formats with the reader's own separators (1.234,56 in a Dutch Excel); the
+# date format is the exporting user's language's.
+_XLSX_DATE_FORMATS = {"nl": "dd-mm-yyyy"}
+
+
 def _xlsx_formats(p: Precision) -> dict[str, str]:
     """The number format of each numeric column (the others are text or dates)."""
     amount = _number_format(decimal_places(p.amount), at_least=decimal_places(p.amount))
     unit = _number_format(max(decimal_places(p.unit_amount), 2), at_least=2)
     return {
         "applies_to_entry": "0",
-        "posting_date": "yyyy-mm-dd",
+        "posting_date": _XLSX_DATE_FORMATS.get(get_language() or "", "yyyy-mm-dd"),
         "quantity": _number_format(5),
         "unit_cost_calculated": unit,
         "inventory_value_calculated": amount,
@@ -277,9 +292,25 @@ def _xlsx_value(column: str, text: str):
         return int(text)
     if column == "posting_date":
         return datetime.date.fromisoformat(text)
-    if column in _TEXT_COLUMNS or column == "line_key":
+    if column in _TEXT_COLUMNS or column in ("line_key", REASON_CODE):
         return text
     return Decimal(text)
+
+
+UNLOCKED = Protection(locked=False)
+
+
+def _protect(sheet: Worksheet) -> None:
+    """Lock the read-only cells (sheet protection without a password: it guards against typing
+    in the wrong column, not against a user who means to). The columns' own style is unlocked,
+    so the empty rows below the lines take manual lines; sorting, filtering and resizing stay
+    allowed."""
+    for col_no in range(1, len(COLUMNS) + 1):
+        sheet.column_dimensions[get_column_letter(col_no)].protection = UNLOCKED
+    protection = sheet.protection
+    protection.sheet = True
+    protection.sort = protection.autoFilter = False
+    protection.formatColumns = protection.formatRows = protection.formatCells = False
 
 
 def _xlsx_bytes(batch_name: str, rows: list[list[str]]) -> bytes:
@@ -302,8 +333,11 @@ def _xlsx_bytes(batch_name: str, rows: list[list[str]]) -> bytes:
             else:
                 cell.data_type = "s"  # text, even a code that starts with "=" (never a formula)
                 cell.number_format = "@"
-            if column not in EDITABLE_COLUMNS:
+            if column in EDITABLE_COLUMNS:
+                cell.protection = UNLOCKED
+            else:
                 cell.fill = read_only_fill
+    _protect(sheet)
     for col_no, name in enumerate(COLUMNS, start=1):
         width = max(len(name), *(len(values[col_no - 1]) for values in rows)) + 2
         sheet.column_dimensions[get_column_letter(col_no)].width = width
@@ -367,6 +401,13 @@ def _xlsx_records(data: bytes) -> list[list[str]]:
         raise _file_error(f"The file is not a readable .xlsx workbook ({exc}).") from exc
 
 
+def file_records(*, format: str, data: bytes) -> list[list[str]]:
+    """Every row of a CSV or XLSX file as text cells (the header first); file errors raise."""
+    if format not in FORMATS:
+        raise _file_error(f"Unknown format {format!r}: use csv or xlsx.")
+    return _csv_records(data) if format == FORMAT_CSV else _xlsx_records(data)
+
+
 def read_rows(*, format: str, data: bytes) -> list[tuple[int, dict[str, str]]]:
     """``(row number, {column: trimmed cell})`` of every non-blank data row; file errors raise."""
     records = _csv_records(data) if format == FORMAT_CSV else _xlsx_records(data)
@@ -383,7 +424,7 @@ def read_rows(*, format: str, data: bytes) -> list[tuple[int, dict[str, str]]]:
     repeated = sorted({name for name in header if header.count(name) > 1})
     if repeated:
         problems.append(f"Column(s) repeated in the header: {', '.join(repeated)}.")
-    missing = [name for name in COLUMNS if name not in header]
+    missing = [name for name in COLUMNS if name not in header and name not in OPTIONAL_COLUMNS]
     if missing:
         problems.append(f"Missing column(s): {', '.join(missing)}.")
     unknown = [name or "(blank)" for name in header if name not in COLUMNS]
@@ -404,7 +445,13 @@ def read_rows(*, format: str, data: bytes) -> list[tuple[int, dict[str, str]]]:
         cells += [""] * (len(header) - len(cells))
         values = dict(zip(header, cells, strict=False))
         if format == FORMAT_CSV:  # undo the export's csv_safe
-            values.update({column: csv_unsafe(values[column]) for column in _TEXT_COLUMNS})
+            values.update(
+                {
+                    column: csv_unsafe(values[column])
+                    for column in (*_TEXT_COLUMNS, REASON_CODE)
+                    if column in values
+                }
+            )
         rows.append((row_no, values))
     return rows
 
@@ -511,11 +558,14 @@ class _Importer:
         amount = row.decimal("amount")
         uc, iv = row.decimal(UNIT_COST_REVALUED), row.decimal(INVENTORY_VALUE_REVALUED)
         before = tuple(getattr(line, name) for name in CHANGED_BY_EDIT)
+        reason_before = line.reason_code
         edit = self.decide(row, line, uc, iv)
         if edit is not None:
             self.apply(row, line, edit)  # in memory only; saved if the whole file passes
+        self.reason_code(row, line)
         self.check_amount(row, line, amount, before[2], blank_allowed=False)
-        if version != line.version and (edit is not None or row.problems):
+        reason_changed = line.reason_code != reason_before
+        if version != line.version and (edit is not None or reason_changed or row.problems):
             # The file shows an older state of the line: what looks like an edit may only be
             # someone else's change seen backwards.
             row.problems = []
@@ -527,7 +577,7 @@ class _Importer:
             return
         if row.problems:
             return
-        if tuple(getattr(line, name) for name in CHANGED_BY_EDIT) == before:
+        if tuple(getattr(line, name) for name in CHANGED_BY_EDIT) == before and not reason_changed:
             self.result.unchanged += 1
         else:
             self.to_save.append(line)
@@ -584,11 +634,11 @@ class _Importer:
         edit = self.decide(row, line, uc, iv)
         if edit is not None:
             self.apply(row, line, edit)
+        self.reason_code(row, line)
         self.check_amount(row, line, amount, before_amount, blank_allowed=True)
         if row.problems:
             return
-        if edit is not None:
-            line.save(update_fields=list(CHANGED_BY_EDIT))
+        line.save(update_fields=[*CHANGED_BY_EDIT, "reason_code"])
         self.result.added.append(line.line_no)
         self.result.changes.append(_change(row, line, None))
 
@@ -692,6 +742,15 @@ class _Importer:
             return _Edit(INVENTORY_VALUE_REVALUED, iv)
         return None
 
+    def reason_code(self, row: _Row, line: RevaluationLine) -> None:
+        """Set the line's Reason Code from the row (if the file has the column)."""
+        if REASON_CODE not in row.cells:
+            return
+        try:
+            line.reason_code = check_reason_code(row.cells[REASON_CODE])
+        except RevaluationError as exc:
+            row.fail(exc.message, REASON_CODE)
+
     def apply(self, row: _Row, line: RevaluationLine, edit: _Edit) -> None:
         try:
             apply_edit(line, edit.field, edit.value, self.p)
@@ -701,7 +760,7 @@ class _Importer:
     def save(self) -> None:
         for line in self.to_save:
             line.version = F("version") + 1
-            line.save(update_fields=[*CHANGED_BY_EDIT, "version"])
+            line.save(update_fields=[*CHANGED_BY_EDIT, "reason_code", "version"])
 
 
 def _change(row: _Row, line: RevaluationLine, before) -> LineChange:

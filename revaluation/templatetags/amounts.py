@@ -2,7 +2,9 @@
 
 Values are stored already rounded (COSTING-SPEC §0.2); these filters only choose how many
 decimals to show: at least ``min_places``, more when the value really has them (a unit cost of
-11.33333 keeps its five decimals, an amount of 170.00000 shows as 170.00).
+11.33333 keeps its five decimals, an amount of 170.00000 shows as 170.00). The separators are the
+active language's (``1,234.50`` in English, ``1.234,50`` in Dutch); ``inventory.numbers`` reads
+them back.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from django import template
+
+from inventory.numbers import separators
 
 register = template.Library()
 
@@ -31,7 +35,11 @@ def format_decimal(value, *, min_places: int, grouping: bool) -> str:
     shown = value.quantize(Decimal(1).scaleb(-places))
     if shown == 0:
         shown = abs(shown)  # never "-0.00"
-    return format(shown, ",f" if grouping else "f")
+    text = format(shown, ",f" if grouping else "f")
+    point, group = separators()
+    if (point, group) == (".", ","):
+        return text
+    return text.replace(",", "\0").replace(".", point).replace("\0", group)
 
 
 @register.filter

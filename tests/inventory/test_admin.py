@@ -578,6 +578,8 @@ def setup_form_data(setup: InventorySetup, **changes) -> dict:
         "average_cost_calc_type": setup.average_cost_calc_type,
         "average_cost_period": setup.average_cost_period,
         "allow_negative_inventory": "on",
+        "slow_moving_buckets": setup.slow_moving_buckets,
+        "slow_moving_age_from": setup.slow_moving_age_from,
     }
     data.update(changes)
     return data
@@ -604,6 +606,16 @@ def test_setup_cannot_be_added_twice_nor_deleted(admin_client):
     assert admin_client.post(delete_url, {"post": "yes"}).status_code == 403
     assert InventorySetup.objects.count() == 1
     assert "deletelink" not in admin_client.get(change_url(setup)).content.decode()
+
+
+def test_setup_slow_moving_buckets_are_checked(admin_client, setup):
+    url = admin_url(InventorySetup, "change", 1)
+    response = admin_client.post(url, setup_form_data(setup, slow_moving_buckets="730:100,365:50"))
+    assert response.status_code == 200
+    assert "Buckets must be in ascending days" in response.text
+    response = admin_client.post(url, setup_form_data(setup, slow_moving_buckets="365:50,730:100"))
+    assert response.status_code == 302
+    assert InventorySetup.get().slow_moving_buckets == "365:50,730:100"
 
 
 def test_setup_is_added_as_the_singleton_row_when_missing(admin_client):

@@ -365,8 +365,10 @@ allow-negative-inventory: yes
 automatic-cost-adjustment: no
 allow-posting-from:
 allow-posting-to:
-automatic-cost-posting: no  (read-only here)
-expected-cost-posting-to-gl: no  (read-only here)
+slow-moving-buckets:
+slow-moving-age-from: posting
+automatic-cost-posting: no
+expected-cost-posting-to-gl: no
 """
 
 
@@ -385,12 +387,15 @@ def test_inventory_setup_changes_options():
         "--automatic-cost-adjustment=yes",
         "--allow-posting-from=2025-01-01",
         "--allow-posting-to=2025-12-31",
+        "--automatic-cost-posting=yes",
+        "--expected-cost-posting-to-gl=yes",
     )
 
     assert out == (
         "Changed: amount-rounding-precision, unit-amount-rounding-precision, "
         "average-cost-calc-type, average-cost-period, allow-negative-inventory, "
-        "automatic-cost-adjustment, allow-posting-from, allow-posting-to.\n"
+        "automatic-cost-adjustment, automatic-cost-posting, expected-cost-posting-to-gl, "
+        "allow-posting-from, allow-posting-to.\n"
         "amount-rounding-precision: 1\n"
         "unit-amount-rounding-precision: 0.01\n"
         "average-cost-calc-type: item-location-variant\n"
@@ -399,8 +404,10 @@ def test_inventory_setup_changes_options():
         "automatic-cost-adjustment: yes\n"
         "allow-posting-from: 2025-01-01\n"
         "allow-posting-to: 2025-12-31\n"
-        "automatic-cost-posting: no  (read-only here)\n"
-        "expected-cost-posting-to-gl: no  (read-only here)\n"
+        "slow-moving-buckets:\n"
+        "slow-moving-age-from: posting\n"
+        "automatic-cost-posting: yes\n"
+        "expected-cost-posting-to-gl: yes\n"
     )
     setup = models.InventorySetup.get()
     assert setup.precision.amount == Decimal(1)
@@ -415,6 +422,23 @@ def test_inventory_setup_changes_options():
     out = run("inventory_setup", "--allow-posting-from=", "--average-cost-period=month")
     assert out.startswith("Changed: allow-posting-from.\n")
     assert models.InventorySetup.get().allow_posting_from is None
+
+
+def test_inventory_setup_slow_moving_buckets():
+    out = run(
+        "inventory_setup",
+        "--slow-moving-buckets",
+        " 365:50 , 730:100",
+        "--slow-moving-age-from",
+        "last-outbound",
+    )
+    assert out.startswith("Changed: slow-moving-buckets, slow-moving-age-from.\n")
+    assert "slow-moving-buckets: 365:50,730:100\nslow-moving-age-from: last-outbound\n" in out
+    with pytest.raises(CommandError, match="Buckets must be in ascending days"):
+        run("inventory_setup", "--slow-moving-buckets", "730:100,365:50")
+    with pytest.raises(CommandError, match="'365' is not days:percent"):
+        run("inventory_setup", "--slow-moving-buckets", "365")
+    assert models.InventorySetup.get().slow_moving_buckets == "365:50,730:100"
 
 
 @pytest.mark.parametrize(

@@ -70,7 +70,7 @@ def test_batch_can_be_added_and_edited_but_not_renamed(admin_client, setup):
             "name": "YEAR-END",
             "description": "Year-end revaluation",
             "last_document_no": "REV-0000",
-            "reason_code": "YE",
+            "reason_code": "NRV",
         },
     )
     assert response.status_code == 302
@@ -78,7 +78,7 @@ def test_batch_can_be_added_and_edited_but_not_renamed(admin_client, setup):
     assert (batch.description, batch.next_document_no, batch.reason_code) == (
         "Year-end revaluation",
         "REV-0001",
-        "YE",
+        "NRV",
     )
 
     response = admin_client.post(

@@ -14,6 +14,7 @@ from django.core.management.base import CommandError
 from openpyxl import load_workbook
 
 from inventory.models import ValueEntry
+from inventory.services.adjustment import adjust_cost_item_entries
 from revaluation.models import PostedRevaluation, RevaluationBatch, RevaluationLine
 from revaluation.services.lines import line_edit
 from revaluation.services.spreadsheet import COLUMNS
@@ -209,7 +210,7 @@ def test_export_csv_to_stdout(scenario_a):
 
     assert run("export_revaluation_journal", "--batch", "REVAL") == (
         ",".join(COLUMNS) + "\n"
-        f"{line.pk}v1,A,,,0,2025-01-04,REV-1,15,11.33333,170.00,11.33333,170.00,0.00\n"
+        f"{line.pk}v1,A,,,0,2025-01-04,REV-1,15,11.33333,170.00,11.33333,170.00,0.00,\n"
     )
 
 
@@ -221,7 +222,7 @@ def test_export_xlsx_to_a_file(scenario_a, tmp_path):
 
     assert out == f"Exported 1 line of batch REVAL to {output}.\n"
     sheet = load_workbook(output).worksheets[0]
-    assert [cell.value for cell in sheet[2]][7:] == [15, 11.33333, 170, 11.33333, 170, 0]
+    assert [cell.value for cell in sheet[2]][7:] == [15, 11.33333, 170, 11.33333, 170, 0, None]
 
 
 @pytest.mark.parametrize(
@@ -348,6 +349,9 @@ def test_a_refused_import_creates_no_batch(scenario_a, tmp_path):
 
 
 def test_preview_prints_the_value_entries_and_writes_nothing(scenario_a):
+    """Adjust Cost would forward the revaluation to S-2 (D5, after D4): 5 units of entry 1 at
+    +4.00 and 3 of entry 2 at +2.00 (tests/revaluation/test_reversal.py)."""
+    adjust_cost_item_entries()
     calculate("--per", "item")
     set_unit_cost(10000, "14")
 
@@ -359,12 +363,16 @@ def test_preview_prints_the_value_entries_and_writes_nothing(scenario_a):
         "  item ledger entry 1: quantity 5, amount 20, valuation date 2025-01-04\n"
         "  item ledger entry 2: quantity 10, amount 20, valuation date 2025-01-04\n"
         "Total amount 40; 0 lines refused.\n"
+        "Adjust Cost: item ledger entry 4 (A, sale S-2): cost -26\n"
+        "Adjust Cost would change 1 entry: COGS change 26, inventory value change 14.\n"
     )
     assert not ValueEntry.objects.filter(entry_type="revaluation").exists()
     assert RevaluationLine.objects.count() == 1
 
 
 def test_preview_lists_refused_lines_and_exits_non_zero(scenario_a):
+    """Line 10000 alone: 5 units of entry 1 at +1.00, forwarded to S-2 (5 of them, D5)."""
+    adjust_cost_item_entries()
     calculate("--per", "entry")
     set_unit_cost(10000, "11")
     set_unit_cost(20000, "13")
@@ -381,6 +389,9 @@ def test_preview_lists_refused_lines_and_exits_non_zero(scenario_a):
         "Line 20000: refused: There are new postings made in the period you want to revalue "
         "item no. A. You must calculate the inventory value again.\n"
         "Total amount 5; 1 line refused.\n"
+        "Not adjusted before: A (the changes below include their pending adjustment).\n"
+        "Adjust Cost: item ledger entry 4 (A, sale S-2): cost -5\n"
+        "Adjust Cost would change 1 entry: COGS change 5, inventory value change 0.\n"
     )
     assert str(excinfo.value) == "1 line of batch REVAL would be refused; nothing was posted."
     assert not ValueEntry.objects.filter(entry_type="revaluation").exists()

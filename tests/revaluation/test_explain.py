@@ -1,5 +1,5 @@
 """Drill-downs: how a journal line's Quantity and Inventory Value (Calculated) come about, and
-how each valuation report figure is made (issue 12 §4)."""
+how each valuation report figure is made (issue 12 part 4)."""
 
 from __future__ import annotations
 

@@ -153,7 +153,7 @@ def test_forbidden_is_a_styled_page(viewer_client, line):
     assert response.status_code == 403
     page = response.content.decode()
     assert "<h1>Not allowed</h1>" in page and 'class="site-header"' in page
-    assert "Only accountants may change or post revaluation journals." in page
+    assert "Only users allowed to prepare revaluations may calculate, edit or import lines." in page
 
 
 def test_first_grid_cell_has_the_focus_and_a_skip_link(accountant_client, line):

@@ -106,7 +106,7 @@ def test_csv_export_of_the_spec_line_is_exact_text(item_line):
 
     assert data.decode() == (
         f"{HEADER}\n"
-        f"{item_line.pk}v1,A,,,0,2025-01-04,REV-1,15,11.33333,170.00,11.33333,170.00,0.00\n"
+        f"{item_line.pk}v1,A,,,0,2025-01-04,REV-1,15,11.33333,170.00,11.33333,170.00,0.00,\n"
     )
     assert line_key(item_line) == f"{item_line.pk}v1"
 
@@ -115,8 +115,8 @@ def test_csv_export_per_entry_lines_in_line_order(scenario_a):
     first, second = calculate(per="entry")
 
     assert batch_export(batch_name="REVAL", format="csv").decode().splitlines()[1:] == [
-        f"{first.pk}v1,A,,,1,2025-01-04,REV-1,5,10.00000,50.00,10.00000,50.00,0.00",
-        f"{second.pk}v1,A,,,2,2025-01-04,REV-1,10,12.00000,120.00,12.00000,120.00,0.00",
+        f"{first.pk}v1,A,,,1,2025-01-04,REV-1,5,10.00000,50.00,10.00000,50.00,0.00,",
+        f"{second.pk}v1,A,,,2,2025-01-04,REV-1,10,12.00000,120.00,12.00000,120.00,0.00,",
     ]
 
 
@@ -141,6 +141,7 @@ def test_xlsx_export_holds_numbers_dates_and_text(item_line):
             11.33333,
             170,
             0,
+            None,  # reason_code
         ],
     ]
     assert [cell.data_type for cell in sheet[2] if cell.value is not None] == [
@@ -177,7 +178,7 @@ def test_csv_round_trip_unit_cost_edit(item_line):
     assert (line.amount, line.unit_amount) == (D("40.00"), D("2.66667"))
     assert line.version == 2
     assert batch_export(batch_name="REVAL", format="csv").decode().splitlines()[1] == (
-        f"{line.pk}v2,A,,,0,2025-01-04,REV-1,15,11.33333,170.00,14.00000,210.00,40.00"
+        f"{line.pk}v2,A,,,0,2025-01-04,REV-1,15,11.33333,170.00,14.00000,210.00,40.00,"
     )
 
 
@@ -427,6 +428,7 @@ def test_a_row_without_line_key_adds_a_manual_line(item_line):
         "unit_cost_revalued": "13.00000",
         "inventory_value_revalued": "130.00",
         "amount": "10.00",
+        "reason_code": "",
     }
 
 

@@ -1,4 +1,4 @@
-"""The Excel round trip in the browser's pages: export, upload, summary, apply (issue 12 §2)."""
+"""The Excel round trip in the browser's pages: export, upload, summary, apply (issue 12 part 2)."""
 
 from __future__ import annotations
 
@@ -60,6 +60,7 @@ def test_xlsx_cells_are_numbers_dates_and_text(accountant_client, item_line):
         11.33333,
         170,
         0,
+        None,  # reason_code
     ]
     assert first[0] == f"{item_line.pk}v1"  # the key column, as text
     formats = {sheet.cell(1, n).value: sheet.cell(2, n).number_format for n in range(1, 14)}
@@ -70,6 +71,31 @@ def test_xlsx_cells_are_numbers_dates_and_text(accountant_client, item_line):
     # read-only columns shaded, the editable ones not
     assert sheet["J2"].fill.fgColor.rgb == "00EEEEEE"
     assert sheet["K2"].fill.fill_type is None
+
+
+def test_xlsx_read_only_cells_are_locked(accountant_client, item_line):
+    """Sheet protection (no password): only the two revalued columns of a line and the empty
+    rows below (manual lines) take typing; sorting and filtering stay allowed."""
+    sheet = export_xlsx(accountant_client).worksheets[0]
+    assert sheet.protection.sheet
+    assert not sheet.protection.password
+    assert (sheet.protection.sort, sheet.protection.autoFilter) == (False, False)
+    header = [cell.value for cell in sheet[1]]
+    unlocked = [
+        name for name, cell in zip(header, sheet[2], strict=True) if not cell.protection.locked
+    ]
+    assert unlocked == ["unit_cost_revalued", "inventory_value_revalued"]
+    assert all(cell.protection.locked for cell in sheet[1])
+    # the empty rows below take the columns' style: unlocked
+    assert not any(sheet.column_dimensions[letter].protection.locked for letter in "ABCDEFGHIJKLM")
+    assert sheet.max_row == 2
+
+
+def test_xlsx_dates_follow_the_exporting_user_s_language(accountant_client, accountant, item_line):
+    accountant_client.post(reverse("set-language"), {"language": "nl", "next": "/"})
+    sheet = export_xlsx(accountant_client).worksheets[0]
+    assert sheet["F2"].number_format == "dd-mm-yyyy"
+    assert sheet["F2"].value == datetime.datetime(2025, 1, 4)
 
 
 def test_unchanged_round_trip_changes_nothing(accountant_client, item_line):

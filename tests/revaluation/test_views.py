@@ -502,7 +502,7 @@ def test_plain_post_of_unchanged_values_changes_nothing(accountant_client, line)
     [
         ("-1", "The value must be greater than or equal to 0."),
         ("abc", "'abc' is not a plain number"),
-        ("", "Enter a number: use digits 0-9"),
+        ("1,5", "'1,5' is not a plain number: use digits 0-9, '.' for decimals"),
         ("14.123456", "too many decimals"),
         ("1e20", "'1e20' is not a plain number"),
         ("99999999999999999999", "99999999999999999999 is too large"),

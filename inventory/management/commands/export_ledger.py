@@ -1,9 +1,12 @@
-"""``manage.py export_ledger {item-ledger,value,application} [--format csv|json]``.
+"""``manage.py export_ledger LEDGER [--format csv|json]``.
 
-Writes every entry of the ledger to stdout in entry-number order. The columns and the rendering
-of values are described in ``inventory.management.csvio``: decimals in plain notation with
-trailing zeros stripped (strings in JSON), ISO dates, ``true``/``false``, missing entry-number
-references as 0. CSV has a header row and ``\\n`` line ends; JSON is one array of objects with
+LEDGER: ``item-ledger``, ``value``, ``application``, ``gl`` or ``gl-item-relation``.
+
+Writes every entry of the ledger to stdout in entry-number order (the G/L - item ledger relation
+in G/L entry, value entry order); G/L amounts are positive for a debit, negative for a credit.
+The columns and the rendering of values are described in ``inventory.management.csvio``:
+decimals in plain notation with trailing zeros stripped (strings in JSON), ISO dates,
+``true``/``false``, missing entry-number references as 0. CSV has a header row and ``\\n`` line ends; JSON is one array of objects with
 the same keys, written one object per line so that it streams.
 """
 
@@ -24,7 +27,10 @@ from inventory.management.csvio import (
 
 
 class Command(BaseCommand):
-    help = "Export a ledger (item-ledger, value or application entries) as CSV or JSON."
+    help = (
+        "Export a ledger (item-ledger, value, application, gl or gl-item-relation entries) "
+        "as CSV or JSON."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("ledger", choices=LEDGERS)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from inventory.management.csvio import RowError, format_decimal, parse_date, parse_decimal
-from inventory.models import AverageCostCalcType, InventorySetup
+from inventory.models import AverageCostCalcType, InventorySetup, SlowMovingAgeFrom
 from inventory.services.master_data import MasterDataError, inventory_setup_update
 
 # Command-line spelling <-> stored value.
@@ -19,6 +19,7 @@ CALC_TYPES = {
 }
 PERIODS = ("day", "week", "month", "quarter", "year")
 YES_NO = {"yes": True, "no": False}
+AGE_FROM = {"posting": SlowMovingAgeFrom.POSTING, "last-outbound": SlowMovingAgeFrom.LAST_OUTBOUND}
 
 # Setup field -> option name, in display order.
 OPTIONS = {
@@ -30,8 +31,8 @@ OPTIONS = {
     "automatic_cost_adjustment": "automatic-cost-adjustment",
     "allow_posting_from": "allow-posting-from",
     "allow_posting_to": "allow-posting-to",
-}
-READ_ONLY = {
+    "slow_moving_buckets": "slow-moving-buckets",
+    "slow_moving_age_from": "slow-moving-age-from",
     "automatic_cost_posting": "automatic-cost-posting",
     "expected_cost_posting_to_gl": "expected-cost-posting-to-gl",
 }
@@ -41,10 +42,12 @@ def setup_lines(setup: InventorySetup) -> list[str]:
     """``option: value`` lines, values spelt as the options take them."""
     calc_type_names = {value: name for name, value in CALC_TYPES.items()}
     lines = []
-    for field, option in {**OPTIONS, **READ_ONLY}.items():
+    for field, option in OPTIONS.items():
         value = getattr(setup, field)
         if field == "average_cost_calc_type":
             text = calc_type_names[value]
+        elif field == "slow_moving_age_from":
+            text = {v: k for k, v in AGE_FROM.items()}[value]
         elif isinstance(value, bool):
             text = "yes" if value else "no"
         elif value is None:
@@ -53,8 +56,7 @@ def setup_lines(setup: InventorySetup) -> list[str]:
             text = format_decimal(value)
         else:
             text = str(value)
-        suffix = "  (read-only here)" if field in READ_ONLY else ""
-        lines.append(f"{option}: {text}{suffix}".rstrip())
+        lines.append(f"{option}: {text}".rstrip())
     return lines
 
 
@@ -68,8 +70,16 @@ class Command(BaseCommand):
         parser.add_argument("--average-cost-period", choices=PERIODS)
         parser.add_argument("--allow-negative-inventory", choices=list(YES_NO))
         parser.add_argument("--automatic-cost-adjustment", choices=list(YES_NO))
+        parser.add_argument("--automatic-cost-posting", choices=list(YES_NO))
+        parser.add_argument("--expected-cost-posting-to-gl", choices=list(YES_NO))
         parser.add_argument("--allow-posting-from", metavar="YYYY-MM-DD", help='"" clears the date')
         parser.add_argument("--allow-posting-to", metavar="YYYY-MM-DD", help='"" clears the date')
+        parser.add_argument(
+            "--slow-moving-buckets",
+            metavar='"DAYS:PERCENT,..."',
+            help='age buckets of slow-moving stock, e.g. "365:50,730:100"; "" clears them',
+        )
+        parser.add_argument("--slow-moving-age-from", choices=list(AGE_FROM))
 
     def handle(self, *args, **options) -> None:
         changes = {}
@@ -91,7 +101,16 @@ class Command(BaseCommand):
             changes["average_cost_calc_type"] = CALC_TYPES[options["average_cost_calc_type"]]
         if options["average_cost_period"] is not None:
             changes["average_cost_period"] = options["average_cost_period"]
-        for field in ("allow_negative_inventory", "automatic_cost_adjustment"):
+        if options["slow_moving_buckets"] is not None:
+            changes["slow_moving_buckets"] = options["slow_moving_buckets"]
+        if options["slow_moving_age_from"] is not None:
+            changes["slow_moving_age_from"] = AGE_FROM[options["slow_moving_age_from"]]
+        for field in (
+            "allow_negative_inventory",
+            "automatic_cost_adjustment",
+            "automatic_cost_posting",
+            "expected_cost_posting_to_gl",
+        ):
             if options[field] is not None:
                 changes[field] = YES_NO[options[field]]
 

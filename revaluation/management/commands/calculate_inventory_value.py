@@ -20,11 +20,15 @@ from django.db import transaction
 
 from inventory.management.csvio import RowError, command_error, format_decimal, parse_date
 from inventory.models import CostingMethod
+from revaluation import rights
 from revaluation.exceptions import DuplicateLinesError, RevaluationError
 from revaluation.models import RevaluationLine
 from revaluation.services.calculate import (
     BASE_BLANK,
     BASE_LAST_DIRECT_COST,
+    BASE_NRV,
+    BASE_NRV_SLOW_MOVING,
+    BASE_SLOW_MOVING,
     BASE_STANDARD_COST,
     PER_ENTRY,
     PER_ITEM,
@@ -38,6 +42,9 @@ BASES = {
     "none": BASE_BLANK,
     "last-direct-cost": BASE_LAST_DIRECT_COST,
     "standard-cost": BASE_STANDARD_COST,
+    "nrv": BASE_NRV,
+    "slow-moving": BASE_SLOW_MOVING,
+    "nrv+slow-moving": BASE_NRV_SLOW_MOVING,
 }
 # Line field named in a RevaluationError -> the option that sets it.
 OPTION_OF_FIELD = {
@@ -92,6 +99,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--batch", required=True, help="revaluation batch name")
         parser.add_argument("--posting-date", required=True, metavar="YYYY-MM-DD")
+        rights.add_user_argument(parser)
         parser.add_argument(
             "--document-no", default="", help="blank: the batch's next number, if it has a series"
         )
@@ -119,6 +127,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:
+        rights.command_user(options.get("user"), post=False)
         try:
             posting_date = parse_date(
                 options["posting_date"].strip(), line_no=None, field="--posting-date"
@@ -164,6 +173,11 @@ class Command(BaseCommand):
         if not lines:
             return
         self.stdout.write("\n".join(line_rows(lines)))
+        for line in lines:
+            if line.writedown_rule:
+                self.stdout.write(
+                    f"Line {line.line_no} [{line.reason_code}]: {line.writedown_rule}"
+                )
 
         def total(field: str) -> str:
             return format_decimal(sum((getattr(line, field) for line in lines), Decimal(0)))

@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from inventory.management.csvio import command_error
+from revaluation import rights
 from revaluation.exceptions import RevaluationError
 from revaluation.services.lines import batch_get_or_create
 from revaluation.services.spreadsheet import (
@@ -34,8 +35,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--batch", required=True, help="revaluation batch name")
         parser.add_argument("file", help="the edited export, .csv or .xlsx")
+        rights.add_user_argument(parser)
 
     def handle(self, *args, batch: str, file: str, **options) -> None:
+        user = rights.command_user(options.get("user"), post=False)
         try:
             file_format = format_from_file_name(file)
             try:
@@ -43,7 +46,7 @@ class Command(BaseCommand):
                     data = handle.read()
             except OSError as exc:
                 raise CommandError(f"Cannot read {file}: {exc.strerror or exc}") from exc
-            with transaction.atomic():
+            with transaction.atomic(), rights.audit_context(user, "import_revaluation_journal"):
                 batch_record, created = batch_get_or_create(name=batch)
                 batch = batch_record.name
                 result = batch_import(batch_name=batch, data=data, format=file_format)

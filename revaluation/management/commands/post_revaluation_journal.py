@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from inventory.management.csvio import command_error, format_decimal
 from inventory.models import ValueEntry
+from revaluation import rights
 from revaluation.exceptions import RevaluationError
 from revaluation.models import RevaluationBatch
 from revaluation.services.posting import revaluation_batch_post, revaluation_batch_preview
@@ -32,14 +33,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--preview", action="store_true", help="show what would be posted; write nothing"
         )
+        rights.add_user_argument(parser)
 
     def handle(self, *args, batch: str, preview: bool, **options) -> None:
+        user = None if preview else rights.command_user(options.get("user"), post=True)
         if not RevaluationBatch.objects.filter(name=batch).exists():
             raise CommandError(f"The revaluation batch {batch} does not exist.")
         if preview:
             self.preview(batch)
         else:
-            self.post(batch)
+            self.post(batch, user)
 
     def preview(self, batch: str) -> None:
         try:
@@ -76,14 +79,32 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Total amount {format_decimal(total)}; {_plural(refused, 'line')} refused."
         )
+        impact = result.impact
+        if impact.unadjusted_before:
+            self.stdout.write(
+                f"Not adjusted before: {', '.join(impact.unadjusted_before)} (the changes below "
+                "include their pending adjustment)."
+            )
+        for adjusted in impact.adjusted:
+            self.stdout.write(
+                f"Adjust Cost: item ledger entry {adjusted.entry_no} ({adjusted.item_no}, "
+                f"{adjusted.entry_type} {adjusted.document_no}): "
+                f"cost {format_decimal(adjusted.cost_change)}"
+            )
+        self.stdout.write(
+            f"Adjust Cost would change {_plural(len(impact.adjusted), 'entry', 'entries')}: "
+            f"COGS change {format_decimal(impact.cogs_change)}, inventory value change "
+            f"{format_decimal(impact.inventory_value_change)}."
+        )
         if refused:
             raise CommandError(
                 f"{_plural(refused, 'line')} of batch {batch} would be refused; nothing was posted."
             )
 
-    def post(self, batch: str) -> None:
+    def post(self, batch: str, user) -> None:
         try:
-            posted = revaluation_batch_post(batch_name=batch, user=None)
+            with rights.audit_context(user, "post_revaluation_journal"):
+                posted = revaluation_batch_post(batch_name=batch, user=user)
         except RevaluationError as exc:
             raise command_error(exc) from exc
         register = posted.item_register

@@ -2,7 +2,7 @@
 the (batch, line no.) and (batch, item, location, variant) indexes cover the batch, and every
 index costs time when Calculate Inventory Value writes 100,000s of lines in one statement.
 
-Depends on inventory 0008 only so that the SQL functions exist before any later migration."""
+Depends on inventory 0015 only so that the SQL functions exist before any later migration."""
 
 import django.db.models.deletion
 from django.db import migrations, models
@@ -11,8 +11,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('inventory', '0008_decimal_sql_functions'),
-        ('revaluation', '0005_posted_history_append_only'),
+        ('inventory', '0015_decimal_sql_functions'),
+        ('revaluation', '0011_user_preference_translated_names'),
     ]
 
     operations = [

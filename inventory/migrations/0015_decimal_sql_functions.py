@@ -47,6 +47,6 @@ DROP FUNCTION inventory_dec40(numeric);
 
 
 class Migration(migrations.Migration):
-    dependencies = [("inventory", "0007_ledger_protection")]
+    dependencies = [("inventory", "0014_translated_model_names")]
 
     operations = [migrations.RunSQL(FUNCTIONS, DROP)]

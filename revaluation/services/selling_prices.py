@@ -1,0 +1,170 @@
+"""Expected selling prices and costs to sell (issue 13 part 1): the import behind
+``manage.py import_selling_prices`` and the upload page.
+
+File: a header row, then one row per price, columns (any order, names case-insensitive)::
+
+    item_no,location_code,variant_code,valid_from,selling_price,cost_to_sell,cost_to_sell_percent
+
+``item_no``, ``valid_from`` (YYYY-MM-DD) and ``selling_price`` are required in every row;
+blank codes mean "all locations/variants", blank costs 0. A row for an item, location, variant
+and valid-from date that exists replaces its amounts. Rows are numbered as in a spreadsheet
+(header = row 1). Every problem of every row is listed; a file with any problem changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+
+from inventory.amounts import MAX_ABS_VALUE
+from inventory.management.csvio import RowError, parse_date, parse_decimal
+from inventory.models import InventorySetup, Item, ItemVariant, Location
+from inventory.text import csv_unsafe
+from revaluation.models import SellingPrice
+from revaluation.services.spreadsheet import RowProblem, SpreadsheetImportError, file_records
+
+COLUMNS = (
+    "item_no",
+    "location_code",
+    "variant_code",
+    "valid_from",
+    "selling_price",
+    "cost_to_sell",
+    "cost_to_sell_percent",
+)
+REQUIRED = ("item_no", "valid_from", "selling_price")
+AMOUNTS = ("selling_price", "cost_to_sell", "cost_to_sell_percent")
+
+
+@dataclass
+class SellingPriceImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+def _header_problems(header: list[str]) -> list[str]:
+    problems = []
+    repeated = sorted({name for name in header if header.count(name) > 1})
+    if repeated:
+        problems.append(f"Column(s) repeated in the header: {', '.join(repeated)}.")
+    missing = [name for name in COLUMNS if name not in header]
+    if missing:
+        problems.append(f"Missing column(s): {', '.join(missing)}.")
+    unknown = [name or "(blank)" for name in header if name not in COLUMNS]
+    if unknown:
+        problems.append(f"Unknown column(s): {', '.join(unknown)} (expected {','.join(COLUMNS)}).")
+    return problems
+
+
+def _amount(cells: dict[str, str], column: str, row_no: int, places: Decimal) -> Decimal:
+    value = parse_decimal(cells[column], line_no=row_no, field=column)
+    if value is None:
+        if column in REQUIRED:
+            raise RowError("must have a value.", line_no=row_no, field=column)
+        return Decimal(0)
+    if value < 0:
+        raise RowError("must not be negative.", line_no=row_no, field=column)
+    if column == "cost_to_sell_percent" and value > 100:
+        raise RowError("must be at most 100.", line_no=row_no, field=column)
+    if value >= MAX_ABS_VALUE:
+        raise RowError("is too large.", line_no=row_no, field=column)
+    if value % places:
+        raise RowError(f"can have at most the precision {places}.", line_no=row_no, field=column)
+    return value
+
+
+def selling_prices_import(*, data: bytes, format: str) -> SellingPriceImportResult:
+    """Create or replace the prices of the file, all or nothing (``SpreadsheetImportError``
+    lists every problem)."""
+    records = file_records(format=format, data=data)
+    if not records or not any(cell.strip() for cell in records[0]):
+        raise SpreadsheetImportError(
+            [RowProblem(None, f"The file is empty: the first row must be ({','.join(COLUMNS)}).")]
+        )
+    header = [name.strip().lower() for name in records[0]]
+    while header and header[-1] == "":
+        header.pop()
+    if header_problems := _header_problems(header):
+        raise SpreadsheetImportError([RowProblem(None, message) for message in header_problems])
+    unit = InventorySetup.get().precision.unit_amount
+    items = set(Item.objects.values_list("no", flat=True))
+    locations = set(Location.objects.values_list("code", flat=True))
+    variants = set(ItemVariant.objects.values_list("item_id", "code"))
+    problems: list[RowProblem] = []
+    parsed: dict[tuple, tuple[int, dict[str, Decimal]]] = {}
+    for row_no, record in enumerate(records[1:], start=2):
+        cells = [csv_unsafe(cell.strip()) for cell in record]
+        if not any(cells):
+            continue
+        if any(cells[len(header) :]):
+            problems.append(
+                RowProblem(row_no, f"has {len(cells)} cells but the header has {len(header)}.")
+            )
+            continue
+        row = dict(zip(header, cells + [""] * (len(header) - len(cells)), strict=False))
+        before = len(problems)
+        item_no, location, variant = row["item_no"], row["location_code"], row["variant_code"]
+        if not item_no:
+            problems.append(RowProblem(row_no, "must have a value.", "item_no"))
+        elif item_no not in items:
+            problems.append(RowProblem(row_no, f"There is no item {item_no}.", "item_no"))
+        if location and location not in locations:
+            problems.append(
+                RowProblem(row_no, f"There is no location {location}.", "location_code")
+            )
+        if variant and item_no in items and (item_no, variant) not in variants:
+            problems.append(
+                RowProblem(row_no, f"Item {item_no} has no variant {variant}.", "variant_code")
+            )
+        values: dict[str, Decimal] = {}
+        valid_from = None
+        try:
+            valid_from = parse_date(row["valid_from"], line_no=row_no, field="valid_from")
+            if valid_from is None:
+                raise RowError("must have a value.", line_no=row_no, field="valid_from")
+        except RowError as exc:
+            problems.append(RowProblem(row_no, exc.message, exc.field))
+        for column in AMOUNTS:
+            places = Decimal("0.0001") if column == "cost_to_sell_percent" else unit
+            try:
+                values[column] = _amount(row, column, row_no, places)
+            except RowError as exc:
+                problems.append(RowProblem(row_no, exc.message, exc.field))
+        if len(problems) > before:
+            continue
+        key = (item_no, location, variant, valid_from)
+        if key in parsed:
+            problems.append(
+                RowProblem(row_no, f"The same price is also in row {parsed[key][0]}.", "valid_from")
+            )
+            continue
+        parsed[key] = (row_no, values)
+    if problems:
+        raise SpreadsheetImportError(problems)
+    return _save(parsed)
+
+
+@transaction.atomic
+def _save(parsed: dict[tuple, tuple[int, dict[str, Decimal]]]) -> SellingPriceImportResult:
+    result = SellingPriceImportResult()
+    for (item_no, location, variant, valid_from), (_, values) in parsed.items():
+        price, created = SellingPrice.objects.select_for_update().get_or_create(
+            item_id=item_no,
+            location_code=location,
+            variant_code=variant,
+            valid_from=valid_from,
+            defaults=values,
+        )
+        if created:
+            result.created += 1
+        elif all(getattr(price, name) == value for name, value in values.items()):
+            result.unchanged += 1
+        else:
+            for name, value in values.items():
+                setattr(price, name, value)
+            price.save(update_fields=list(values))
+            result.updated += 1
+    return result
