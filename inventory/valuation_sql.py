@@ -3,7 +3,7 @@
 The same rules as ``inventory.valuation`` (which reads entry by entry for the explanations and
 the item card), written as common table expressions that a caller wraps into one statement (e.g.
 ``INSERT ... SELECT`` of revaluation lines). Every division and product goes through
-``inventory_div40`` / ``inventory_mul40`` (migration 0008), so the numbers are those of the
+``inventory_div40`` / ``inventory_mul40`` (migration 0015), so the numbers are those of the
 Python ``Decimal`` code in the same order of operations, to the last of 40 significant digits.
 """
 
