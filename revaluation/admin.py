@@ -152,8 +152,10 @@ class PostedRevaluationLineInline(_DecimalColumns, admin.TabularInline):
 
 @admin.register(BatchJob)
 class BatchJobAdmin(ReadOnlyAdmin):
-    """Background calculations and postings of batches (written by the task worker)."""
+    """Background calculations, postings, exports and imports of batches (written by the task
+    worker)."""
 
+    exclude = ("file_data",)  # up to megabytes of bytes; the job page offers an export's file
     list_display = ("pk", "kind", "batch_name", "status", "started_by", "started_at", "finished_at")
     list_filter = ("kind", "status")
     search_fields = ("batch_name",)

@@ -18,6 +18,11 @@ urlpatterns = [
     ),
     path("jobs/<int:job_id>/", views.revaluation_job_detail, name="revaluation-job-detail"),
     path(
+        "jobs/<int:job_id>/file/",
+        spreadsheet_views.revaluation_job_file,
+        name="revaluation-job-file",
+    ),
+    path(
         "writedowns/",
         writedown_views.writedown_report_view,
         name="revaluation-writedown-report",

@@ -259,11 +259,25 @@ class SellingPrice(models.Model):
 class BatchJobKind(models.TextChoices):
     CALCULATE = "calculate", _("Calculate Inventory Value")
     POST = "post", _("Post")
+    EXPORT = "export", _("Export")
+    CHECK = "check", _("Import check")
+    IMPORT = "import", _("Import")
+
+
+class BatchJobManager(models.Manager):
+    """Leaves the file out until it is read: the job page polls the other fields every second."""
+
+    def get_queryset(self):
+        return super().get_queryset().defer("file_data")
 
 
 class BatchJob(BackgroundJob):
-    """Calculate Inventory Value or posting of one batch, run by a task worker
-    (``revaluation.services.jobs``). At most one job per batch is queued or running."""
+    """Calculate Inventory Value, posting, or a large export or import of one batch, run by a
+    task worker (``revaluation.services.jobs``). At most one job per batch is queued or running.
+
+    ``file_name``/``file_data``: the uploaded file of an import (check or apply), or the file an
+    export produced. ``result``: an import's summary or rejected rows, as JSON.
+    """
 
     lock_namespace = 5899
 
@@ -272,6 +286,11 @@ class BatchJob(BackgroundJob):
     parameters = models.JSONField(default=dict, blank=True)  # the calculate options
     message = models.TextField(blank=True)  # the result, or why the job failed
     result_url = models.CharField(max_length=200, blank=True)
+    file_name = models.CharField(max_length=255, blank=True)
+    file_data = models.BinaryField(null=True, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+
+    objects = BatchJobManager()
 
     class Meta:
         verbose_name = _("revaluation job")

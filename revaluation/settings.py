@@ -175,6 +175,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Above these sizes Calculate Inventory Value and posting run as background tasks.
 BACKGROUND_CALCULATE_ITEMS = int(os.environ.get("BACKGROUND_CALCULATE_ITEMS", "300"))
 BACKGROUND_POST_LINES = int(os.environ.get("BACKGROUND_POST_LINES", "2000"))
+# Above these sizes the journal's CSV/XLSX export (lines) and import (data rows) run as tasks.
+BACKGROUND_EXPORT_LINES = int(os.environ.get("BACKGROUND_EXPORT_LINES", "2000"))
+BACKGROUND_IMPORT_ROWS = int(os.environ.get("BACKGROUND_IMPORT_ROWS", "2000"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

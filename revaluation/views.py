@@ -61,6 +61,7 @@ from revaluation.services.calculate import (
 )
 from revaluation.services.jobs import (
     batch_job_active,
+    batch_job_display,
     batch_job_start,
     calculate_runs_in_background,
     post_runs_in_background,
@@ -943,7 +944,7 @@ def revaluation_job_detail(request: HtmxHttpRequest, job_id: int) -> HttpRespons
     job = get_object_or_404(BatchJob.objects.select_related("started_by"), pk=job_id)
     job_retire_if_abandoned(job)
     template = f"{JOB_TEMPLATE}#job-card" if request.htmx else JOB_TEMPLATE
-    return render(request, template, {"job": job})
+    return render(request, template, {"job": job, **batch_job_display(job)})
 
 
 # --------------------------------------------------------------------------- posted history

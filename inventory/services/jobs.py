@@ -40,7 +40,11 @@ CLAIM_GRACE = timedelta(seconds=30)
 
 class JobRefused(Exception):
     """The work refused its input (a user's error, not the worker's): the job fails with this
-    message alone."""
+    message and ``fields`` (more of the job's fields that describe the refusal), no traceback."""
+
+    def __init__(self, message: str, **fields):
+        super().__init__(message)
+        self.fields = fields
 
 
 class JobActive(Exception):
@@ -84,7 +88,7 @@ def job_execute[J: BackgroundJob](model: type[J], job_id: int, work: Callable[[J
         try:
             fields = work(job)
         except JobRefused as refused:
-            fields = job.failed_fields(str(refused))
+            fields = {**job.failed_fields(str(refused)), **refused.fields}
             jobs.update(status=JobStatus.FAILED, finished_at=timezone.now(), **fields)
             return
         except Exception as error:

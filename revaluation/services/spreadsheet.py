@@ -54,9 +54,11 @@ Import rules
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime
 import io
 import re
+import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -184,6 +186,74 @@ class ImportResult:
     changes: list[LineChange] = field(default_factory=list)
 
 
+def import_summary(file_name: str, result: ImportResult) -> str:
+    """What an applied import did, in one sentence."""
+    changed, added = len(result.changed), len(result.added)
+    return (
+        f"Imported {file_name}: {changed} line{'' if changed == 1 else 's'} changed, "
+        f"{added} added, {result.unchanged} unchanged."
+    )
+
+
+# An import's outcome as JSON for a background job (``BatchJob.result``): decimals as text.
+
+
+def _decimals_json(values: tuple[Decimal, ...] | None) -> list[str] | None:
+    return None if values is None else [str(value) for value in values]
+
+
+def _decimals(values: list[str] | None) -> tuple[Decimal, Decimal, Decimal] | None:
+    if values is None:
+        return None
+    uc, iv, amount = (Decimal(value) for value in values)
+    return uc, iv, amount
+
+
+def import_result_json(result: ImportResult) -> dict:
+    return {
+        "changed": result.changed,
+        "added": result.added,
+        "unchanged": result.unchanged,
+        "changes": [
+            {
+                "row": change.row,
+                "line_no": change.line_no,
+                "item_no": change.item_no,
+                "applies_to_entry": change.applies_to_entry,
+                "before": _decimals_json(change.before),
+                "after": _decimals_json(change.after),
+            }
+            for change in result.changes
+        ],
+    }
+
+
+def import_result_from_json(data: dict) -> ImportResult:
+    changes = []
+    for change in data["changes"]:
+        after = _decimals(change["after"])
+        assert after is not None
+        changes.append(
+            LineChange(
+                change["row"],
+                change["line_no"],
+                change["item_no"],
+                change["applies_to_entry"],
+                _decimals(change["before"]),
+                after,
+            )
+        )
+    return ImportResult(data["changed"], data["added"], data["unchanged"], changes)
+
+
+def problems_json(problems: list[RowProblem]) -> list[dict]:
+    return [dataclasses.asdict(problem) for problem in problems]
+
+
+def problems_from_json(data: list[dict]) -> list[RowProblem]:
+    return [RowProblem(**problem) for problem in data]
+
+
 def line_key(line: RevaluationLine) -> str:
     return f"{line.pk}v{line.version}"
 
@@ -217,7 +287,8 @@ def export_rows(*, batch_name: str) -> list[list[str]]:
         raise RevaluationError(f"The revaluation batch {batch_name} does not exist.", field="batch")
     p = InventorySetup.get().precision
     rows = [list(COLUMNS)]
-    for line in RevaluationLine.objects.filter(batch_id=batch_name).order_by("line_no"):
+    lines = RevaluationLine.objects.filter(batch_id=batch_name).order_by("line_no")
+    for line in lines.iterator(chunk_size=2000):
         rows.append(
             [
                 line_key(line),
@@ -407,6 +478,24 @@ def file_records(*, format: str, data: bytes) -> list[list[str]]:
     if format not in FORMATS:
         raise _file_error(f"Unknown format {format!r}: use csv or xlsx.")
     return _csv_records(data) if format == FORMAT_CSV else _xlsx_records(data)
+
+
+_XLSX_ROW = re.compile(rb"<(?:\w+:)?row[\s>]")
+
+
+def data_rows_estimate(*, file_name: str, data: bytes) -> int:
+    """About how many data rows the file has, without parsing it (an upper bound: blank rows
+    count too): decides whether an import runs in the background. 0 for a file that is not
+    readable (the import then says why)."""
+    if file_name.lower().endswith(".csv"):
+        return max(data.count(b"\n") + (not data.endswith(b"\n")) - 1, 0)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/")]
+            rows = sum(len(_XLSX_ROW.findall(archive.read(name))) for name in sheets)
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return 0
+    return max(rows - 1, 0)
 
 
 def read_rows(*, format: str, data: bytes) -> list[tuple[int, dict[str, str]]]:
