@@ -12,16 +12,20 @@ from decimal import Decimal as D
 import pytest
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connections
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from inventory.models import JobStatus
+from inventory.services import jobs
 from revaluation.models import BatchJob, BatchJobKind, RevaluationLine
 from revaluation.services.jobs import batch_job_display
 from revaluation.services.lines import line_edit
 from revaluation.services.spreadsheet import batch_import, data_rows_estimate
 from tests.factories import AccountantFactory, UserFactory
+from tests.jobs import task_worker, wait_for
 from tests.revaluation import test_spreadsheet_views
+from tests.revaluation.test_jobs import HTMX, _waiting_on_lock
 
 pytestmark = pytest.mark.django_db
 
@@ -257,3 +261,47 @@ def test_the_row_estimate_decides_without_parsing(accountant_client, item_line):
     workbook = edited_workbook(accountant_client)  # the line and a manual line
     assert data_rows_estimate(file_name="a.xlsx", data=xlsx_bytes(workbook)) == 2
     assert data_rows_estimate(file_name="a.xlsx", data=b"not a zip") == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_mid_import_keeps_nothing_and_the_import_runs_again(
+    client, settings, item_line
+):
+    """The worker applies the file and waits to insert its manual line (the test holds the lines
+    table); killed there, its transaction rolls back: the edited line is as before, no line added,
+    the job failed. Applying the same check again works."""
+    client.force_login(AccountantFactory(username="anna"))
+    settings.BACKGROUND_IMPORT_ROWS = 1
+    upload(client, xlsx_bytes(edited_workbook(client)))
+    check = BatchJob.objects.get()
+    apply = reverse("revaluation-import-apply", args=["REVAL"])
+    holder = connections.create_connection("default")
+    holder.set_autocommit(False)
+    with holder.cursor() as cursor:
+        cursor.execute("LOCK TABLE revaluation_revaluationline IN SHARE MODE")
+    with task_worker(settings) as worker:
+        client.post(apply, {"job": check.pk})
+        url = job_url(BatchJob.objects.get(kind=BatchJobKind.IMPORT))
+        wait_for(
+            lambda: "data-job-status>Running<" in client.get(url, headers=HTMX).content.decode()
+        )
+        wait_for(_waiting_on_lock)
+        worker.kill()
+        worker.wait(10)
+        holder.rollback()
+        holder.close()
+        page = wait_for(
+            lambda: "run-failed" in (p := client.get(url, headers=HTMX).content.decode()) and p
+        )
+    assert jobs.ABANDONED_MESSAGE in page
+    assert list(RevaluationLine.objects.values_list("unit_cost_revalued", "version")) == [
+        (D("11.33333"), 1)
+    ]
+
+    with task_worker(settings):
+        client.post(apply, {"job": check.pk})
+        job = wait_for(
+            lambda: BatchJob.objects.filter(kind=BatchJobKind.IMPORT, status="finished").first()
+        )
+    assert job.message == "Imported edited.xlsx: 1 line changed, 1 added, 0 unchanged."
+    assert RevaluationLine.objects.count() == 2
