@@ -21,7 +21,7 @@ from inventory.services import jobs
 from revaluation.models import BatchJob, BatchJobKind, RevaluationLine
 from revaluation.services.jobs import batch_job_display
 from revaluation.services.lines import line_edit
-from revaluation.services.spreadsheet import batch_import, data_rows_estimate
+from revaluation.services.spreadsheet import batch_export, batch_import, data_rows_estimate
 from tests.factories import AccountantFactory, UserFactory
 from tests.jobs import task_worker, wait_for
 from tests.revaluation import test_spreadsheet_views
@@ -305,3 +305,47 @@ def test_a_worker_killed_mid_import_keeps_nothing_and_the_import_runs_again(
         )
     assert job.message == "Imported edited.xlsx: 1 line changed, 1 added, 0 unchanged."
     assert RevaluationLine.objects.count() == 2
+
+
+def test_a_2001_line_batch_round_trips_as_jobs_at_the_default_thresholds(
+    client, settings, item_line
+):
+    """2,001 lines (the line of item A and 2,000 copies of it): above the default 2,000 the
+    export, the check and the import each run as a job; the file is the inline export's, and
+    the one edited row changes its line only."""
+    assert settings.BACKGROUND_EXPORT_LINES == settings.BACKGROUND_IMPORT_ROWS == 2000
+    client.force_login(AccountantFactory(username="anna"))
+    copies = []
+    for n in range(2, 2002):
+        copy = RevaluationLine.objects.get(pk=item_line.pk)
+        copy.pk, copy.line_no = None, n * 10000
+        copies.append(copy)
+    RevaluationLine.objects.bulk_create(copies)
+    inline = batch_export(batch_name="REVAL", format="csv")
+
+    export(client, "csv")
+    job = BatchJob.objects.get()
+    assert job.message == "Exported 2001 lines as revaluation-REVAL.csv."
+    exported = client.get(reverse("revaluation-job-file", args=[job.pk])).content
+    assert exported == inline and exported.count(b"\n") == 2002
+
+    last = copies[-1]
+    rows = exported.decode().split("\n")
+    assert rows[-2].startswith(f"{last.pk}v1,A,")
+    cells = rows[-2].split(",")
+    cells[10] = "12"  # unit_cost_revalued: 15 x 12.00 = 180.00, amount 10.00
+    rows[-2] = ",".join(cells)
+    upload(client, "\n".join(rows).encode(), name="big.csv")
+    check = BatchJob.objects.get(kind=BatchJobKind.CHECK)
+    assert (check.status, check.message) == (
+        "finished",
+        "big.csv would change 1 line and add 0; 2000 unchanged.",
+    )
+    client.post(reverse("revaluation-import-apply", args=["REVAL"]), {"job": check.pk})
+    applied = BatchJob.objects.get(kind=BatchJobKind.IMPORT)
+    assert applied.message == "Imported big.csv: 1 line changed, 0 added, 2000 unchanged."
+    changed = RevaluationLine.objects.filter(version=2)
+    assert list(changed.values_list("line_no", "inventory_value_revalued", "amount")) == [
+        (20010000, D("180.00"), D("10.00"))
+    ]
+    assert RevaluationLine.objects.filter(version=1, amount=0).count() == 2000
