@@ -197,7 +197,7 @@ def _export(job: BatchJob) -> dict:
     name = export_filename(batch_name=job.batch_name, format=format)
     return {
         "message": f"Exported {count} line{'' if count == 1 else 's'} as {name}.",
-        "result_url": reverse("revaluation-import", args=[job.batch_name]),
+        "result_url": reverse("revaluation-journal-detail", args=[job.batch_name]),
         "file_name": name,
         "file_data": data,
     }

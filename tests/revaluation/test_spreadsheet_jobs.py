@@ -349,3 +349,17 @@ def test_a_2001_line_batch_round_trips_as_jobs_at_the_default_thresholds(
         (20010000, D("180.00"), D("10.00"))
     ]
     assert RevaluationLine.objects.filter(version=1, amount=0).count() == 2000
+
+
+def test_a_viewer_exports_a_large_batch_too(settings, viewer_client, item_line):
+    """Viewers may export (not import): the job page offers the file and leads back to the
+    journal."""
+    settings.BACKGROUND_EXPORT_LINES = 0
+    response = export(viewer_client, "csv")
+    job = BatchJob.objects.get()
+    page = page_text(viewer_client.get(response["Location"]))
+    journal = reverse("revaluation-journal-detail", args=["REVAL"])
+    assert f'href="{journal}">Back to the journal</a>' in page
+    assert viewer_client.get(reverse("revaluation-job-file", args=[job.pk])).content == (
+        batch_export(batch_name="REVAL", format="csv")
+    )
