@@ -32,7 +32,6 @@ from inventory.forms import PlainDecimalField
 from inventory.models import (
     AdjustmentRun,
     AvgCostAdjmtEntryPoint,
-    CostingMethod,
     InventoryPeriod,
     InventorySetup,
     Item,
@@ -47,23 +46,18 @@ from inventory.models import (
     ReasonCode,
     ValueEntry,
 )
-
-# Spec §13 messages.
-E41_COSTING_METHOD_LOCKED = (
-    "You cannot change Costing Method because there are one or more ledger entries for this item."
+from inventory.services.master_data import (
+    AVERAGE_SETUP_FIELDS,
+    E63_AVERAGE_SETUP_LOCKED,
+    MasterDataError,
+    check_average_setup_change,
+    check_costing_method_change,
 )
+
+# Spec §13 messages (E-41 and E-63 are the master-data services' own, imported above).
 E62_PERIOD_BEFORE_CLOSED = (
     "You are not allowed to insert an Inventory Period that ends before {date}."
 )
-E63_AVERAGE_SETTING_LOCKED = (
-    "You cannot change {field} because value entries exist for items with Costing Method Average."
-)
-
-# Business Central captions of the setup fields locked by E-63.
-AVERAGE_SETTING_CAPTIONS = {
-    "average_cost_calc_type": "Average Cost Calc. Type",
-    "average_cost_period": "Average Cost Period",
-}
 
 
 # --------------------------------------------------------------------------- helpers
@@ -303,16 +297,15 @@ class InventorySetupForm(ExactDecimalsForm):
         cleaned_data = super().clean()
         changed = [
             name
-            for name in AVERAGE_SETTING_CAPTIONS
+            for name in AVERAGE_SETUP_FIELDS
             if name in cleaned_data and cleaned_data[name] != getattr(self.instance, name)
         ]
-        if (
-            changed
-            and ValueEntry.objects.filter(item__costing_method=CostingMethod.AVERAGE).exists()
-        ):
-            for name in changed:
+        try:
+            check_average_setup_change(changed)  # the service's check, with its locks
+        except MasterDataError:
+            for name in changed:  # every locked field the user changed shows the refusal
                 self.add_error(
-                    name, E63_AVERAGE_SETTING_LOCKED.format(field=AVERAGE_SETTING_CAPTIONS[name])
+                    name, E63_AVERAGE_SETUP_LOCKED.format(field=AVERAGE_SETUP_FIELDS[name])
                 )
         return cleaned_data
 
@@ -419,12 +412,11 @@ class ItemVariantInline(admin.TabularInline):
 class ItemForm(ExactDecimalsForm):
     def clean_costing_method(self):
         costing_method = self.cleaned_data["costing_method"]
-        if (
-            not self.instance._state.adding
-            and costing_method != self.instance.costing_method
-            and ItemLedgerEntry.objects.filter(item_id=self.instance.pk).exists()
-        ):
-            raise forms.ValidationError(E41_COSTING_METHOD_LOCKED, code="costing_method_locked")
+        if not self.instance._state.adding:
+            try:  # the service's check, with its lock on the item
+                check_costing_method_change(item_no=self.instance.pk, costing_method=costing_method)
+            except MasterDataError as error:
+                raise forms.ValidationError(error.message, code="costing_method_locked") from error
         return costing_method
 
 

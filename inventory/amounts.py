@@ -7,7 +7,8 @@ carries the two precisions of Inventory Setup and gives the spec's ``R`` and ``R
 from __future__ import annotations
 
 import decimal
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 ZERO = Decimal(0)
@@ -60,3 +61,33 @@ class Precision:
 
     def cost_per_unit(self, amount: Decimal, valued_quantity: Decimal) -> Decimal:
         return self.ru(amount / valued_quantity) if valued_quantity else ZERO
+
+    def cost_at_unit_cost(self, exact_unit_cost: Decimal, quantity: Decimal) -> Decimal:
+        """The (unrounded) cost of ``quantity`` at ``RU(exact_unit_cost)`` with the unit cost's
+        rounding remainder carried into the amount: RU(u) x q + q x (u - RU(u)) (§3.5.2, §6.3)."""
+        unit_cost = self.ru(exact_unit_cost)
+        return unit_cost * quantity + quantity * (exact_unit_cost - unit_cost)
+
+
+@dataclass
+class RoundingCarry:
+    """Rounds a sequence of shares with R, carrying each share's rounding remainder into the
+    next, so the rounded shares add up to the rounded whole (§6.4, §7.3.1)."""
+
+    precision: Precision
+    remainder: Decimal = field(default=ZERO)
+
+    def round(self, share: Decimal) -> Decimal:
+        carried = share + self.remainder
+        rounded = self.precision.r(carried)
+        self.remainder = carried - rounded
+        return rounded
+
+
+def allocate_with_carry(
+    precision: Precision, total: Decimal, quantities: Iterable[Decimal], whole: Decimal
+) -> list[Decimal]:
+    """``total`` split over ``quantities`` in proportion to ``whole``, each share rounded with R
+    and its remainder carried into the next: R(total x quantity / whole + carried remainder)."""
+    carry = RoundingCarry(precision)
+    return [carry.round(total * quantity / whole) for quantity in quantities]

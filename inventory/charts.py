@@ -86,6 +86,22 @@ def _label(value: Decimal) -> str:
     return format(shown.quantize(1) if shown == shown.to_integral_value() else shown, ",f")
 
 
+def _x_tick_days(start: datetime.date, end: datetime.date) -> list[tuple[datetime.date, str]]:
+    """The dates (and labels) of the x axis: days for a short history, else months."""
+    ticks: list[tuple[datetime.date, str]] = []
+    if (end - start).days <= 62:  # a short history: days, about eight of them
+        for n in range(0, (end - start).days + 1, max(1, (end - start).days // 8)):
+            day = start + datetime.timedelta(days=n)
+            ticks.append((day, day.strftime("%d %b")))
+    for month in range(0, 12 * 50) if not ticks else ():
+        day = datetime.date(start.year + month // 12, month % 12 + 1, 1)
+        if day > end:
+            break
+        if day >= start:
+            ticks.append((day, day.strftime("%b %Y" if day.month == 1 else "%b")))
+    return ticks
+
+
 def step_chart(
     *,
     title: str,
@@ -136,17 +152,7 @@ def step_chart(
     def y_ticks(axis: str) -> list[Tick]:
         return [Tick(y(axis, t), _label(t)) for t in axes.get(axis, [])]
 
-    x_ticks = []
-    if (end - start).days <= 62:  # a short history: days, about eight of them
-        for n in range(0, (end - start).days + 1, max(1, (end - start).days // 8)):
-            day = start + datetime.timedelta(days=n)
-            x_ticks.append(Tick(x(day), day.strftime("%d %b")))
-    for month in range(0, 12 * 50) if not x_ticks else ():
-        day = datetime.date(start.year + month // 12, month % 12 + 1, 1)
-        if day > end:
-            break
-        if day >= start:
-            x_ticks.append(Tick(x(day), day.strftime("%b %Y" if day.month == 1 else "%b")))
+    x_ticks = [Tick(x(day), label) for day, label in _x_tick_days(start, end)]
     step = max(1, len(x_ticks) // 8)  # at most about eight labels
     return Chart(
         title=title,

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from inventory import selectors
 from inventory.amounts import QTY_DIGITS, QTY_PLACES, UNIT_DIGITS, UNIT_PLACES
+from inventory.display import plain_number
 from inventory.models import (
     CostingMethod,
     Item,
@@ -72,7 +73,7 @@ def format_quantity(value: Decimal | None) -> str:
     """``10.00000`` -> ``10``, ``2.50000`` -> ``2.5``; None -> ``""``. No float involved."""
     if value is None:
         return ""
-    return localize_plain(format(value.normalize(), "f")) if value else "0"
+    return localize_plain(plain_number(value))
 
 
 def format_unit_amount(value: Decimal | None) -> str:

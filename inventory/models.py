@@ -310,8 +310,8 @@ class LedgerImmutableError(Exception):
 
 
 class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        forbidden = set(kwargs) - set(self.model.MUTABLE_FIELDS)
+    def update(self, **kwargs: Any) -> int:
+        forbidden = set(kwargs) - set(self.model.MUTABLE_FIELDS)  # type: ignore[attr-defined]  # every model of this queryset is an AppendOnlyModel
         if forbidden:
             raise LedgerImmutableError(
                 f"{self.model._meta.verbose_name} is append-only; cannot change {sorted(forbidden)}"
@@ -334,7 +334,7 @@ class AppendOnlyModel(models.Model):
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             update_fields = kwargs.get("update_fields")
             if update_fields is None or set(update_fields) - set(self.MUTABLE_FIELDS):

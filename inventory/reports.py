@@ -17,6 +17,7 @@ from typing import TextIO
 from django.db.models import Case, CharField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 
 from inventory.amounts import ZERO
+from inventory.display import plain_number
 from inventory.models import ItemApplicationEntry, ItemLedgerEntryType, ValueEntry
 from inventory.text import csv_safe
 
@@ -221,10 +222,6 @@ def valuation_entries(
     return entries.filter(bucket__in=buckets).order_by("entry_no")
 
 
-def _plain(value: Decimal) -> str:
-    return "0" if value == 0 else format(value.normalize(), "f")
-
-
 def valuation_records(report: ValuationReport) -> list[dict[str, str]]:
     """The report as CSV/JSON records (the command and the page's export): a row per item (and
     location) and a TOTAL row; each section's figures as plain decimals."""
@@ -235,7 +232,7 @@ def valuation_records(report: ValuationReport) -> list[dict[str, str]]:
             values["location_code"] = location
         for section, figures in sections.items():
             for name in FIGURES:
-                values[f"{section}_{name}"] = _plain(getattr(figures, name))
+                values[f"{section}_{name}"] = plain_number(getattr(figures, name))
         return values
 
     records = [

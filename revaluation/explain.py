@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from inventory.amounts import ZERO
+from inventory.display import plain_number
 from inventory.models import (
     CostingMethod,
     InventorySetup,
@@ -56,12 +57,6 @@ class LineExplanation:
             self.line.quantity,
             self.line.inventory_value_calculated,
         )
-
-
-def _n(value: Decimal) -> str:
-    """A number for a formula: plain, without trailing zeros."""
-    text = format(value.normalize(), "f")
-    return text if value else "0"
 
 
 def line_explanation(*, line: RevaluationLine) -> LineExplanation:
@@ -136,10 +131,10 @@ def _explain_entry(entry: EntryValue, applications, value_entries, include_expec
                 value_entry.cost_amount_expected if with_expected else ZERO
             )
             revaluation_terms.append(
-                f"{_n(entry.remaining)} / {_n(value_entry.valued_quantity)} × {_n(amount)}"
+                f"{plain_number(entry.remaining)} / {plain_number(value_entry.valued_quantity)} × {plain_number(amount)}"
             )
     explanation.terms = [
-        f"{_n(entry.remaining)} / {_n(entry.quantity)} × {_n(explanation.base)}",
+        f"{plain_number(entry.remaining)} / {plain_number(entry.quantity)} × {plain_number(explanation.base)}",
         *revaluation_terms,
     ]
     return explanation

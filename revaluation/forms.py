@@ -20,17 +20,11 @@ from inventory.models import CostingMethod, Item, ItemVariant, Location
 from inventory.numbers import NumberError, parse_decimal
 from revaluation.models import RevaluationLine
 from revaluation.services.calculate import (
-    BASE_BLANK,
-    BASE_LAST_DIRECT_COST,
-    BASE_NRV,
-    BASE_NRV_SLOW_MOVING,
-    BASE_SLOW_MOVING,
-    BASE_STANDARD_COST,
-    PER_ENTRY,
-    PER_ITEM,
     CalculateOptions,
+    CalculatePer,
+    CalculationBase,
 )
-from revaluation.services.lines import EDITABLE_FIELDS
+from revaluation.services.lines import EDITABLE_FIELDS, changed_cells
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise  # django-stubs' helper: a dev dependency only
@@ -80,8 +74,8 @@ class CalculateForm(forms.Form):
     document_no = forms.CharField(label=_("Document No."), max_length=20, required=False)
     per = forms.ChoiceField(
         label=_("Calculate per"),
-        choices=[(PER_ITEM, _("Item")), (PER_ENTRY, _("Item Ledger Entry"))],
-        initial=PER_ITEM,
+        choices=CalculatePer.choices,
+        initial=CalculatePer.ITEM,
         widget=forms.RadioSelect,
     )
     by_location = forms.BooleanField(label=_("By Location"), required=False)
@@ -90,12 +84,7 @@ class CalculateForm(forms.Form):
     calculation_base = forms.ChoiceField(
         label=_("Calculation base"),
         choices=[
-            (BASE_BLANK, _("(blank)")),
-            (BASE_LAST_DIRECT_COST, _("Last Direct Unit Cost")),
-            (BASE_STANDARD_COST, _("Standard Cost")),
-            (BASE_NRV, _("Net realisable value")),
-            (BASE_SLOW_MOVING, _("Slow-moving stock")),
-            (BASE_NRV_SLOW_MOVING, _("Net realisable value and slow-moving stock")),
+            *CalculationBase.choices,
         ],
         required=False,
         help_text=_(
@@ -194,11 +183,13 @@ class CalculateForm(forms.Form):
         )
 
 
-def _differs(raw: str, current: Decimal) -> bool:
+def _typed_value(raw: str) -> Decimal | str:
+    """The number typed in a cell, else the text itself (not a number: the service says so)."""
     try:
-        return (parse_decimal(raw, localized=True) or 0) != current
+        number = parse_decimal(raw, localized=True)
     except NumberError:
-        return True  # not a number: let the service say so
+        return raw
+    return Decimal(0) if number is None else number  # blank = 0, as in Business Central
 
 
 class LineEditForm(forms.Form):
@@ -216,11 +207,8 @@ class LineEditForm(forms.Form):
         data = self.cleaned_data
         if data["field"]:
             return [data["field"]]
-        return [
-            name
-            for name in EDITABLE_FIELDS
-            if name in self.data and _differs(data[name], getattr(line, name))
-        ]
+        typed = {name: _typed_value(data[name]) for name in EDITABLE_FIELDS if name in self.data}
+        return changed_cells(line, typed)
 
 
 class ManualLineForm(forms.Form):

@@ -21,9 +21,9 @@ from django.views.decorators.http import require_GET
 from inventory import item_card
 from inventory.audit import change_history
 from inventory.charts import Line, step_chart
+from inventory.display import amount as show_amount
 from inventory.models import Item
 from revaluation import selectors
-from revaluation.templatetags.amounts import amount as show_amount
 
 ENTRIES_PER_PAGE = 25
 

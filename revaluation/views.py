@@ -33,6 +33,7 @@ from django_htmx.http import HttpResponseClientRedirect, push_url, reselect, res
 from django_htmx.middleware import HtmxDetails
 
 from inventory.audit import change_history
+from inventory.display import format_decimal, plain_decimal
 from inventory.models import CostingMethod, ItemLedgerEntryType
 from inventory.services.jobs import JobActive, job_retire_if_abandoned
 from revaluation import rights, selectors
@@ -78,7 +79,6 @@ from revaluation.services.lines import (
 )
 from revaluation.services.posting import revaluation_batch_post, revaluation_batch_preview
 from revaluation.services.reversal import posted_revaluation_reverse, reversal_refusal
-from revaluation.templatetags.amounts import format_decimal, plain_decimal
 
 LIST_TEMPLATE = "revaluation/batch_list.html"
 DETAIL_TEMPLATE = "revaluation/journal_detail.html"

@@ -15,9 +15,9 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
+from inventory.display import amount, plain_decimal
 from inventory.numbers import NumberError, parse_decimal
 from revaluation.models import UserPreference
-from revaluation.templatetags.amounts import amount, plain_decimal
 from tests.markup import element, text_of
 from tests.revaluation.test_views import batch, edit_url, journal_url, line  # noqa: F401
 

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import csv
 import datetime
-import decimal
 import re
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
@@ -38,6 +37,7 @@ from django.db.models.functions import Coalesce
 
 from inventory import numbers
 from inventory.amounts import AMOUNT_DIGITS, AMOUNT_PLACES
+from inventory.display import plain_number
 from inventory.exceptions import LineError
 from inventory.models import (
     GLEntry,
@@ -373,14 +373,7 @@ def ledger_export_rows(ledger: str) -> Iterator[list[tuple[str, str, Any]]]:
         yield [(name, kind, value) for (name, kind, _), value in zip(columns, record, strict=True)]
 
 
-_NORMALIZE = decimal.Context(prec=60)
-
-
-def format_decimal(value: Decimal) -> str:
-    """Plain notation, trailing zeros stripped: 100.00000 -> "100", -90.670 -> "-90.67"."""
-    if value == 0:
-        return "0"
-    return format(value.normalize(_NORMALIZE), "f")
+format_decimal = plain_number  # the name the import commands use
 
 
 def format_csv_value(kind: str, value: Any) -> str:

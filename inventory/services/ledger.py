@@ -8,11 +8,15 @@ the item register last, when the entry ranges are known.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any, TypedDict, Unpack, cast
 
+from django.contrib.auth.models import AnonymousUser, User
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -39,6 +43,71 @@ from inventory.services import gl_posting
 COUNTERS = ("item_application_entry", "item_ledger_entry", "item_register", "value_entry")
 
 
+class ItemLedgerEntryDraft(TypedDict, total=False):
+    """The columns a caller gives ``LedgerWriter.insert_ile`` (the writer fills in the rest:
+    entry no., remaining quantity, open, positive, register, and by default the source code,
+    Completely Invoiced and the last invoice date)."""
+
+    item_id: str
+    posting_date: date | None
+    entry_type: str
+    document_no: str
+    description: str
+    location_code: str
+    variant_code: str
+    quantity: Decimal  # required
+    invoiced_quantity: Decimal  # required
+    completely_invoiced: bool
+    applies_to_entry: int
+    source_code: str
+    reason_code: str
+
+
+class ApplicationDraft(TypedDict, total=False):
+    """The columns a caller gives ``LedgerWriter.insert_application``."""
+
+    item_ledger_entry: ItemLedgerEntry
+    inbound_item_entry: ItemLedgerEntry
+    outbound_item_entry: ItemLedgerEntry
+    outbound_item_entry_id: int | None
+    transferred_from_entry: ItemLedgerEntry | None
+    quantity: Decimal
+    posting_date: date | None
+    cost_application: bool
+
+
+class ValueEntryDraft(TypedDict, total=False):
+    """The value-entry columns a caller gives ``LedgerWriter.insert_value_entry``; the writer
+    rounds the amounts and fills in the entry no., the item ledger entry's columns, the user,
+    the batch, the register, Cost per Unit (unless given) and the posting groups' defaults."""
+
+    entry_type: str
+    variance_type: str
+    posting_date: date | None
+    valuation_date: date | None
+    document_no: str
+    description: str
+    source_code: str
+    reason_code: str
+    inventory_posting_group: str
+    gen_bus_posting_group: str
+    gen_prod_posting_group: str
+    valued_quantity: Decimal  # required
+    invoiced_quantity: Decimal
+    cost_per_unit: Decimal
+    cost_amount_actual: Decimal
+    cost_amount_expected: Decimal
+    expected_cost: bool
+    sales_amount_actual: Decimal
+    sales_amount_expected: Decimal
+    purchase_amount_actual: Decimal
+    purchase_amount_expected: Decimal
+    adjustment: bool
+    applies_to_entry: int
+    partial_revaluation: bool
+    valued_by_average_cost: bool
+
+
 def lock_items(item_nos: Iterable[str]) -> dict[str, Item]:
     """Lock the items in primary-key order (a fixed order prevents deadlocks)."""
     items = Item.objects.select_for_update().filter(no__in=set(item_nos)).order_by("no")
@@ -56,7 +125,7 @@ def last_closed_period_end() -> date | None:
 
 
 def check_posting_date(
-    setup: InventorySetup, posting_date: date | None, *, closed_until: date | None, **where
+    setup: InventorySetup, posting_date: date | None, *, closed_until: date | None, **where: Any
 ) -> None:
     """Spec §11: E-08 (blank), E-06 (allowed range), E-07 (closed inventory period)."""
     if posting_date is None:
@@ -114,18 +183,42 @@ class Counters:
             LedgerCounter.objects.filter(name=name).update(last_no=last_no)
 
 
+@dataclass(frozen=True)
+class _WriterState:
+    """What ``LedgerWriter.savepoint`` restores when its block fails."""
+
+    counters: dict[str, int]
+    ile_count: int
+    ve_count: int
+    pending: tuple[ValueEntry, ...]
+    pending_flags: frozenset[int]
+    marked_points: frozenset[tuple[str, str, str, date]] = field(default_factory=frozenset)
+
+
 class LedgerWriter:
-    """Writes ledger rows for one posting run; call ``finish()`` last to write the register."""
+    """Writes ledger rows for one posting run; call ``finish()`` last to write the register.
+
+    Callers give it drafts (``ItemLedgerEntryDraft``, ``ApplicationDraft``, ``ValueEntryDraft``)
+    and read ``ile_nos`` / ``ve_nos``; they never change its state: ``savepoint()`` undoes a
+    failed block, ``write_adjustment_flags()`` writes the flags Adjust Cost maintains.
+    """
 
     def __init__(
-        self, *, items: dict[str, Item], source_code: str, user=None, batch_name="", adjusting=False
-    ):
+        self,
+        *,
+        items: dict[str, Item],
+        source_code: str,
+        user: User | AnonymousUser | None = None,
+        batch_name: str = "",
+        adjusting: bool = False,
+    ) -> None:
         self.setup = InventorySetup.get()
         self.precision: Precision = self.setup.precision
         self.closed_until = last_closed_period_end()
         self.items = items
         self.source_code = source_code
-        self.user = user if getattr(user, "pk", None) else None
+        # an anonymous (or unsaved) user posts as nobody
+        self.user = cast("User | None", user if getattr(user, "pk", None) else None)
         self.batch_name = batch_name
         # Adjust Cost maintains Applied Entry to Adjust itself (spec §3.8 item 2, §7.9).
         self.adjusting = adjusting
@@ -136,11 +229,38 @@ class LedgerWriter:
         self.dirty_items: set[str] = set()
         self.pending: list[ValueEntry] = []
         self.pending_flags: set[int] = set()
-        self.marked_points: set[tuple] = set()
+        self.marked_points: set[tuple[str, str, str, date]] = set()
+
+    # ------------------------------------------------------------------ savepoint
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """Run a block in a database savepoint: when it raises, the rows it wrote are rolled back
+        and the writer forgets them too (the entry numbers it handed out are handed out again)."""
+        state = _WriterState(
+            counters=dict(self.counters.values),
+            ile_count=len(self.ile_nos),
+            ve_count=len(self.ve_nos),
+            pending=tuple(self.pending),
+            pending_flags=frozenset(self.pending_flags),
+            marked_points=frozenset(self.marked_points),
+        )
+        try:
+            with transaction.atomic():
+                yield
+        except BaseException:
+            self.counters.values = state.counters
+            del self.ile_nos[state.ile_count :]
+            del self.ve_nos[state.ve_count :]
+            self.pending = list(state.pending)
+            self.pending_flags = set(state.pending_flags)
+            self.marked_points = set(state.marked_points)
+            raise
 
     # ------------------------------------------------------------------ inserts
 
-    def insert_ile(self, **fields) -> ItemLedgerEntry:
+    def insert_ile(self, **draft: Unpack[ItemLedgerEntryDraft]) -> ItemLedgerEntry:
+        fields: dict[str, Any] = dict(draft)
         quantity = fields["quantity"]
         invoiced = fields.pop("invoiced_quantity")
         fields.setdefault("source_code", self.source_code)
@@ -159,23 +279,29 @@ class LedgerWriter:
         self.ile_nos.append(ile.entry_no)
         return ile
 
-    def insert_application(self, **fields) -> ItemApplicationEntry:
+    def insert_application(self, **draft: Unpack[ApplicationDraft]) -> ItemApplicationEntry:
         row = ItemApplicationEntry(
             entry_no=self.counters.next("item_application_entry"),
             item_register_id=self.register_no,
-            **fields,
+            **draft,
         )
         row.save(force_insert=True)
         return row
 
     def insert_value_entry(
-        self, ile: ItemLedgerEntry, *, first: bool | None = None, defer: bool = False, **fields
+        self,
+        ile: ItemLedgerEntry,
+        *,
+        first: bool | None = None,
+        defer: bool = False,
+        **draft: Unpack[ValueEntryDraft],
     ) -> ValueEntry:
         """Insert a VE on ``ile``: amounts rounded with R, Cost per Unit per spec §3.5.9.
 
         ``first`` says whether it is the entry's first value entry (looked up when None).
         ``defer`` queues the row for one bulk insert at ``flush()``; the side effects happen now.
         """
+        fields: dict[str, Any] = dict(draft)
         r = self.precision.r
         for name in (
             "cost_amount_actual",
@@ -191,7 +317,7 @@ class LedgerWriter:
         if item.inventory_value_zero:
             fields["cost_amount_actual"] = fields["cost_amount_expected"] = ZERO
         if "cost_per_unit" not in fields:
-            fields["cost_per_unit"] = self._cost_per_unit(fields)
+            fields["cost_per_unit"] = cost_per_unit_of(self.precision, fields)
         fields.setdefault("source_code", self.source_code)
         fields.setdefault("inventory_posting_group", item.inventory_posting_group)
         fields.setdefault("gen_prod_posting_group", item.gen_prod_posting_group)
@@ -217,17 +343,6 @@ class LedgerWriter:
         self.ve_nos.append(ve.entry_no)
         self._after_value_entry(ile, ve, defer)
         return ve
-
-    def _cost_per_unit(self, fields) -> Decimal:
-        if fields["entry_type"] == ValueEntryType.ROUNDING:
-            return ZERO
-        if fields.get("expected_cost"):
-            amount = fields["cost_amount_expected"]
-        elif fields["entry_type"] == ValueEntryType.REVALUATION:
-            amount = fields["cost_amount_actual"] + fields["cost_amount_expected"]
-        else:
-            amount = fields["cost_amount_actual"]
-        return self.precision.cost_per_unit(amount, fields["valued_quantity"])
 
     def _after_value_entry(self, ile: ItemLedgerEntry, ve: ValueEntry, defer: bool) -> None:
         """Spec §3.8 items 1-3 (G/L and unit cost are the caller's business)."""
@@ -265,34 +380,12 @@ class LedgerWriter:
         self, item_no: str, location_code: str, variant_code: str, valuation_date: date
     ) -> None:
         """Spec §2.6: this point and every later point of the pool become unadjusted."""
-        item = self.items[item_no]
-        pool_is_item = (
-            item.costing_method == CostingMethod.AVERAGE
-            and self.setup.average_cost_calc_type == AverageCostCalcType.ITEM
+        key = entry_point_key(
+            self.setup, self.items[item_no], location_code, variant_code, valuation_date
         )
-        if item.costing_method == CostingMethod.AVERAGE:
-            valuation_date = average_cost_period(valuation_date, self.setup.average_cost_period)[1]
-        if pool_is_item:
-            location_code = variant_code = ""
-        key = (item_no, location_code, variant_code, valuation_date)
-        if key in self.marked_points:
-            return  # already marked (with every later point) in this run
-        self.marked_points.add(key)
-        point, created = AvgCostAdjmtEntryPoint.objects.get_or_create(
-            item_id=item_no,
-            location_code=location_code,
-            variant_code=variant_code,
-            valuation_date=valuation_date,
-            defaults={"cost_is_adjusted": False},
-        )
-        later = AvgCostAdjmtEntryPoint.objects.filter(
-            Q(valuation_date__gt=valuation_date) | Q(pk=point.pk),
-            item_id=item_no,
-            cost_is_adjusted=True,
-        )
-        if not pool_is_item:
-            later = later.filter(location_code=location_code, variant_code=variant_code)
-        later.update(cost_is_adjusted=False)
+        if key not in self.marked_points:  # else already marked (with every later point)
+            self.marked_points.add(key)
+            mark_entry_point_unadjusted(self.setup, self.items[item_no], *key[1:])
 
     def move_valuation_date(self, ile: ItemLedgerEntry, new_date: date) -> None:
         """Spec §3.7: an outbound's VEs dated before ``new_date`` move to it, and so do those of
@@ -313,21 +406,7 @@ class LedgerWriter:
                 self.mark_entry_point_unadjusted(
                     entry.item_id, entry.location_code, entry.variant_code, day
                 )
-            pending.extend(self._cost_receivers(entry))
-
-    @staticmethod
-    def _cost_receivers(entry: ItemLedgerEntry) -> list[ItemLedgerEntry]:
-        """Entries that take their cost directly from ``entry`` through a cost application."""
-        rows = ItemApplicationEntry.objects.filter(cost_application=True).exclude(
-            item_ledger_entry=entry
-        )
-        if entry.positive:
-            rows = rows.filter(inbound_item_entry=entry, quantity__lt=0)
-        else:
-            rows = rows.filter(outbound_item_entry=entry, quantity__gt=0)
-        return list(
-            ItemLedgerEntry.objects.filter(entry_no__in=rows.values("item_ledger_entry_id"))
-        )
+            pending.extend(cost_receivers(entry))
 
     # ------------------------------------------------------------------ end of run
 
@@ -370,3 +449,90 @@ class LedgerWriter:
         self.counters.save()
         gl_posting.post_automatically(self.setup, self.ve_nos, user=self.user)
         return register
+
+    # ------------------------------------------------------------------ Adjust Cost's flags
+
+    @staticmethod
+    def write_adjustment_flags(
+        item: Item, *, completely_invoiced: Iterable[int], keep_applied_entry_to_adjust: set[int]
+    ) -> None:
+        """Spec §7.9: the item ledger flags Adjust Cost maintains itself (its writer runs with
+        ``adjusting``, and it may post nothing at all). The entries the run found completely
+        invoiced are marked so; Applied Entry to Adjust is cleared on the item's entries except
+        ``keep_applied_entry_to_adjust``, which keep (or get) it."""
+        invoiced = list(completely_invoiced)
+        if invoiced:
+            ItemLedgerEntry.objects.filter(entry_no__in=invoiced).update(completely_invoiced=True)
+        ItemLedgerEntry.objects.filter(item=item, applied_entry_to_adjust=True).exclude(
+            entry_no__in=keep_applied_entry_to_adjust
+        ).update(applied_entry_to_adjust=False)
+        if keep_applied_entry_to_adjust:
+            ItemLedgerEntry.objects.filter(entry_no__in=keep_applied_entry_to_adjust).update(
+                applied_entry_to_adjust=True
+            )
+
+
+# --------------------------------------------------------------------------- the writer's rules
+
+
+def cost_per_unit_of(precision: Precision, fields: dict[str, Any]) -> Decimal:
+    """Spec §3.5.9: the Cost per Unit of a new value entry from its rounded amounts."""
+    if fields["entry_type"] == ValueEntryType.ROUNDING:
+        return ZERO
+    if fields.get("expected_cost"):
+        amount = fields["cost_amount_expected"]
+    elif fields["entry_type"] == ValueEntryType.REVALUATION:
+        amount = fields["cost_amount_actual"] + fields["cost_amount_expected"]
+    else:
+        amount = fields["cost_amount_actual"]
+    return precision.cost_per_unit(amount, fields["valued_quantity"])
+
+
+def entry_point_key(
+    setup: InventorySetup, item: Item, location_code: str, variant_code: str, valuation_date: date
+) -> tuple[str, str, str, date]:
+    """The entry point (§2.6) a value entry falls in: for an Average item the last day of its
+    average-cost period, and no location or variant when the pool is the item."""
+    if item.costing_method == CostingMethod.AVERAGE:
+        valuation_date = average_cost_period(valuation_date, setup.average_cost_period)[1]
+        if setup.average_cost_calc_type == AverageCostCalcType.ITEM:
+            location_code = variant_code = ""
+    return (item.no, location_code, variant_code, valuation_date)
+
+
+def mark_entry_point_unadjusted(
+    setup: InventorySetup, item: Item, location_code: str, variant_code: str, valuation_date: date
+) -> None:
+    """Spec §2.6: the point (see ``entry_point_key``) and every later point of its pool become
+    unadjusted."""
+    pool_is_item = (
+        item.costing_method == CostingMethod.AVERAGE
+        and setup.average_cost_calc_type == AverageCostCalcType.ITEM
+    )
+    point, _ = AvgCostAdjmtEntryPoint.objects.get_or_create(
+        item_id=item.no,
+        location_code=location_code,
+        variant_code=variant_code,
+        valuation_date=valuation_date,
+        defaults={"cost_is_adjusted": False},
+    )
+    later = AvgCostAdjmtEntryPoint.objects.filter(
+        Q(valuation_date__gt=valuation_date) | Q(pk=point.pk),
+        item_id=item.no,
+        cost_is_adjusted=True,
+    )
+    if not pool_is_item:
+        later = later.filter(location_code=location_code, variant_code=variant_code)
+    later.update(cost_is_adjusted=False)
+
+
+def cost_receivers(entry: ItemLedgerEntry) -> list[ItemLedgerEntry]:
+    """Entries that take their cost directly from ``entry`` through a cost application."""
+    rows = ItemApplicationEntry.objects.filter(cost_application=True).exclude(
+        item_ledger_entry=entry
+    )
+    if entry.positive:
+        rows = rows.filter(inbound_item_entry=entry, quantity__lt=0)
+    else:
+        rows = rows.filter(outbound_item_entry=entry, quantity__gt=0)
+    return list(ItemLedgerEntry.objects.filter(entry_no__in=rows.values("item_ledger_entry_id")))

@@ -9,7 +9,7 @@ existing record keeps its value.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final
@@ -197,6 +197,19 @@ def _item_apply_row(item: Item, row: ItemImportRow, *, has_entries: bool) -> lis
     return changed
 
 
+def check_costing_method_change(*, item_no: str, costing_method: str) -> None:
+    """E-41: the Costing Method of an item with item ledger entries cannot change. Locks the
+    item (as posting does), so that no entry appears between this check and the change: call it
+    in the transaction that saves the item."""
+    item = Item.objects.select_for_update().filter(no=item_no).first()
+    if (
+        item is not None
+        and costing_method != item.costing_method
+        and ItemLedgerEntry.objects.filter(item_id=item_no).exists()
+    ):
+        raise MasterDataError(E41_COSTING_METHOD_LOCKED, field="costing_method")
+
+
 @transaction.atomic
 def item_import(*, rows: Sequence[ItemImportRow]) -> ImportResult:
     """Create the items whose ``no`` is new and update the others.
@@ -299,7 +312,7 @@ class _Unset:
 UNSET: Final = _Unset()
 """Default of every ``inventory_setup_update`` argument: leave that field as it is."""
 
-_AVERAGE_FIELDS = {
+AVERAGE_SETUP_FIELDS = {
     "average_cost_calc_type": "Average Cost Calc. Type",
     "average_cost_period": "Average Cost Period",
 }
@@ -394,19 +407,7 @@ def inventory_setup_update(
 
     changed = [name for name, value in new.items() if getattr(setup, name) != value]
 
-    if set(changed) & set(_AVERAGE_FIELDS):
-        # Posting locks its items before it reads the setup. Locking every Average item (in
-        # primary-key order, as posting does) means that a concurrent posting for one either has
-        # committed, and its value entries are seen below, or waits and reads the new setup.
-        average_items = Item.objects.select_for_update().filter(
-            costing_method=CostingMethod.AVERAGE
-        )
-        list(average_items.order_by("no").values_list("no", flat=True))
-        if ValueEntry.objects.filter(item__costing_method=CostingMethod.AVERAGE).exists():
-            field = next(name for name in _AVERAGE_FIELDS if name in changed)
-            raise MasterDataError(
-                E63_AVERAGE_SETUP_LOCKED.format(field=_AVERAGE_FIELDS[field]), field=field
-            )
+    check_average_setup_change(changed)
 
     date_from = (
         setup.allow_posting_from if isinstance(allow_posting_from, _Unset) else allow_posting_from
@@ -423,3 +424,22 @@ def inventory_setup_update(
     if changed:
         setup.save(update_fields=changed)
     return setup, changed
+
+
+def check_average_setup_change(changed: Iterable[str]) -> None:
+    """E-63 (spec §0.1): Average Cost Calc. Type and Average Cost Period cannot change once
+    value entries exist for Average items; refused on the first such field of ``changed``.
+    Call it in the transaction that saves the setup."""
+    fields = [name for name in AVERAGE_SETUP_FIELDS if name in set(changed)]
+    if not fields:
+        return
+    # Posting locks its items before it reads the setup. Locking every Average item (in
+    # primary-key order, as posting does) means that a concurrent posting for one either has
+    # committed, and its value entries are seen below, or waits and reads the new setup.
+    average_items = Item.objects.select_for_update().filter(costing_method=CostingMethod.AVERAGE)
+    list(average_items.order_by("no").values_list("no", flat=True))
+    if ValueEntry.objects.filter(item__costing_method=CostingMethod.AVERAGE).exists():
+        field = fields[0]
+        raise MasterDataError(
+            E63_AVERAGE_SETUP_LOCKED.format(field=AVERAGE_SETUP_FIELDS[field]), field=field
+        )

@@ -16,7 +16,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import F, Max
 
-from inventory.amounts import ZERO
+from inventory.amounts import ZERO, RoundingCarry
+from inventory.eligibility import item_refusal, missing_entry, missing_item
 from inventory.exceptions import PostingError
 from inventory.models import (
     CostingMethod,
@@ -57,7 +58,7 @@ class RevaluationLineInput:
     amount: Decimal
     inventory_value_revalued: Decimal
     unit_cost_revalued: Decimal
-    entry_type: str = "positive_adjmt"
+    entry_type: str = ItemLedgerEntryType.POSITIVE_ADJMT
     location_code: str = ""
     variant_code: str = ""
     applies_to_entry: int = 0
@@ -229,17 +230,13 @@ def _dry_run(lines: Sequence[RevaluationLineInput], *, adjust: bool) -> Revaluat
             for line in lines:
                 error = errors.get(line.line_no)
                 first = len(writer.ve_nos)
-                counters = dict(writer.counters.values)
                 if error is None:
                     try:
-                        with transaction.atomic():
+                        with writer.savepoint():
                             poster.post_line(line)
                             writer.flush()
                     except PostingError as refused:
                         error = refused
-                        del writer.ve_nos[first:]
-                        writer.pending, writer.pending_flags = [], set()
-                        writer.counters.values = counters
                 entries = list(
                     ValueEntry.objects.filter(entry_no__in=writer.ve_nos[first:])
                     .order_by("entry_no")
@@ -352,34 +349,22 @@ def _check_line(line, items, writer, entries, remaining) -> None:
 
     item = items.get(line.item_no)
     if item is None:
-        raise fail(f"The Item does not exist. No.='{line.item_no}'.", "item_no")
+        raise fail(missing_item(line.item_no), "item_no")
     if not line.document_no:
         raise fail("Document No. must have a value in Item Journal Line.", "document_no")
     check_posting_date(
         writer.setup, line.posting_date, closed_until=writer.closed_until, line_no=line.line_no
     )
-    if item.blocked:
-        raise fail(
-            f"You cannot choose Item {item.no} because the Blocked check box is selected on its "
-            "Item card.",
-            "item_no",
-        )
-    if item.inventory_value_zero:
-        raise fail(
-            f"Inventory Value Zero must be equal to 'No' in Item: No.={item.no}. "
-            "Current value is 'Yes'.",
-            "item_no",
-        )
+    refusal = item_refusal(item.no, item, revaluation=True)
+    if refusal:
+        raise fail(refusal, "item_no")
     if line.inventory_value_per:
         return
     if not line.applies_to_entry:
         raise fail("Applies-to Entry must have a value in Item Journal Line.", "applies_to_entry")
     entry = entries.get(line.applies_to_entry)
     if entry is None:
-        raise fail(
-            f"The Item Ledger Entry does not exist. Entry No.='{line.applies_to_entry}'.",
-            "applies_to_entry",
-        )
+        raise fail(missing_entry(line.applies_to_entry), "applies_to_entry")
     if entry.item_id != item.no or not entry.positive or not entry.completely_invoiced:
         raise fail(
             f"Item Ledger Entry {entry.entry_no} cannot be revalued by this line: it must be a "
@@ -448,10 +433,7 @@ class _RevaluationPoster:
     ) -> None:
         """Spec §6.3: one Revaluation value entry on ``entry``, no item ledger entry."""
         p = self.p
-        exact_unit_cost = amount / quantity
-        unit_cost = p.ru(exact_unit_cost)
-        residual = quantity * (exact_unit_cost - unit_cost)
-        cost = unit_cost * quantity + residual
+        cost = p.cost_at_unit_cost(amount / quantity, quantity)
         expected = p.r(cost * applied_amount / amount) if applied_amount else ZERO
         actual = p.r(cost) - expected
         source = self.sources[entry.entry_no]
@@ -481,7 +463,7 @@ class _RevaluationPoster:
         item = self.w.items[line.item_no]
         standard = item.costing_method == CostingMethod.STANDARD
         candidates = self._candidates(line)
-        left_amount, left_qty, carry = line.amount, line.quantity, ZERO
+        left_amount, left_qty, carry = line.amount, line.quantity, RoundingCarry(self.p)
         for k, candidate in enumerate(candidates):
             is_last_candidate = k == len(candidates) - 1
             q = candidate.remaining
@@ -490,7 +472,7 @@ class _RevaluationPoster:
                     raise new_postings_error(item.no, line.line_no)
                 continue
             current = self.p.r(candidate.value)
-            a = line.inventory_value_revalued * q / line.quantity - current + carry
+            share = line.inventory_value_revalued * q / line.quantity - current
             left_qty -= q
             if left_qty == 0:
                 if any(c.remaining > 0 for c in candidates[k + 1 :]):
@@ -500,8 +482,7 @@ class _RevaluationPoster:
             else:
                 if is_last_candidate or left_qty < 0:
                     raise new_postings_error(item.no, line.line_no)
-                carry = a - self.p.r(a)
-                a = self.p.r(a)
+                a = carry.round(share)
                 left_amount -= a
                 last = False
             if a != 0:

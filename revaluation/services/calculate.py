@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from inventory.amounts import ZERO, Precision
 from inventory.bulk import copy_insert
+from inventory.display import amount as show_amount
+from inventory.eligibility import inventory_value_zero_refusal
 from inventory.models import (
     AverageCostCalcType,
     CostingMethod,
@@ -25,6 +29,7 @@ from inventory.models import (
 )
 from inventory.periods import average_cost_period
 from inventory.valuation import (
+    EntryValue,
     average_unit_cost,
     inbound_entry_values,
     items_with_unadjusted_entry_points,
@@ -40,18 +45,32 @@ from revaluation.services.lines import (
     set_unit_cost_revalued,
 )
 from revaluation.services.writedowns import WriteDownCalculator, apply_write_down
-from revaluation.templatetags.amounts import amount as show_amount
 
-PER_ENTRY = "entry"
-PER_ITEM = "item"
-BASE_BLANK = ""
-BASE_LAST_DIRECT_COST = "last_direct_cost"
-BASE_STANDARD_COST = "standard_cost"
-# Year-end write-downs (issue 13, revaluation.services.writedowns); also per entry.
-BASE_NRV = "nrv"
-BASE_SLOW_MOVING = "slow_moving"
-BASE_NRV_SLOW_MOVING = "nrv_slow_moving"
-WRITE_DOWN_BASES = (BASE_NRV, BASE_SLOW_MOVING, BASE_NRV_SLOW_MOVING)
+
+class CalculatePer(models.TextChoices):
+    """Calculate Inventory Value's "Calculate Per" option (§4.1)."""
+
+    ITEM = "item", gettext_lazy("Item")
+    ENTRY = "entry", gettext_lazy("Item Ledger Entry")
+
+
+class CalculationBase(models.TextChoices):
+    """Calculate Inventory Value's "Calculation Base" option (§4.1), with the year-end
+    write-down bases (issue 13, ``revaluation.services.writedowns``), which also apply per entry."""
+
+    BLANK = "", gettext_lazy("(blank)")
+    LAST_DIRECT_COST = "last_direct_cost", gettext_lazy("Last Direct Unit Cost")
+    STANDARD_COST = "standard_cost", gettext_lazy("Standard Cost")
+    NRV = "nrv", gettext_lazy("Net realisable value")
+    SLOW_MOVING = "slow_moving", gettext_lazy("Slow-moving stock")
+    NRV_SLOW_MOVING = "nrv_slow_moving", gettext_lazy("Net realisable value and slow-moving stock")
+
+
+WRITE_DOWN_BASES = (
+    CalculationBase.NRV,
+    CalculationBase.SLOW_MOVING,
+    CalculationBase.NRV_SLOW_MOVING,
+)
 
 
 @dataclass(frozen=True)
@@ -60,11 +79,11 @@ class CalculateOptions:
 
     posting_date: date
     document_no: str = ""
-    per: str = PER_ENTRY
+    per: str = CalculatePer.ENTRY
     by_location: bool = False
     by_variant: bool = False
     update_standard_cost: bool = False
-    calculation_base: str = BASE_BLANK
+    calculation_base: str = CalculationBase.BLANK
     item_nos: tuple[str, ...] = ()
     costing_methods: tuple[str, ...] = ()
     location_codes: tuple[str, ...] = ()
@@ -73,7 +92,7 @@ class CalculateOptions:
     def normalized(self) -> CalculateOptions:
         """Per entry forces By Location/Variant, Update Standard Cost and the base off (§4.1),
         except a write-down base (slow-moving stock is measured per entry)."""
-        if self.per == PER_ENTRY:
+        if self.per == CalculatePer.ENTRY:
             return CalculateOptions(
                 posting_date=self.posting_date,
                 document_no=self.document_no,
@@ -149,7 +168,7 @@ def check_preconditions(
             % {"no": item.no}
         ):
             return problems
-        if item.costing_method == CostingMethod.AVERAGE and options.per == PER_ITEM:
+        if item.costing_method == CostingMethod.AVERAGE and options.per == CalculatePer.ITEM:
             period_end = average_cost_period(options.posting_date, setup.average_cost_period)[1]
             if period_end != options.posting_date and found(
                 f"You cannot revalue by Calculate Per Item for item {item.no} using posting date "
@@ -162,7 +181,7 @@ def check_preconditions(
 
 def _average_option_problem(options: CalculateOptions, setup: InventorySetup, found) -> bool:
     """E-22, E-23a-e. Returns True when the caller should stop."""
-    if options.per == PER_ENTRY:
+    if options.per == CalculatePer.ENTRY:
         return found(
             "You must not revalue items with Costing Method Average, if Calculate Per is Item "
             "Ledger Entry."
@@ -220,11 +239,11 @@ def calculate_inventory_value(
     builder = _LineBuilder(batch, options, document_no, InventorySetup.get().precision)
     if options.calculation_base in WRITE_DOWN_BASES:
         builder.writedowns = WriteDownCalculator(
-            nrv=options.calculation_base != BASE_SLOW_MOVING,
-            slow_moving=options.calculation_base != BASE_NRV,
+            nrv=options.calculation_base != CalculationBase.SLOW_MOVING,
+            slow_moving=options.calculation_base != CalculationBase.NRV,
             posting_date=options.posting_date,
             item_nos=[item.no for item in items],
-            per_item=options.per == PER_ITEM,
+            per_item=options.per == CalculatePer.ITEM,
             precision=builder.p,
             location_codes=options.location_codes or None,
             variant_codes=options.variant_codes or None,
@@ -232,7 +251,7 @@ def calculate_inventory_value(
     entries = inbound_entry_values(
         item_nos=[item.no for item in items],
         on=options.posting_date,
-        standard_per_item=options.per == PER_ITEM,
+        standard_per_item=options.per == CalculatePer.ITEM,
         location_codes=options.location_codes or None,
         variant_codes=options.variant_codes or None,
     )
@@ -240,7 +259,7 @@ def calculate_inventory_value(
     for entry in entries:
         by_item[entry.item_no].append(entry)
     for item in items:
-        if options.per == PER_ENTRY:
+        if options.per == CalculatePer.ENTRY:
             builder.per_entry(item, by_item[item.no])
         else:
             builder.per_item(item, by_item[item.no])
@@ -330,14 +349,7 @@ class _LineBuilder:
 
     def per_item(self, item: Item, entries) -> None:
         options = self.options
-        buffer: dict[tuple[str, str], list[Decimal]] = {}
-        for entry in entries:
-            key = (entry.location_code, entry.variant_code)
-            if key in buffer:
-                buffer[key][0] += entry.remaining
-                buffer[key][1] += entry.value
-            elif entry.remaining != 0:
-                buffer[key] = [entry.remaining, entry.value]
+        buffer = _sum_by_location_and_variant(entries)
         by_loc = bool(options.location_codes) or options.by_location
         by_var = bool(options.variant_codes) or options.by_variant
         per = {
@@ -412,10 +424,9 @@ class _LineBuilder:
         per,
         applied_amount=ZERO,
     ) -> None:
-        if item.inventory_value_zero:
-            raise RevaluationError(
-                f"Inventory Value Zero must be equal to 'No' in Item: No.={item.no}. Current value is 'Yes'."
-            )
+        refusal = inventory_value_zero_refusal(item)
+        if refusal:
+            raise RevaluationError(refusal)
         line = RevaluationLine(
             batch=self.batch,
             line_no=self.line_no + 10000,
@@ -437,9 +448,9 @@ class _LineBuilder:
         )
         set_inventory_value_calculated(line, value, self.p)
         base = self.options.calculation_base
-        if base == BASE_LAST_DIRECT_COST:
+        if base == CalculationBase.LAST_DIRECT_COST:
             set_unit_cost_revalued(line, item.last_direct_cost, self.p, typed=False)
-        elif base == BASE_STANDARD_COST:
+        elif base == CalculationBase.STANDARD_COST:
             set_unit_cost_revalued(line, item.standard_cost, self.p, typed=False)
         elif self.writedowns is not None:
             proposal = self.writedowns.propose(
@@ -464,6 +475,22 @@ class _LineBuilder:
             set_inventory_value_revalued(line, value, self.p)
         self.line_no += 10000
         self.lines.append(line)
+
+
+def _sum_by_location_and_variant(
+    entries: Iterable[EntryValue],
+) -> dict[tuple[str, str], list[Decimal]]:
+    """(location, variant) -> [remaining quantity, value] of the entries; a pair starts with an
+    entry that has a remaining quantity."""
+    buffer: dict[tuple[str, str], list[Decimal]] = {}
+    for entry in entries:
+        key = (entry.location_code, entry.variant_code)
+        if key in buffer:
+            buffer[key][0] += entry.remaining
+            buffer[key][1] += entry.value
+        elif entry.remaining != 0:
+            buffer[key] = [entry.remaining, entry.value]
+    return buffer
 
 
 def _whose(line: RevaluationLine) -> str:

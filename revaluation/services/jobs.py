@@ -15,6 +15,7 @@ from django.conf import settings
 from django.tasks import task
 from django.urls import reverse
 
+from inventory.display import plain_decimal
 from inventory.models import ACTIVE_JOB_STATUSES, Item
 from inventory.services.jobs import JobRefused, job_execute, job_retire_if_abandoned, job_start
 from revaluation.exceptions import RevaluationError
@@ -25,7 +26,6 @@ from revaluation.services.calculate import (
     zero_proposal_warning,
 )
 from revaluation.services.posting import revaluation_batch_post
-from revaluation.templatetags.amounts import plain_decimal
 
 
 def calculate_runs_in_background(options: CalculateOptions) -> bool:

@@ -6,6 +6,7 @@ a spreadsheet or proposed by Calculate Inventory Value.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 
 from django.db import transaction
@@ -14,6 +15,8 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from inventory.amounts import MAX_ABS_VALUE, Precision
+from inventory.display import unit_cost as show_unit_cost
+from inventory.eligibility import item_refusal, missing_entry, missing_item
 from inventory.models import (
     CostingMethod,
     InventorySetup,
@@ -27,11 +30,23 @@ from inventory.numbers import NOT_A_NUMBER, NumberError, parse_decimal
 from inventory.text import batch_name_problem, normalize_batch_name
 from revaluation.exceptions import RevaluationError, StaleLineError
 from revaluation.models import RevaluationBatch, RevaluationLine
-from revaluation.templatetags.amounts import unit_cost as show_unit_cost
 
 UNIT_COST_REVALUED = "unit_cost_revalued"
 INVENTORY_VALUE_REVALUED = "inventory_value_revalued"
 EDITABLE_FIELDS = (UNIT_COST_REVALUED, INVENTORY_VALUE_REVALUED)
+
+
+def changed_cells(line: RevaluationLine, values: Mapping[str, Decimal | str | None]) -> list[str]:
+    """Which revalued cells the user changed (the journal page and the spreadsheet import ask
+    the same question): those given (None: not given) whose value differs from the line's, in
+    column order. A text that is not a number always differs, so that the edit refuses it."""
+    return [
+        name
+        for name in EDITABLE_FIELDS
+        if values.get(name) is not None and values[name] != getattr(line, name)
+    ]
+
+
 LINE_NO_STEP = 10000
 
 
@@ -225,9 +240,7 @@ def check_applies_to_entry(*, item: Item, entry_no: int) -> ItemLedgerEntry:
         )
     entry = ItemLedgerEntry.objects.filter(entry_no=entry_no).first()
     if entry is None:
-        raise _entry_error(
-            _("The Item Ledger Entry does not exist. Entry No.='%(no)s'.") % {"no": entry_no}
-        )
+        raise _entry_error(missing_entry(entry_no))
     if entry.item_id != item.no:
         raise _entry_error(
             _(
@@ -267,28 +280,9 @@ def check_applies_to_entry(*, item: Item, entry_no: int) -> ItemLedgerEntry:
 
 def check_item(item: Item | None, item_no: str) -> Item:
     """Spec §5.1: E-01, E-31."""
-    if item is None:
-        raise RevaluationError(
-            _("The Item does not exist. No.='%(no)s'.") % {"no": item_no}, field="item"
-        )
-    if item.blocked:
-        raise RevaluationError(
-            _(
-                "You cannot choose Item %(no)s because the Blocked check box is selected on its"
-                " Item card."
-            )
-            % {"no": item.no},
-            field="item",
-        )
-    if item.inventory_value_zero:
-        raise RevaluationError(
-            _(
-                "Inventory Value Zero must be equal to 'No' in Item: No.=%(no)s."
-                " Current value is 'Yes'."
-            )
-            % {"no": item.no},
-            field="item",
-        )
+    refusal = item_refusal(item_no, item, revaluation=True)
+    if refusal or item is None:
+        raise RevaluationError(refusal or missing_item(item_no), field="item")
     return item
 
 

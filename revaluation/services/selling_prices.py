@@ -14,6 +14,7 @@ and valid-from date that exists replaces its amounts. Rows are numbered as in a 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
@@ -86,6 +87,56 @@ def _amount(cells: dict[str, str], column: str, row_no: int, places: Decimal) ->
     return value
 
 
+@dataclass
+class _KnownCodes:
+    items: set[str]
+    locations: set[str]
+    variants: set[tuple[str, str]]
+
+
+def _read_row(
+    row: dict[str, str], row_no: int, known: _KnownCodes, unit: Decimal
+) -> tuple[list[RowProblem], date | None, dict[str, Decimal]]:
+    """One row's problems, valid-from date and amounts."""
+    problems: list[RowProblem] = []
+    item_no, location, variant = row["item_no"], row["location_code"], row["variant_code"]
+    if not item_no:
+        problems.append(RowProblem(row_no, _("must have a value."), "item_no"))
+    elif item_no not in known.items:
+        problems.append(
+            RowProblem(row_no, _("There is no item %(no)s.") % {"no": item_no}, "item_no")
+        )
+    if location and location not in known.locations:
+        problems.append(
+            RowProblem(
+                row_no, _("There is no location %(code)s.") % {"code": location}, "location_code"
+            )
+        )
+    if variant and item_no in known.items and (item_no, variant) not in known.variants:
+        problems.append(
+            RowProblem(
+                row_no,
+                _("Item %(no)s has no variant %(code)s.") % {"no": item_no, "code": variant},
+                "variant_code",
+            )
+        )
+    values: dict[str, Decimal] = {}
+    valid_from = None
+    try:
+        valid_from = parse_date(row["valid_from"], line_no=row_no, field="valid_from")
+        if valid_from is None:
+            raise RowError(_("must have a value."), line_no=row_no, field="valid_from")
+    except RowError as exc:
+        problems.append(RowProblem(row_no, exc.message, exc.field))
+    for column in AMOUNTS:
+        places = Decimal("0.0001") if column == "cost_to_sell_percent" else unit
+        try:
+            values[column] = _amount(row, column, row_no, places)
+        except RowError as exc:
+            problems.append(RowProblem(row_no, exc.message, exc.field))
+    return problems, valid_from, values
+
+
 def selling_prices_import(*, data: bytes, format: str) -> SellingPriceImportResult:
     """Create or replace the prices of the file, all or nothing (``SpreadsheetImportError``
     lists every problem)."""
@@ -106,9 +157,11 @@ def selling_prices_import(*, data: bytes, format: str) -> SellingPriceImportResu
     if header_problems := _header_problems(header):
         raise SpreadsheetImportError([RowProblem(None, message) for message in header_problems])
     unit = InventorySetup.get().precision.unit_amount
-    items = set(Item.objects.values_list("no", flat=True))
-    locations = set(Location.objects.values_list("code", flat=True))
-    variants = set(ItemVariant.objects.values_list("item_id", "code"))
+    known = _KnownCodes(
+        items=set(Item.objects.values_list("no", flat=True)),
+        locations=set(Location.objects.values_list("code", flat=True)),
+        variants=set(ItemVariant.objects.values_list("item_id", "code")),
+    )
     problems: list[RowProblem] = []
     parsed: dict[tuple, tuple[int, dict[str, Decimal]]] = {}
     for row_no, record in enumerate(records[1:], start=2):
@@ -125,46 +178,11 @@ def selling_prices_import(*, data: bytes, format: str) -> SellingPriceImportResu
             )
             continue
         row = dict(zip(header, cells + [""] * (len(header) - len(cells)), strict=False))
-        before = len(problems)
-        item_no, location, variant = row["item_no"], row["location_code"], row["variant_code"]
-        if not item_no:
-            problems.append(RowProblem(row_no, _("must have a value."), "item_no"))
-        elif item_no not in items:
-            problems.append(
-                RowProblem(row_no, _("There is no item %(no)s.") % {"no": item_no}, "item_no")
-            )
-        if location and location not in locations:
-            problems.append(
-                RowProblem(
-                    row_no,
-                    _("There is no location %(code)s.") % {"code": location},
-                    "location_code",
-                )
-            )
-        if variant and item_no in items and (item_no, variant) not in variants:
-            problems.append(
-                RowProblem(
-                    row_no,
-                    _("Item %(no)s has no variant %(code)s.") % {"no": item_no, "code": variant},
-                    "variant_code",
-                )
-            )
-        values: dict[str, Decimal] = {}
-        valid_from = None
-        try:
-            valid_from = parse_date(row["valid_from"], line_no=row_no, field="valid_from")
-            if valid_from is None:
-                raise RowError(_("must have a value."), line_no=row_no, field="valid_from")
-        except RowError as exc:
-            problems.append(RowProblem(row_no, exc.message, exc.field))
-        for column in AMOUNTS:
-            places = Decimal("0.0001") if column == "cost_to_sell_percent" else unit
-            try:
-                values[column] = _amount(row, column, row_no, places)
-            except RowError as exc:
-                problems.append(RowProblem(row_no, exc.message, exc.field))
-        if len(problems) > before:
+        row_problems, valid_from, values = _read_row(row, row_no, known, unit)
+        if row_problems:
+            problems += row_problems
             continue
+        item_no, location, variant = row["item_no"], row["location_code"], row["variant_code"]
         key = (item_no, location, variant, valid_from)
         if key in parsed:
             problems.append(

@@ -87,6 +87,7 @@ from revaluation.services.lines import (
     INVENTORY_VALUE_REVALUED,
     UNIT_COST_REVALUED,
     apply_edit,
+    changed_cells,
     check_reason_code,
     line_create_manual,
     parse_amount,
@@ -715,8 +716,9 @@ class _Importer:
         if uc is _INVALID or iv is _INVALID:
             return None
         p = self.p
-        uc_changed = uc is not None and uc != line.unit_cost_revalued
-        iv_changed = iv is not None and iv != line.inventory_value_revalued
+        changed = changed_cells(line, {UNIT_COST_REVALUED: uc, INVENTORY_VALUE_REVALUED: iv})
+        uc_changed = UNIT_COST_REVALUED in changed
+        iv_changed = INVENTORY_VALUE_REVALUED in changed
         valid = [
             self.check_revalued(row, uc, UNIT_COST_REVALUED) if uc_changed else True,
             self.check_revalued(row, iv, INVENTORY_VALUE_REVALUED) if iv_changed else True,

@@ -31,6 +31,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from inventory.amounts import ZERO, Precision
+from inventory.display import format_decimal
 from inventory.models import (
     InventorySetup,
     Item,
@@ -44,7 +45,6 @@ from inventory.models import (
 from inventory.valuation import EntryValue, inbound_entry_values
 from revaluation.models import InventoryValuePer, RevaluationLine, SellingPrice
 from revaluation.services.lines import set_inventory_value_revalued
-from revaluation.templatetags.amounts import format_decimal
 
 NRV_CODE = "NRV"
 OBSOLETE_CODE = "OBSOLETE"

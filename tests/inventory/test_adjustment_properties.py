@@ -401,7 +401,7 @@ def round2(value: D) -> D:
     [CostingMethod.FIFO, CostingMethod.LIFO, CostingMethod.AVERAGE, CostingMethod.STANDARD],
 )
 @settings(
-    max_examples=30,
+    max_examples=60,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

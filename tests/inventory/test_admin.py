@@ -11,11 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from inventory.admin import (
-    E41_COSTING_METHOD_LOCKED,
-    EstimatedCountPaginator,
-    decimal_display,
-)
+from inventory.admin import EstimatedCountPaginator, decimal_display
 from inventory.models import (
     AverageCostPeriod,
     AvgCostAdjmtEntryPoint,
@@ -32,6 +28,7 @@ from inventory.models import (
     ValueEntry,
     ValueEntryType,
 )
+from inventory.services.master_data import E41_COSTING_METHOD_LOCKED
 from tests.factories import (
     AvgCostAdjmtEntryPointFactory,
     InventoryPeriodFactory,

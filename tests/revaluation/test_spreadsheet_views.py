@@ -74,8 +74,8 @@ def test_xlsx_cells_are_numbers_dates_and_text(accountant_client, item_line):
 
 
 def test_xlsx_read_only_cells_are_locked(accountant_client, item_line):
-    """Sheet protection (no password): only the two revalued columns of a line and the empty
-    rows below (manual lines) take typing; sorting and filtering stay allowed."""
+    """Sheet protection (no password): only the two revalued columns and the reason code of a
+    line and the empty rows below (manual lines) take typing; sorting and filtering stay allowed."""
     sheet = export_xlsx(accountant_client).worksheets[0]
     assert sheet.protection.sheet
     assert not sheet.protection.password
@@ -84,7 +84,7 @@ def test_xlsx_read_only_cells_are_locked(accountant_client, item_line):
     unlocked = [
         name for name, cell in zip(header, sheet[2], strict=True) if not cell.protection.locked
     ]
-    assert unlocked == ["unit_cost_revalued", "inventory_value_revalued"]
+    assert unlocked == ["unit_cost_revalued", "inventory_value_revalued", "reason_code"]
     assert all(cell.protection.locked for cell in sheet[1])
     # the empty rows below take the columns' style: unlocked
     assert not any(sheet.column_dimensions[letter].protection.locked for letter in "ABCDEFGHIJKLM")

@@ -10,11 +10,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from inventory.display import amount, plain_decimal, quantity, unit_cost
 from inventory.models import CostingMethod, Item, ItemVariant, LedgerCounter, ValueEntry
 from revaluation.models import PostedRevaluation, RevaluationBatch, RevaluationLine
 from revaluation.services.calculate import CalculateOptions, calculate_inventory_value
 from revaluation.services.lines import line_edit
-from revaluation.templatetags.amounts import amount, plain_decimal, quantity, unit_cost
 from tests.factories import (
     ItemFactory,
     LocationFactory,

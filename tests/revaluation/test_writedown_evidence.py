@@ -18,7 +18,11 @@ from openpyxl import Workbook, load_workbook
 
 from inventory.models import ValueEntry
 from revaluation.models import SellingPrice, UserPreference
-from revaluation.services.calculate import BASE_NRV, CalculateOptions, calculate_inventory_value
+from revaluation.services.calculate import (
+    CalculateOptions,
+    CalculationBase,
+    calculate_inventory_value,
+)
 from revaluation.services.posting import revaluation_batch_post
 from revaluation.services.selling_prices import selling_prices_import
 from revaluation.services.spreadsheet import SpreadsheetImportError
@@ -147,7 +151,7 @@ def written_down(items):
     calculate_inventory_value(
         batch_name="YE",
         options=CalculateOptions(
-            posting_date=YEAR_END, document_no="WD-1", calculation_base=BASE_NRV
+            posting_date=YEAR_END, document_no="WD-1", calculation_base=CalculationBase.NRV
         ),
     )
     revaluation_batch_post(batch_name="YE")
@@ -160,7 +164,10 @@ def written_down(items):
     calculate_inventory_value(
         batch_name="YE2",
         options=CalculateOptions(
-            posting_date=YEAR_END, document_no="WD-2", calculation_base=BASE_NRV, item_nos=("G",)
+            posting_date=YEAR_END,
+            document_no="WD-2",
+            calculation_base=CalculationBase.NRV,
+            item_nos=("G",),
         ),
     )
 

@@ -16,10 +16,8 @@ from inventory.services.adjustment import adjust_cost_item_entries
 from inventory.services.master_data import inventory_setup_update
 from revaluation.models import SellingPrice
 from revaluation.services.calculate import (
-    BASE_NRV,
-    BASE_NRV_SLOW_MOVING,
-    BASE_SLOW_MOVING,
     CalculateOptions,
+    CalculationBase,
     calculate_inventory_value,
 )
 from revaluation.services.lines import batch_delete_lines
@@ -85,7 +83,7 @@ class TestNetRealisableValue:
     def test_write_down_to_nrv(self, fifo):
         # costs to sell 0.50 + 5 % of 10.00 = 1.00; NRV 9.00 < cost 12.00
         price("A", "10", cost="0.50", percent="5")
-        [line] = calculate(BASE_NRV)
+        [line] = calculate(CalculationBase.NRV)
         assert summary([line]) == [(1, 10, D("120.00"), D("90.00"), D("-30.00"), "NRV")]
         assert (line.nrv, line.selling_price, line.cost_to_sell) == (D("9"), D("10"), D("1"))
         assert line.unit_cost_revalued == D("9")
@@ -99,34 +97,34 @@ class TestNetRealisableValue:
         ItemFactory(no="B")
         post(jline("purchase", "B", 1, datetime.date(2025, 1, 1), unit_amount="5"))
         price("A", "20", cost="1")  # NRV 19.00 > cost 12.00
-        assert calculate(BASE_NRV) == []
+        assert calculate(CalculationBase.NRV) == []
 
     def test_most_specific_and_latest_price_wins(self, fifo):
         price("A", "11", valid_from=datetime.date(2025, 1, 1))
         price("A", "10", valid_from=datetime.date(2025, 6, 1))
         price("A", "99", valid_from=datetime.date(2026, 1, 1))  # not yet valid
         price("A", "5", location_code="RED")  # another location
-        [line] = calculate(BASE_NRV)
+        [line] = calculate(CalculationBase.NRV)
         assert (line.nrv, line.inventory_value_revalued) == (D("10"), D("100.00"))
 
     def test_reversal_after_nrv_recovers_is_limited_to_original_cost(self, fifo):
         price("A", "9")
-        calculate(BASE_NRV)
+        calculate(CalculationBase.NRV)
         revaluation_batch_post(batch_name="YE")  # 120.00 -> 90.00
         assert revaluations() == [(1, D("-30.00"), "NRV")]
         post(jline("sale", "A", 4, datetime.date(2026, 2, 1), unit_amount="20"))
         # 6 units left worth 6 x 9.00 = 54.00; written down 6 x -3.00 = -18.00; cost 72.00
         price("A", "11", valid_from=datetime.date(2026, 3, 1))
-        [line] = calculate(BASE_NRV, on=datetime.date(2026, 6, 30))
+        [line] = calculate(CalculationBase.NRV, on=datetime.date(2026, 6, 30))
         assert summary([line]) == [(1, 6, D("54.00"), D("66.00"), D("12.00"), "NRV")]
         assert "NRV recovered" in line.writedown_rule
         batch_delete_lines(batch_name="YE")
         price("A", "15", valid_from=datetime.date(2026, 7, 1))  # above cost: back to 12.00
-        [line] = calculate(BASE_NRV, on=datetime.date(2026, 12, 31))
+        [line] = calculate(CalculationBase.NRV, on=datetime.date(2026, 12, 31))
         assert summary([line]) == [(1, 6, D("54.00"), D("72.00"), D("18.00"), "NRV")]
         assert "limited to cost" in line.writedown_rule
         revaluation_batch_post(batch_name="YE")
-        assert calculate(BASE_NRV, on=datetime.date(2026, 12, 31)) == []  # at cost again
+        assert calculate(CalculationBase.NRV, on=datetime.date(2026, 12, 31)) == []  # at cost again
 
     def test_average_item_per_item(self, setup):
         ItemFactory(no="AV", costing_method=CostingMethod.AVERAGE)
@@ -136,7 +134,7 @@ class TestNetRealisableValue:
         )
         adjust_cost_item_entries()
         price("AV", "11", cost="1")  # NRV 10.00 < average cost 12.00
-        [line] = calculate(BASE_NRV, per="item")
+        [line] = calculate(CalculationBase.NRV, per="item")
         assert summary([line]) == [(0, 20, D("240.00"), D("200.00"), D("-40.00"), "NRV")]
         revaluation_batch_post(batch_name="YE")
         entries = revaluations()
@@ -147,7 +145,7 @@ class TestNetRealisableValue:
         ItemFactory(no="ST", costing_method=CostingMethod.STANDARD, standard_cost=D("5"))
         post(jline("purchase", "ST", 10, datetime.date(2025, 1, 1), unit_amount="6"))
         price("ST", "5", percent="10")  # costs 0.50 -> NRV 4.50 < standard cost 5.00
-        [line] = calculate(BASE_NRV, per="item")
+        [line] = calculate(CalculationBase.NRV, per="item")
         assert summary([line]) == [(0, 10, D("50.00"), D("45.00"), D("-5.00"), "NRV")]
         revaluation_batch_post(batch_name="YE")
         assert revaluations() == [(1, D("-5.00"), "NRV")]
@@ -169,7 +167,7 @@ def aged(setup):
 class TestSlowMoving:
     def test_buckets_by_posting_date(self, aged):
         # entry 1: 944 days -> 100 % of 5 x 8.00; entry 2: 486 days -> 50 % of 10 x 10.00
-        lines = calculate(BASE_SLOW_MOVING)
+        lines = calculate(CalculationBase.SLOW_MOVING)
         assert summary(lines) == [
             (1, 5, D("40.00"), D("0.00"), D("-40.00"), "OBSOLETE"),
             (2, 10, D("100.00"), D("50.00"), D("-50.00"), "OBSOLETE"),
@@ -182,7 +180,7 @@ class TestSlowMoving:
     def test_buckets_by_last_outbound(self, aged):
         inventory_setup_update(slow_moving_age_from="last_outbound")
         # both entries counted from the sale on 2024-10-01: 456 days -> 50 %
-        lines = calculate(BASE_SLOW_MOVING)
+        lines = calculate(CalculationBase.SLOW_MOVING)
         assert summary(lines) == [
             (1, 5, D("40.00"), D("20.00"), D("-20.00"), "OBSOLETE"),
             (2, 10, D("100.00"), D("50.00"), D("-50.00"), "OBSOLETE"),
@@ -190,9 +188,9 @@ class TestSlowMoving:
         assert [line.age_days for line in lines] == [456, 456]
 
     def test_posted_write_down_is_not_proposed_again(self, aged):
-        calculate(BASE_SLOW_MOVING)
+        calculate(CalculationBase.SLOW_MOVING)
         revaluation_batch_post(batch_name="YE")
-        assert calculate(BASE_SLOW_MOVING, on=datetime.date(2025, 12, 31)) == []
+        assert calculate(CalculationBase.SLOW_MOVING, on=datetime.date(2025, 12, 31)) == []
 
     def test_average_item_per_item_weights_the_entries(self, setup):
         inventory_setup_update(slow_moving_buckets="365:50,730:100")
@@ -203,7 +201,7 @@ class TestSlowMoving:
         )
         adjust_cost_item_entries()
         # 10 units aged 578 days (50 %) and 10 aged 213 days (0 %): 25 % of 20 x 12.00 = 60.00
-        [line] = calculate(BASE_SLOW_MOVING, per="item")
+        [line] = calculate(CalculationBase.SLOW_MOVING, per="item")
         assert summary([line]) == [(0, 20, D("240.00"), D("180.00"), D("-60.00"), "OBSOLETE")]
         assert line.unit_cost_revalued == D("9")
 
@@ -219,7 +217,7 @@ class TestCombined:
         )
         price("C", "8")  # NRV 8.00; slow-moving 50 % -> 5.00: slow-moving wins
         price("E", "3")  # NRV 3.00 beats 5.00
-        lines = calculate(BASE_NRV_SLOW_MOVING)
+        lines = calculate(CalculationBase.NRV_SLOW_MOVING)
         assert summary(lines) == [
             (1, 10, D("100.00"), D("50.00"), D("-50.00"), "OBSOLETE"),
             (2, 10, D("100.00"), D("30.00"), D("-70.00"), "NRV"),

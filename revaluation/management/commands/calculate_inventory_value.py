@@ -24,27 +24,21 @@ from revaluation import rights
 from revaluation.exceptions import DuplicateLinesError, RevaluationError
 from revaluation.models import RevaluationLine
 from revaluation.services.calculate import (
-    BASE_BLANK,
-    BASE_LAST_DIRECT_COST,
-    BASE_NRV,
-    BASE_NRV_SLOW_MOVING,
-    BASE_SLOW_MOVING,
-    BASE_STANDARD_COST,
-    PER_ENTRY,
-    PER_ITEM,
     CalculateOptions,
+    CalculatePer,
+    CalculationBase,
     calculate_inventory_value,
     zero_proposal_warning,
 )
 from revaluation.services.lines import batch_get_or_create
 
 BASES = {
-    "none": BASE_BLANK,
-    "last-direct-cost": BASE_LAST_DIRECT_COST,
-    "standard-cost": BASE_STANDARD_COST,
-    "nrv": BASE_NRV,
-    "slow-moving": BASE_SLOW_MOVING,
-    "nrv+slow-moving": BASE_NRV_SLOW_MOVING,
+    "none": CalculationBase.BLANK,
+    "last-direct-cost": CalculationBase.LAST_DIRECT_COST,
+    "standard-cost": CalculationBase.STANDARD_COST,
+    "nrv": CalculationBase.NRV,
+    "slow-moving": CalculationBase.SLOW_MOVING,
+    "nrv+slow-moving": CalculationBase.NRV_SLOW_MOVING,
 }
 # Line field named in a RevaluationError -> the option that sets it.
 OPTION_OF_FIELD = {
@@ -103,7 +97,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--document-no", default="", help="blank: the batch's next number, if it has a series"
         )
-        parser.add_argument("--per", choices=(PER_ENTRY, PER_ITEM), default=PER_ENTRY)
+        parser.add_argument(
+            "--per",
+            choices=(CalculatePer.ENTRY.value, CalculatePer.ITEM.value),
+            default=CalculatePer.ENTRY.value,
+        )
         parser.add_argument("--by-location", action="store_true")
         parser.add_argument("--by-variant", action="store_true")
         parser.add_argument("--update-standard-cost", action="store_true")

@@ -1,0 +1,202 @@
+"""Step 5: write the run (§7.8 - §7.10): the buffered changes and rounding as value entries
+through the ledger writer, then the flags (§7.9) and the item's unit cost."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db.models import QuerySet, Sum
+
+from inventory.amounts import ZERO
+from inventory.exceptions import PostingError
+from inventory.models import (
+    AvgCostAdjmtEntryPoint,
+    CostingMethod,
+    InventorySetup,
+    ItemLedgerEntry,
+    SourceCode,
+    ValueEntry,
+    ValueEntryType,
+)
+from inventory.services.cost_adjustment.changes import CostChange, ItemAdjustment
+from inventory.services.cost_adjustment.snapshot import CostEntry, ItemLedger
+from inventory.services.ledger import LedgerWriter, last_closed_period_end
+
+
+def first_allowed_date(setup: InventorySetup) -> date:
+    """Spec §7.10: the later of Allow Posting From and the day after the last closed period."""
+    start = setup.allow_posting_from or date.min
+    closed = last_closed_period_end()
+    return max(start, closed + timedelta(days=1)) if closed else start
+
+
+def write_adjustment(
+    run: ItemAdjustment, *, user: User | None = None
+) -> tuple[int, Decimal, int | None]:
+    """Post the run and update the flags; returns (entries created, amount, register no.)."""
+    changes = run.costs.to_post()
+    created, amount, register_no = 0, ZERO, None
+    if changes or run.rounding:
+        ledger = run.ledger
+        writer = LedgerWriter(
+            items={ledger.item.no: ledger.item},
+            source_code=SourceCode.COST_ADJUSTMENT,
+            user=user,
+            adjusting=True,
+        )
+        first_allowed = first_allowed_date(ledger.setup)
+        written = {*(ledger.cost_entries[no].item_ledger_entry_no for no, _ in changes)}
+        models = ItemLedgerEntry.objects.in_bulk(written | set(run.rounding))
+        for cost_entry_no, change in changes:
+            original = ledger.cost_entries[cost_entry_no]
+            entry = models[original.item_ledger_entry_no]
+            for actual, expected in adjustment_parts(original, change):
+                writer.insert_value_entry(
+                    entry,
+                    **adjustment_fields(ledger, original, first_allowed),
+                    valuation_date=last_direct_valuation_date(ledger, entry.entry_no),
+                    cost_amount_actual=actual,
+                    cost_amount_expected=expected,
+                    expected_cost=not actual,
+                )
+                amount += actual + expected
+        for entry_no, rounding in sorted(run.rounding.items()):
+            last = [
+                ce
+                for ce in ledger.cost_entries_of_entry(entry_no)
+                if ce.entry_type == ValueEntryType.DIRECT_COST and not ce.adjustment
+            ][-1]
+            writer.insert_value_entry(
+                models[entry_no],
+                entry_type=ValueEntryType.ROUNDING,
+                posting_date=checked_date(ledger.setup, max(last.posting_date, first_allowed)),
+                valuation_date=last_direct_valuation_date(ledger, entry_no),
+                document_no=last.document_no,
+                valued_quantity=ledger.entries[entry_no].quantity,
+                invoiced_quantity=ZERO,
+                cost_amount_actual=rounding,
+            )
+            amount += rounding
+        created = len(writer.ve_nos)
+        register_no = writer.finish().no
+    update_flags(run)
+    return created, amount, register_no
+
+
+def adjustment_parts(original: CostEntry, change: CostChange) -> list[tuple[Decimal, Decimal]]:
+    """BC's PostAdjmtBuf (§7.8): the (actual, expected) amounts of the adjustment entries of one
+    original. An expected original gets one expected entry; an invoiced original gets, when its
+    actual cost changed, first an entry for the expected (balancing) part, then one for the
+    actual part; an expected part alone is not posted."""
+    if original.expected_cost:
+        return [(ZERO, change.expected)] if change.expected else []
+    if not change.actual:
+        return []
+    return [(ZERO, change.expected)] * bool(change.expected) + [(change.actual, ZERO)]
+
+
+def adjustment_fields(
+    ledger: ItemLedger, original: CostEntry, first_allowed: date
+) -> dict[str, Any]:
+    """The columns an adjustment entry copies from its original (§7.8), dated §7.10."""
+    return {
+        "entry_type": original.entry_type,
+        "variance_type": original.variance_type,
+        "adjustment": True,
+        "applies_to_entry": original.entry_no,
+        "posting_date": checked_date(ledger.setup, max(original.posting_date, first_allowed)),
+        "document_no": original.document_no,
+        "description": original.description,
+        "valued_quantity": original.valued_quantity,
+        "invoiced_quantity": ZERO,
+        "partial_revaluation": original.partial_revaluation,
+        "valued_by_average_cost": original.valued_by_average_cost,
+        "inventory_posting_group": original.inventory_posting_group,
+        "gen_bus_posting_group": original.gen_bus_posting_group,
+        "gen_prod_posting_group": original.gen_prod_posting_group,
+    }
+
+
+def checked_date(setup: InventorySetup, day: date) -> date:
+    if setup.allow_posting_to and day > setup.allow_posting_to:
+        raise PostingError("Posting Date is not within your range of allowed posting dates.")
+    return day
+
+
+def last_direct_valuation_date(ledger: ItemLedger, entry_no: int) -> date:
+    """``last_dc_ve(entry).valuation_date`` (spec §2.10), from the snapshot."""
+    own = ledger.cost_entries_of_entry(entry_no)
+    direct = [ce for ce in own if ce.entry_type == ValueEntryType.DIRECT_COST]
+    return (direct or own)[-1].valuation_date
+
+
+def update_flags(run: ItemAdjustment) -> None:
+    """Spec §7.9: entry points, Applied Entry to Adjust, Cost is Adjusted, Unit Cost."""
+    ledger = run.ledger
+    item = ledger.item
+    LedgerWriter.write_adjustment_flags(
+        item,
+        completely_invoiced=sorted(run.newly_invoiced),
+        keep_applied_entry_to_adjust=run.keep_flagged,
+    )
+    points = AvgCostAdjmtEntryPoint.objects.filter(item=item, cost_is_adjusted=False)
+    if ledger.average:
+        done = [
+            point.pk
+            for point in points
+            if ledger.pool_of(point.location_code, point.variant_code) in run.pools_done
+        ]
+        points = points.filter(pk__in=done)
+    points.update(cost_is_adjusted=True)
+    remaining = AvgCostAdjmtEntryPoint.objects.filter(item=item, cost_is_adjusted=False).exists()
+    item.cost_is_adjusted = not remaining and (ledger.average or not run.keep_flagged)
+    refresh_unit_cost(ledger)
+    item.save(update_fields=["cost_is_adjusted", "unit_cost"])
+
+
+def _cost_sum(entries: QuerySet[ValueEntry]) -> Decimal:
+    sums = entries.aggregate(actual=Sum("cost_amount_actual"), expected=Sum("cost_amount_expected"))
+    return (sums["actual"] or ZERO) + (sums["expected"] or ZERO)
+
+
+def refresh_unit_cost(ledger: ItemLedger) -> None:
+    """The item's Unit Cost after the run: Standard Cost for a Standard item, else the average
+    of what is on hand (open outbounds left out), else the last outbound's unit cost."""
+    item = ledger.item
+    if item.costing_method == CostingMethod.STANDARD:
+        item.unit_cost = item.standard_cost
+        return
+    totals = ValueEntry.objects.filter(item=item).aggregate(
+        quantity=Sum("item_ledger_entry_quantity"),
+        actual=Sum("cost_amount_actual"),
+        expected=Sum("cost_amount_expected"),
+    )
+    quantity = totals["quantity"] or ZERO
+    cost = (totals["actual"] or ZERO) + (totals["expected"] or ZERO)
+    open_outbounds = ItemLedgerEntry.objects.filter(item=item, positive=False, open=True)
+    if open_outbounds.exists():
+        quantity -= open_outbounds.aggregate(total=Sum("quantity"))["total"] or ZERO
+        cost -= _cost_sum(ValueEntry.objects.filter(item_ledger_entry__in=open_outbounds))
+    if quantity > 0:
+        average = max(cost / quantity, ZERO)
+        if average:
+            item.unit_cost = ledger.precision.ru(average)
+    elif quantity == 0 and not ItemLedgerEntry.objects.filter(item=item, open=True).exists():
+        # the unit cost of the last outbound (for Average items: one valued by average)
+        outbounds = ValueEntry.objects.filter(
+            item=item, adjustment=False, item_ledger_entry_quantity__lt=0
+        ).order_by("-entry_no")
+        last = (
+            ledger.average and outbounds.filter(valued_by_average_cost=True).first()
+        ) or outbounds.first()
+        if last:
+            outbound = ledger.entries[last.item_ledger_entry_id]
+            outbound_cost = _cost_sum(
+                ValueEntry.objects.filter(item_ledger_entry_id=outbound.entry_no)
+            )
+            average = max(outbound_cost / outbound.quantity, ZERO)
+            if average:  # a zero (or negative) result never overwrites the unit cost
+                item.unit_cost = ledger.precision.ru(average)

@@ -1,0 +1,67 @@
+"""The ledger writer's savepoint: a failed block leaves neither rows nor numbers behind."""
+
+from __future__ import annotations
+
+from decimal import Decimal as D
+
+import pytest
+
+from inventory.exceptions import PostingError
+from inventory.models import ItemLedgerEntry, SourceCode, ValueEntry, ValueEntryType
+from inventory.services.ledger import LedgerWriter, lock_items
+from tests.factories import ItemFactory
+from tests.posting import day, jline, post
+
+pytestmark = pytest.mark.django_db
+
+
+def revalue(writer: LedgerWriter, entry: ItemLedgerEntry, amount: str, *, defer: bool) -> int:
+    value_entry = writer.insert_value_entry(
+        entry,
+        first=False,
+        defer=defer,
+        entry_type=ValueEntryType.REVALUATION,
+        posting_date=day(2),
+        valuation_date=day(2),
+        document_no="REV",
+        valued_quantity=entry.quantity,
+        invoiced_quantity=D(0),
+        cost_amount_actual=D(amount),
+    )
+    return value_entry.entry_no
+
+
+@pytest.mark.parametrize("defer", [False, True], ids=["inserted", "deferred"])
+def test_a_failed_savepoint_block_is_forgotten_and_its_numbers_handed_out_again(setup, defer):
+    ItemFactory(no="A")
+    post(jline("purchase", "A", 10, unit_amount=5))  # entry 1, value entry 1
+    entry = ItemLedgerEntry.objects.get(entry_no=1)
+    writer = LedgerWriter(items=lock_items(["A"]), source_code=SourceCode.REVALUATION_JOURNAL)
+
+    with pytest.raises(PostingError), writer.savepoint():
+        assert revalue(writer, entry, "7", defer=defer) == 2
+        writer.flush()
+        raise PostingError("refused")
+
+    assert writer.ve_nos == []
+    assert writer.pending == []
+    assert not ValueEntry.objects.filter(entry_no=2).exists()
+    assert revalue(writer, entry, "3", defer=defer) == 2  # the number is handed out again
+    register = writer.finish()
+    assert (register.from_value_entry_no, register.to_value_entry_no) == (2, 2)
+    assert ValueEntry.objects.get(entry_no=2).cost_amount_actual == D("3.00")
+
+
+def test_a_savepoint_block_that_succeeds_keeps_what_it_wrote(setup):
+    ItemFactory(no="A")
+    post(jline("purchase", "A", 10, unit_amount=5))
+    entry = ItemLedgerEntry.objects.get(entry_no=1)
+    writer = LedgerWriter(items=lock_items(["A"]), source_code=SourceCode.REVALUATION_JOURNAL)
+    with writer.savepoint():
+        revalue(writer, entry, "7", defer=False)
+    assert writer.ve_nos == [2]
+    writer.finish()
+    assert [ve.cost_amount_actual for ve in ValueEntry.objects.order_by("entry_no")] == [
+        D("50.00"),
+        D("7.00"),
+    ]
