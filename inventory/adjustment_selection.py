@@ -29,19 +29,24 @@ def items_to_adjust(item_nos: Iterable[str] | None = None) -> list[str]:
     """The items (of ``item_nos``, else all) with Cost is Adjusted = No that have flagged
     entries or unadjusted entry points, by item no.; the others are marked adjusted.
 
-    The items are locked first and checked in a later statement, so an entry flagged by a
-    posting that held an item's lock is seen (a posting waiting for the lock marks its item
-    not adjusted again afterwards)."""
+    Only items this transaction can lock are checked and cleared, in a later statement than the
+    lock, so an entry flagged by a posting that held an item's lock is seen. An item locked by
+    someone else right now (a posting) stays on the list without waiting for it: Adjust Cost
+    takes it in its turn, in its own transaction, and the other items are not held up."""
     items = Item.objects.filter(cost_is_adjusted=False)
     if item_nos is not None:
         items = items.filter(no__in=list(item_nos))
-    nos = list(items.select_for_update().order_by("no").values_list("no", flat=True))
-    if not nos:
-        return []
-    with connection.cursor() as cursor:
-        cursor.execute(WITHOUT_WORK, {"nos": nos})
-    return list(
-        Item.objects.filter(no__in=nos, cost_is_adjusted=False)
+    candidates = list(items.order_by("no").values_list("no", flat=True))
+    lockable = list(
+        Item.objects.filter(no__in=candidates)
+        .select_for_update(skip_locked=True)
         .order_by("no")
         .values_list("no", flat=True)
     )
+    if lockable:
+        with connection.cursor() as cursor:
+            cursor.execute(WITHOUT_WORK, {"nos": lockable})
+    cleared = set(
+        Item.objects.filter(no__in=lockable, cost_is_adjusted=True).values_list("no", flat=True)
+    )
+    return [no for no in candidates if no not in cleared]

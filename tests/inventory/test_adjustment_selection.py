@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connections
 
 from inventory.adjustment_selection import items_to_adjust
 from inventory.models import CostingMethod, Item, ItemLedgerEntry
@@ -43,3 +44,25 @@ def test_flagged_entries_and_entry_points_select_their_items(setup):
     summary = adjust_cost_item_entries()
     assert summary.item_nos == ["A", "C"]
     assert not Item.objects.filter(cost_is_adjusted=False).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_item_locked_by_a_posting_stays_on_the_list_without_waiting(setup):
+    """The selection never waits for an item another transaction holds (the nightly run would
+    stall on it): it keeps the item for the per-item walk and clears the others."""
+    ItemFactory(no="A")
+    ItemFactory(no="B")
+    post(jline("purchase", "A", 2, day(1), unit_amount=5), jline("purchase", "B", 2, day(1)))
+    adjust_cost_item_entries()
+    Item.objects.update(cost_is_adjusted=False)
+    holder = connections.create_connection("default")
+    holder.set_autocommit(False)
+    try:
+        with holder.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM inventory_item WHERE no = 'B' FOR UPDATE")
+        assert items_to_adjust() == ["B"]
+        assert Item.objects.get(no="A").cost_is_adjusted
+        assert not Item.objects.get(no="B").cost_is_adjusted
+    finally:
+        holder.rollback()
+        holder.close()
