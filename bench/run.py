@@ -55,7 +55,7 @@ from revaluation.services.calculate import CalculateOptions, calculate_inventory
 from revaluation.services.lines import apply_edit  # noqa: E402
 from revaluation.services.posting import revaluation_batch_post  # noqa: E402
 
-ON = date(2024, 12, 31)
+ON = date(2025, 12, 31)
 
 
 def rolled_back[T](fn: Callable[[], T]) -> tuple[float, T]:
