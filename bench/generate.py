@@ -97,6 +97,8 @@ def bulk_load() -> Iterator[None]:
     yield
     with connection.cursor() as cursor:
         cursor.execute("SET session_replication_role = DEFAULT")
+        # back to Django's deferred foreign keys (posting inserts entries before their register)
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         for _, definition in indexes:
             cursor.execute(definition)
 

@@ -5,6 +5,7 @@ Calculate Inventory Value agree; a 10,000-entry run of the benchmark so that it 
 from __future__ import annotations
 
 import importlib.util
+import sys
 from datetime import date
 from decimal import Decimal as D
 from pathlib import Path
@@ -32,6 +33,9 @@ def bench_module(name: str):
 
 generate = bench_module("generate")
 floor = bench_module("floor")
+sys.path.insert(0, str(BENCH))
+run = bench_module("run")
+web = bench_module("web")
 
 
 def ledger() -> dict:
@@ -165,3 +169,17 @@ def test_smoke_ten_thousand_entries_floor_equals_calculate(setup):
         count, quantity, value = floor.floor_lines(on, per=per)
         assert (ours["n"], ours["q"], ours["v"]) == (count, quantity, value)
         assert value > D(0)
+    # the posting benchmark and its floor, and the page timings (each answers 200), so that
+    # bench/run.py never rots
+    post_seconds, copy_seconds, written = run.posting()
+    assert written == ItemLedgerEntry.objects.filter(open=True, positive=True).count()
+    assert post_seconds > copy_seconds > 0
+    assert not ValueEntry.objects.filter(entry_type="revaluation").exists()
+    timings = web.web_timings(on, 1)
+    assert [label.split(" of ")[0] for label, *_ in timings] == [
+        "journal page 1",
+        "journal page 57 (of 100)",
+        "cell edit in the 2,744-line batch",
+        "preview page 1",
+        "preview page 2",
+    ]
