@@ -284,6 +284,7 @@ def main() -> None:
     parser.add_argument("--skip-posting", action="store_true", help="skip the posting runs")
     parser.add_argument("--skip-rss", action="store_true", help="skip the peak RSS per job")
     parser.add_argument("--skip-web", action="store_true", help="skip the page timings")
+    parser.add_argument("--output", default=str(ROOT / "docs" / "BENCHMARKS.md"))
     parser.add_argument("--job", choices=JOBS, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.job:  # one job in a child process of rss_rows, rolled back
@@ -372,8 +373,8 @@ def main() -> None:
             ],
             "",
         ]
-    (ROOT / "docs" / "BENCHMARKS.md").write_text("\n".join(lines))
-    print("wrote docs/BENCHMARKS.md")
+    Path(args.output).write_text("\n".join(lines))
+    print(f"wrote {args.output}")
 
 
 if __name__ == "__main__":
