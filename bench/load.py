@@ -99,7 +99,7 @@ class Editor(threading.Thread):
         self.expected: dict[int, Decimal] = {}
 
     def csrf(self) -> str:
-        return next(c.value for c in self.cookies if c.name == "csrftoken")
+        return next(c.value or "" for c in self.cookies if c.name == "csrftoken")
 
     def request(self, path: str, data: dict | None = None, headers: dict | None = None):
         body = urllib.parse.urlencode(data).encode() if data is not None else None

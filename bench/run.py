@@ -228,14 +228,16 @@ JOBS: dict[str, Callable[[], object]] = {
 }
 
 
-def job_rss(job: str) -> tuple[float, int]:
-    """Run one job in a process of its own: (wall seconds, its peak RSS in MB)."""
+def job_rss(job: str) -> tuple[float, int, str]:
+    """Run one job in a process of its own: (wall seconds, its peak RSS in MB, its result)."""
     started = time.perf_counter()
-    child = subprocess.Popen([sys.executable, __file__, "--job", job])
+    child = subprocess.Popen([sys.executable, __file__, "--job", job], stdout=subprocess.PIPE)
+    assert child.stdout is not None
+    result = child.stdout.read().decode().strip()
     _, status, usage = os.wait4(child.pid, 0)
     if status:
         sys.exit(f"the {job} job failed")
-    return time.perf_counter() - started, usage.ru_maxrss // 1024
+    return time.perf_counter() - started, usage.ru_maxrss // 1024, result
 
 
 def rss_rows(rows: list) -> None:
@@ -245,9 +247,14 @@ def rss_rows(rows: list) -> None:
         "adjust": "calculate per item, revalue, post, Adjust Cost",
     }
     for job, label in labels.items():
-        seconds, peak = job_rss(job)
+        seconds, peak, result = job_rss(job)
         rows.append(
-            (f"Peak RSS of the job process: {label}", seconds, None, f"**{peak} MB** (1 run)")
+            (
+                f"Peak RSS of the job process: {label}",
+                seconds,
+                None,
+                f"**{peak} MB** (1 run; the job's result: {result})",
+            )
         )
         print(rows[-1], flush=True)
 
@@ -282,13 +289,16 @@ def main() -> None:
         "--skip-adjust", action="store_true", help="skip the every-entry-flagged Adjust Cost run"
     )
     parser.add_argument("--skip-posting", action="store_true", help="skip the posting runs")
+    parser.add_argument(
+        "--skip-calculate", action="store_true", help="skip Calculate Inventory Value"
+    )
     parser.add_argument("--skip-rss", action="store_true", help="skip the peak RSS per job")
     parser.add_argument("--skip-web", action="store_true", help="skip the page timings")
     parser.add_argument("--output", default=str(ROOT / "docs" / "BENCHMARKS.md"))
     parser.add_argument("--job", choices=JOBS, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.job:  # one job in a child process of rss_rows, rolled back
-        rolled_back(JOBS[args.job])
+        print(rolled_back(JOBS[args.job]))
         return
     if not Item.objects.exists():
         sys.exit("Run bench/generate.py first.")
@@ -306,7 +316,7 @@ def main() -> None:
     rows: list[tuple[str, float, float | None, str]] = [
         ("Ledger invariants (`manage.py check_ledger`)", check_seconds, None, "")
     ]
-    for per, (label, _) in CALCULATIONS.items():
+    for per, (label, _) in [] if args.skip_calculate else CALCULATIONS.items():
         ours, floor, ratio, totals, floor_totals = beside_floor(args.runs, per)
         equal = "equal" if tuple(totals) == tuple(floor_totals) else f"DIFFER {floor_totals}"
         note = (
