@@ -6,8 +6,10 @@ docs/BENCHMARKS.md.
 Run ``bench/generate.py`` first. Every operation runs inside a transaction that is rolled back,
 so the database stays as generated and the runs can be repeated; each figure is the median of
 ``--runs`` runs. Floors: Calculate Inventory Value beside one hand-written SQL statement
-(``bench/floor.py``, its totals checked equal to ours); posting beside a COPY of the same value
-entries into a copy of the value entry table with its indexes.
+(``bench/floor.py``, its totals checked equal to ours); posting the per-item revaluation journal
+beside a COPY of the rows it wrote into the same tables. Also: the peak RSS of the calculate,
+post and adjust jobs, each in a process of its own, and the server time of the journal pages of
+a 20,000-line batch (``bench/web.py``).
 """
 
 from __future__ import annotations
