@@ -195,6 +195,9 @@ class _WriterState:
     marked_points: frozenset[tuple[str, str, str, date]] = field(default_factory=frozenset)
 
 
+FLUSH_EVERY = 5000  # deferred value entries written per COPY
+
+
 class LedgerWriter:
     """Writes ledger rows for one posting run; call ``finish()`` last to write the register.
 
@@ -338,6 +341,10 @@ class LedgerWriter:
         )
         if defer:
             self.pending.append(ve)
+            if len(self.pending) >= FLUSH_EVERY:
+                # a 100,000-entry revaluation held every row until the end (~1 GB peak RSS);
+                # written now, later reads see them, and a savepoint rollback undoes them
+                self.flush()
         else:
             ve.save(force_insert=True)
         self.ve_nos.append(ve.entry_no)
