@@ -19,11 +19,10 @@ from inventory.models import (
     CostingMethod,
     Item,
     ItemLedgerEntry,
-    Location,
     ReasonCode,
     ValueEntry,
 )
-from inventory.selectors import can_post_journals
+from inventory.selectors import can_post_journals, location_list
 from revaluation.models import (
     PostedRevaluation,
     PostedRevaluationLine,
@@ -255,10 +254,6 @@ def eligible_entry_list(
         )
         .order_by("-entry_no")[:limit]
     )
-
-
-def location_list() -> list[Location]:
-    return list(Location.objects.order_by("code"))
 
 
 # --------------------------------------------------------------------------- posted history

@@ -20,7 +20,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from inventory.amounts import MAX_ABS_VALUE
-from inventory.management.csvio import RowError, parse_date, parse_decimal
+from inventory.csvio import RowError, parse_date, parse_decimal
 from inventory.models import InventorySetup, Item, ItemVariant, Location
 from inventory.text import csv_unsafe
 from revaluation.models import SellingPrice
