@@ -43,7 +43,7 @@ __all__ = [
     "item_revaluation_line_list",
     "item_suggestion_list",
     "journal_line_get",
-    "journal_line_page",
+    "journal_line_list",
     "journal_line_page_number",
     "journal_totals_get",
     "location_list",
@@ -181,17 +181,14 @@ def journal_totals_get(*, batch_name: str, query: LineQuery | None = None) -> Jo
     return JournalTotals(**row)
 
 
-def journal_line_page(
-    *, batch_name: str, query: LineQuery, page: int, page_size: int = PAGE_SIZE
-) -> list[RevaluationLine]:
-    """One page of lines with their items (one query; OFFSET on the (batch, line_no) index)."""
-    offset = (max(page, 1) - 1) * page_size
-    lines = (
+def journal_line_list(*, batch_name: str, query: LineQuery) -> QuerySet[RevaluationLine]:
+    """The lines matching ``query`` in its order, with their items; the view pages them (one
+    query per page: OFFSET on the (batch, line_no) index)."""
+    return (
         RevaluationLine.objects.filter(query.filter_q(), batch_id=batch_name)
         .select_related("item")
         .order_by(*query.ordering())
     )
-    return list(lines[offset : offset + page_size])
 
 
 def journal_line_page_number(*, batch_name: str, line_no: int, page_size: int = PAGE_SIZE) -> int:

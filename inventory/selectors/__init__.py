@@ -30,10 +30,7 @@ from inventory.selectors.journal import (
     item_journal_line_get,
     item_journal_line_list,
 )
-from inventory.selectors.ledger import (
-    valuation_entry_totals,
-    value_entry_sum,
-)
+from inventory.selectors.ledger import valuation_entry_totals, value_entry_sum
 from inventory.selectors.master_data import (
     item_list,
     item_variant_code_list,
@@ -41,10 +38,7 @@ from inventory.selectors.master_data import (
     location_list,
     variant_in_ledger,
 )
-from inventory.selectors.rights import (
-    ACCOUNTANT_GROUP,
-    can_post_journals,
-)
+from inventory.selectors.rights import ACCOUNTANT_GROUP, can_post_journals
 
 __all__ = [
     "ACCOUNTANT_GROUP",

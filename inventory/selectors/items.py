@@ -9,10 +9,7 @@ from decimal import Decimal
 from django.db.models import Q, QuerySet, Sum
 
 from inventory.amounts import ZERO
-from inventory.models import (
-    Item,
-    ValueEntry,
-)
+from inventory.models import Item, ValueEntry
 
 
 @dataclass(frozen=True)

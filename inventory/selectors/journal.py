@@ -8,10 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
-from inventory.models import (
-    ItemJournalBatch,
-    ItemJournalLine,
-)
+from inventory.models import ItemJournalBatch, ItemJournalLine
 
 LINE_NO_STEP = 10000
 

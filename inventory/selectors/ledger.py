@@ -8,9 +8,7 @@ from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Va
 from django.db.models.functions import Coalesce
 
 from inventory.amounts import AMOUNT_DIGITS, AMOUNT_PLACES, ZERO
-from inventory.models import (
-    ValueEntry,
-)
+from inventory.models import ValueEntry
 from inventory.reports import FIGURES
 
 

@@ -6,12 +6,7 @@ from collections.abc import Iterable
 
 from django.db.models import QuerySet
 
-from inventory.models import (
-    Item,
-    ItemLedgerEntry,
-    ItemVariant,
-    Location,
-)
+from inventory.models import Item, ItemLedgerEntry, ItemVariant, Location
 
 
 def item_list() -> QuerySet[Item]:

@@ -12,7 +12,6 @@ import datetime
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -21,6 +20,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from inventory import selectors
+from inventory.access import accountant_required
 from inventory.exceptions import PostingError
 from inventory.gl_export import (
     GL_EXPORT_COLUMNS,
@@ -113,9 +113,8 @@ def gl_post(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
+@accountant_required(refused="Only accountants may post to the general ledger.")
 def gl_post_start(request: HttpRequest) -> HttpResponse:
-    if not selectors.can_post_journals(request.user):
-        raise PermissionDenied("Only accountants may post to the general ledger.")
     form = GLPostForm(request.POST)
     if not form.is_valid():
         return render(request, POST_TEMPLATE, _post_context(request, form), status=422)

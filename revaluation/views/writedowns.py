@@ -8,12 +8,12 @@ import datetime
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from inventory.access import accountant_required
 from revaluation import selectors
 from revaluation.exceptions import RevaluationError
 from revaluation.models import SellingPrice
@@ -25,7 +25,7 @@ from revaluation.services.spreadsheet import (
     format_from_file_name,
 )
 from revaluation.services.writedown_report import report_csv, report_xlsx, writedown_report
-from revaluation.spreadsheet_views import MAX_UPLOAD_BYTES
+from revaluation.views.spreadsheet import MAX_UPLOAD_BYTES
 
 PRICES_SHOWN = 200
 
@@ -72,6 +72,7 @@ class PriceUploadForm(forms.Form):
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@accountant_required(refused="Only accountants may change selling prices.", methods=("POST",))
 def selling_price_list(request: HttpRequest) -> HttpResponse:
     """The prices (newest first) and the upload; POST imports a file, all or nothing."""
     can_edit = selectors.can_post_journals(request.user)
@@ -79,8 +80,6 @@ def selling_price_list(request: HttpRequest) -> HttpResponse:
     problems: list = []
     status = 200
     if request.method == "POST":
-        if not can_edit:
-            raise PermissionDenied("Only accountants may change selling prices.")
         form = PriceUploadForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
