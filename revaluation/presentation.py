@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from inventory.display import format_decimal, plain_decimal
@@ -158,7 +159,7 @@ class PreviewRow:
     value_entries: list[dict]
 
 
-def entry_type_label(value: str) -> str:
+def entry_type_label(value: str) -> str | Promise:
     try:
         return ItemLedgerEntryType(value).label
     except ValueError:

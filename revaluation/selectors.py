@@ -24,10 +24,12 @@ from inventory.models import (
 )
 from inventory.selectors import can_post_journals, location_list
 from revaluation.models import (
+    BatchJob,
     PostedRevaluation,
     PostedRevaluationLine,
     RevaluationBatch,
     RevaluationLine,
+    SellingPrice,
 )
 
 __all__ = [
@@ -50,6 +52,9 @@ __all__ = [
     "posted_revaluation_get",
     "posted_revaluation_line_list",
     "posted_revaluation_list",
+    "posted_revaluation_reversal_get",
+    "selling_price_list",
+    "batch_job_get",
     "posted_value_entry_list",
     "revaluation_batch_list",
     "revaluation_line_map",
@@ -268,6 +273,22 @@ def posted_revaluation_get(*, pk: int) -> PostedRevaluation | None:
     return (
         PostedRevaluation.objects.select_related("posted_by", "item_register").filter(pk=pk).first()
     )
+
+
+def posted_revaluation_reversal_get(*, posted: PostedRevaluation) -> PostedRevaluation | None:
+    """The posted revaluation that reverses ``posted``, if any."""
+    return PostedRevaluation.objects.filter(reverses=posted).first()
+
+
+def selling_price_list() -> QuerySet[SellingPrice]:
+    """Selling prices, newest first, with their items (the page shows a slice and the count)."""
+    return SellingPrice.objects.select_related("item").order_by(
+        "-valid_from", "item_id", "location_code", "variant_code"
+    )
+
+
+def batch_job_get(*, pk: int) -> BatchJob | None:
+    return BatchJob.objects.select_related("started_by").filter(pk=pk).first()
 
 
 def posted_revaluation_line_list(*, posted: PostedRevaluation) -> list[PostedRevaluationLine]:

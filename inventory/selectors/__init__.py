@@ -2,8 +2,8 @@
 
 Views, forms and commands read through these functions so that the queries (and their count) are
 defined in one place. Add functions freely; keep them free of request/response details. One module
-per subject (``rights``, ``journal``, ``master_data``, ``items``, ``adjustment``, ``ledger``);
-this package re-exports them all, so ``from inventory import selectors`` reads everything.
+per subject (``rights``, ``journal``, ``master_data``, ``items``, ``adjustment``, ``ledger``,
+``gl``); this package re-exports them all, so ``from inventory import selectors`` reads them.
 """
 
 from __future__ import annotations
@@ -14,6 +14,12 @@ from inventory.selectors.adjustment import (
     adjustment_run_get,
     adjustment_run_list,
     not_adjusted_reasons,
+)
+from inventory.selectors.gl import (
+    gl_drilldown_entries,
+    gl_entry_list,
+    gl_posting_run_get,
+    gl_posting_run_list,
 )
 from inventory.selectors.items import (
     ItemStock,
@@ -41,6 +47,10 @@ from inventory.selectors.master_data import (
 from inventory.selectors.rights import ACCOUNTANT_GROUP, can_post_journals
 
 __all__ = [
+    "gl_drilldown_entries",
+    "gl_entry_list",
+    "gl_posting_run_get",
+    "gl_posting_run_list",
     "ACCOUNTANT_GROUP",
     "ItemJournalLineDefaults",
     "ItemStock",

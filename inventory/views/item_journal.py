@@ -9,8 +9,6 @@ in base.html to swap 422 responses).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -28,18 +26,14 @@ from inventory.forms import (
     LINE_COLUMNS,
     ItemJournalBatchForm,
     ItemJournalLineForm,
-    format_quantity,
-    format_unit_amount,
 )
 from inventory.htmx import HtmxHttpRequest, redirect_to, swap_into
 from inventory.models import ItemJournalBatch, ItemJournalLine
+from inventory.presentation import journal_row
 from inventory.services import journal as journal_services
 
 DETAIL_TEMPLATE = "inventory/journal_detail.html"
 LIST_TEMPLATE = "inventory/journal_list.html"
-
-# PostingError.field names that differ from the grid's column names.
-POSTING_FIELD_COLUMNS = {"item_no": "item"}
 
 
 # --------------------------------------------------------------------------- batches
@@ -79,59 +73,6 @@ def _render_list(request: HttpRequest, *, form: ItemJournalBatchForm, status: in
 
 
 # --------------------------------------------------------------------------- the journal page
-
-
-@dataclass
-class Cell:
-    name: str
-    value: str
-    numeric: bool
-    error: str = ""
-
-
-@dataclass
-class Row:
-    line: ItemJournalLine
-    cells: list[Cell] = field(default_factory=list)
-    error: str = ""  # a posting error of this line (shown at its field, or on the row)
-
-
-def _cell_value(line: ItemJournalLine, name: str) -> str:
-    match name:
-        case "posting_date":
-            return line.posting_date.isoformat()
-        case "entry_type":
-            return line.get_entry_type_display()
-        case "item":
-            return line.item_id
-        case "quantity" | "invoiced_quantity":
-            return format_quantity(getattr(line, name))
-        case "unit_amount":
-            return format_unit_amount(line.unit_amount)
-        case "applies_to_entry" | "applies_from_entry":
-            return str(getattr(line, name) or "")
-        case _:
-            return str(getattr(line, name))
-
-
-def _row(line: ItemJournalLine, error: PostingError | None = None) -> Row:
-    row = Row(line=line)
-    error_column = None
-    if error is not None and error.line_no == line.line_no:
-        row.error = error.message
-        error_column = POSTING_FIELD_COLUMNS.get(error.field or "", error.field)
-        if error_column not in {column.name for column in LINE_COLUMNS}:
-            error_column = "line_no"  # no such column: show the message on the row's first cell
-    for column in LINE_COLUMNS:
-        row.cells.append(
-            Cell(
-                name=column.name,
-                value=_cell_value(line, column.name),
-                numeric=column.numeric,
-                error=row.error if column.name == error_column else "",
-            )
-        )
-    return row
 
 
 def _add_form(
@@ -178,7 +119,7 @@ def _journal_context(
     context: dict[str, object] = {
         "batch": batch,
         "columns": LINE_COLUMNS,
-        "rows": [_row(line, posting_error) for line in lines],
+        "rows": [journal_row(line, posting_error) for line in lines],
         "can_edit": can_edit,
         "posting_error": posting_error,
         "editing_id": editing.pk if editing else None,
@@ -273,7 +214,7 @@ def item_journal_line(request: HtmxHttpRequest, batch_name: str, line_id: int) -
 def _render_row(request: HttpRequest, batch: ItemJournalBatch, line: ItemJournalLine):
     context = {
         "batch": batch,
-        "row": _row(line),
+        "row": journal_row(line),
         "can_edit": selectors.can_post_journals(request.user),
     }
     return render(request, f"{DETAIL_TEMPLATE}#line-row", context)

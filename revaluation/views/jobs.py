@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from inventory.htmx import HtmxHttpRequest, redirect_to
 from inventory.services.jobs import JobActive, job_retire_if_abandoned
-from revaluation.models import BatchJob, RevaluationBatch
+from revaluation import selectors
+from revaluation.models import RevaluationBatch
 from revaluation.services.jobs import batch_job_active, batch_job_start
 from revaluation.views.journal import journal_url
 
@@ -42,7 +43,9 @@ def start_job(request: HtmxHttpRequest, batch: RevaluationBatch, kind: str, **kw
 @login_required
 def revaluation_job_detail(request: HtmxHttpRequest, job_id: int) -> HttpResponse:
     """A job's page; htmx polls its card until the job ends."""
-    job = get_object_or_404(BatchJob.objects.select_related("started_by"), pk=job_id)
+    job = selectors.batch_job_get(pk=job_id)
+    if job is None:
+        raise Http404("No such job.")
     job_retire_if_abandoned(job)
     template = f"{JOB_TEMPLATE}#job-card" if request.htmx else JOB_TEMPLATE
     return render(request, template, {"job": job})

@@ -31,10 +31,11 @@ from revaluation.views.journal import (
     return_params,
 )
 
-# --------------------------------------------------------------------------- explain
-
 DELETE_TEMPLATE = "revaluation/line_delete.html"
 EXPLAIN_TEMPLATE = "revaluation/line_explain.html"
+
+
+# --------------------------------------------------------------------------- explain
 
 
 @require_GET

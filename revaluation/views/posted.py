@@ -43,7 +43,7 @@ def _render_posted_detail(
     error: str = "",
     status: int = 200,
 ) -> HttpResponse:
-    reversed_by = PostedRevaluation.objects.filter(reverses=posted).first()
+    reversed_by = selectors.posted_revaluation_reversal_get(posted=posted)
     context = {
         "posted": posted,
         "lines": selectors.posted_revaluation_line_list(posted=posted),

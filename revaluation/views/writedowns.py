@@ -16,7 +16,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 from inventory.access import accountant_required
 from revaluation import selectors
 from revaluation.exceptions import RevaluationError
-from revaluation.models import SellingPrice
 from revaluation.services.selling_prices import COLUMNS as PRICE_COLUMNS
 from revaluation.services.selling_prices import selling_prices_import
 from revaluation.services.spreadsheet import (
@@ -101,9 +100,7 @@ def selling_price_list(request: HttpRequest) -> HttpResponse:
                 return redirect("revaluation-selling-prices")
         else:
             status = 422
-    prices = SellingPrice.objects.select_related("item").order_by(
-        "-valid_from", "item_id", "location_code", "variant_code"
-    )
+    prices = selectors.selling_price_list()
     context = {
         "form": form,
         "problems": problems,
