@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.utils.functional import Promise
 
 from inventory.selectors import can_post_journals
 
@@ -19,12 +20,13 @@ View = Callable[..., HttpResponse]
 
 def right_required(
     has_right: Callable[[User | AnonymousUser], bool],
-    refused: str,
+    refused: str | Promise,
     *,
     methods: Collection[str] | None = None,
 ) -> Callable[[View], View]:
-    """Refuse (403 with ``refused``) a user without ``has_right``; only for ``methods`` if given
-    (e.g. a page that anyone may GET but only some may POST). Put it below ``login_required``."""
+    """Refuse (403 with ``refused``, a lazy translation if translated) a user without
+    ``has_right``; only for ``methods`` if given (e.g. a page that anyone may GET but only some
+    may POST). Put it below ``login_required``."""
 
     def decorator(view: View) -> View:
         @wraps(view)
@@ -41,7 +43,7 @@ def right_required(
 def accountant_required(
     view: View | None = None,
     *,
-    refused: str = JOURNALS_REFUSED,
+    refused: str | Promise = JOURNALS_REFUSED,
     methods: Collection[str] | None = None,
 ) -> Any:
     """The journal right (``selectors.can_post_journals``): ``@accountant_required`` or
