@@ -48,6 +48,8 @@ BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/revaluation_bench
 BENCH_ITEMS ?= 2000
 BENCH_PAIRS ?= 250
 BENCH_RUNS ?= 3
+# e.g. BENCH_ARGS="--skip-posting --skip-adjust" on a million entries (see docs/BENCHMARKS.md)
+BENCH_ARGS ?=
 
 # Fresh benchmark database, a ledger of BENCH_ITEMS x BENCH_PAIRS x 2 entries checked against the
 # ledger invariants, medians of BENCH_RUNS runs beside their floors to docs/BENCHMARKS.md.
@@ -57,7 +59,7 @@ bench: install
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py migrate -v0
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/generate.py --items $(BENCH_ITEMS) --pairs $(BENCH_PAIRS)
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py check_ledger
-	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/run.py --runs $(BENCH_RUNS)
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/run.py --runs $(BENCH_RUNS) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var staticfiles

@@ -59,13 +59,25 @@ PER_ITEM = (
     + "SELECT item_id, sum(remaining) AS quantity, round(sum(value), 2) AS value"
     " FROM entries GROUP BY item_id"
 )
+PER_ITEM_LOCATION_VARIANT = (
+    "CREATE UNLOGGED TABLE bench_floor_lines AS "
+    + ENTRY_VALUES
+    + "SELECT i.item_id, i.location_code, i.variant_code, sum(remaining) AS quantity,"
+    " round(sum(value), 2) AS value FROM entries JOIN included i USING (entry_no)"
+    " GROUP BY 1, 2, 3"
+)
+STATEMENTS = {
+    "entry": PER_ENTRY,
+    "item": PER_ITEM,
+    "item_location_variant": PER_ITEM_LOCATION_VARIANT,
+}
 
 
 def floor_lines(on: date, *, per: str) -> tuple[int, Decimal, Decimal]:
     """Run the floor statement; return (lines, total quantity, total value)."""
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS bench_floor_lines")
-        cursor.execute(PER_ENTRY if per == "entry" else PER_ITEM, {"on": on})
+        cursor.execute(STATEMENTS[per], {"on": on})
         cursor.execute("SELECT count(*), sum(quantity), sum(value) FROM bench_floor_lines")
         count, quantity, value = cursor.fetchone() or (0, Decimal(0), Decimal(0))
         cursor.execute("DROP TABLE bench_floor_lines")

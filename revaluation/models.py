@@ -83,9 +83,14 @@ class InventoryValuePer(models.TextChoices):
 
 @track_changes()
 class RevaluationLine(models.Model):
-    batch = models.ForeignKey(RevaluationBatch, on_delete=models.CASCADE, related_name="lines")
+    # Indexed by the (batch, line no.) and (batch, item, ...) indexes below, not on their own:
+    # every index costs time when Calculate Inventory Value writes 100,000s of lines (deleting an
+    # item, which PROTECT checks here, is rare and refused anyway once it has ledger entries).
+    batch = models.ForeignKey(
+        RevaluationBatch, on_delete=models.CASCADE, related_name="lines", db_index=False
+    )
     line_no = models.PositiveBigIntegerField()  # 10000 apart: more than 214,748 lines fit
-    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+", db_index=False)
     entry_type = models.CharField(
         max_length=20, choices=ItemLedgerEntryType, default=ItemLedgerEntryType.POSITIVE_ADJMT
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import pghistory
 from django.contrib.auth.models import AnonymousUser, User
+from django.utils.translation import gettext_lazy as _
 
 from inventory.access import right_required
 from inventory.selectors import can_post_journals
@@ -21,8 +22,10 @@ POST = "revaluation.post_revaluation"
 PREPARER_GROUP = "Revaluation preparer"
 APPROVER_GROUP = "Revaluation approver"
 
-PREPARE_REFUSED = "Only users allowed to prepare revaluations may calculate, edit or import lines."
-POST_REFUSED = "Only users allowed to post revaluations may post or reverse them."
+PREPARE_REFUSED = _(
+    "Only users allowed to prepare revaluations may calculate, edit or import lines."
+)
+POST_REFUSED = _("Only users allowed to post revaluations may post or reverse them.")
 
 
 def _has(user: User | AnonymousUser, permission: str) -> bool:

@@ -36,6 +36,7 @@ from decimal import Decimal
 from django.contrib.auth.models import User
 from django.db import transaction
 
+from inventory.adjustment_selection import items_to_adjust
 from inventory.amounts import ZERO
 from inventory.exceptions import InventoryError
 from inventory.models import InventorySetup, Item
@@ -66,10 +67,7 @@ def adjust_cost_item_entries(
     progress: Callable[[int, int, str], None] | None = None,
 ) -> AdjustmentSummary:
     """Adjust every item whose cost is not adjusted (optionally only ``item_nos``), by item no."""
-    items = Item.objects.filter(cost_is_adjusted=False)
-    if item_nos is not None:
-        items = items.filter(no__in=list(item_nos))
-    nos = list(items.order_by("no").values_list("no", flat=True))
+    nos = items_to_adjust(item_nos)
     summary = AdjustmentSummary(items_total=len(nos), item_nos=nos)
     for done, no in enumerate(nos, start=1):
         try:

@@ -23,6 +23,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from inventory.amounts import ZERO
 from inventory.exceptions import PostingError
@@ -162,11 +163,13 @@ def _parts(ve: dict, expected_posting: bool) -> tuple[list[Part], str | None]:
             continue
         pair = ACCOUNT_PAIRS.get((ve["item_ledger_entry_type"], ve["entry_type"], part))
         if pair is None:
-            return [], (
-                f"The combination of {ItemLedgerEntryType(ve['item_ledger_entry_type']).label} "
-                f"and {ValueEntryType(ve['entry_type']).label} cannot be posted to the general "
-                "ledger."
-            )
+            return [], _(
+                "The combination of %(entry_type)s and %(value_type)s cannot be posted to the "
+                "general ledger."
+            ) % {
+                "entry_type": ItemLedgerEntryType(ve["item_ledger_entry_type"]).label,
+                "value_type": ValueEntryType(ve["entry_type"]).label,
+            }
         parts.append(Part(ve, part, amount, *pair))
     return parts, None
 
@@ -359,9 +362,9 @@ def post_inventory_cost_to_gl(
     if per not in (PER_ENTRY, PER_POSTING_GROUP):
         raise PostingError(f"Posting method must be {PER_ENTRY} or {PER_POSTING_GROUP}.")
     if per == PER_POSTING_GROUP and not document_no:
-        raise PostingError("Please enter a Document No.", field="document_no")  # E-53
+        raise PostingError(_("Please enter a Document No."), field="document_no")  # E-53
     if len(document_no) > 20:
-        raise PostingError("Document No. can have at most 20 characters.", field="document_no")
+        raise PostingError(_("Document No. can have at most 20 characters."), field="document_no")
     with transaction.atomic():
         if not test:
             ledger.Counters.lock()  # serialise with postings and other runs (module docstring)

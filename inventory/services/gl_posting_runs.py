@@ -7,6 +7,7 @@ leaves the G/L as before the run. The page polls the run's card until it has fin
 from __future__ import annotations
 
 from django.tasks import task
+from django.utils.translation import gettext as _
 
 from inventory.exceptions import PostingError
 from inventory.models import GLPostingRun, InventorySetup, ValueEntry
@@ -33,7 +34,7 @@ def gl_posting_run_start(*, user, per: str = PER_ENTRY, document_no: str = "") -
     if per not in (PER_ENTRY, PER_POSTING_GROUP):
         raise PostingError(f"Posting method must be {PER_ENTRY} or {PER_POSTING_GROUP}.")
     if per == PER_POSTING_GROUP and not document_no:
-        raise PostingError("Please enter a Document No.", field="document_no")
+        raise PostingError(_("Please enter a Document No."), field="document_no")
     return job_start(
         GLPostingRun,
         task=post_inventory_cost_run,

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from inventory.exceptions import PostingError
 from inventory.models import (
@@ -54,7 +55,7 @@ def reversal_problem(entries: Sequence[ValueEntry]) -> str | None:
       balancing entries for the original (§9.4) that the mirror would not get.
     """
     if not entries:
-        return "it has no revaluation value entries."
+        return _("it has no revaluation value entries.")
     last_no = max(v.entry_no for v in entries)
     ile_nos = {v.item_ledger_entry_id for v in entries}
     later = (
@@ -67,17 +68,21 @@ def reversal_problem(entries: Sequence[ValueEntry]) -> str | None:
         .first()
     )
     if later is not None:
-        return (
-            f"item ledger entry {later.item_ledger_entry_id} was revalued again since "
-            f"(value entry {later.entry_no}, document {later.document_no})."
-        )
+        return _(
+            "item ledger entry %(entry)s was revalued again since (value entry %(value_entry)s, "
+            "document %(document_no)s)."
+        ) % {
+            "entry": later.item_ledger_entry_id,
+            "value_entry": later.entry_no,
+            "document_no": later.document_no,
+        }
     for v in entries:
         entry = v.item_ledger_entry
         if v.cost_amount_expected and not entry.completely_invoiced:
-            return (
-                f"value entry {v.entry_no} has an interim part on item ledger entry "
-                f"{entry.entry_no}, which is not completely invoiced."
-            )
+            return _(
+                "value entry %(value_entry)s has an interim part on item ledger entry "
+                "%(entry)s, which is not completely invoiced."
+            ) % {"value_entry": v.entry_no, "entry": entry.entry_no}
     partial = [v for v in entries if v.partial_revaluation]
     if not partial:
         return None
@@ -103,12 +108,17 @@ def reversal_problem(entries: Sequence[ValueEntry]) -> str | None:
             first = first_ves[outbound]
             dated = max(first.valuation_date, first.posting_date)
             if first.entry_no > v.entry_no and dated <= v.valuation_date:
-                return (
-                    f"item ledger entry {v.item_ledger_entry_id} was applied to outbound entry "
-                    f"{outbound}, posted after the revaluation and dated {dated.isoformat()}, on "
-                    f"or before its valuation date {v.valuation_date.isoformat()}: the "
-                    "revaluation reached that outbound, a reversal would not."
-                )
+                return _(
+                    "item ledger entry %(entry)s was applied to outbound entry %(outbound)s, "
+                    "posted after the revaluation and dated %(dated)s, on or before its "
+                    "valuation date %(valuation_date)s: the revaluation reached that outbound, "
+                    "a reversal would not."
+                ) % {
+                    "entry": v.item_ledger_entry_id,
+                    "outbound": outbound,
+                    "dated": dated.isoformat(),
+                    "valuation_date": v.valuation_date.isoformat(),
+                }
     return None
 
 
@@ -136,12 +146,17 @@ def revaluation_reverse(
     check_posting_date(writer.setup, posting_date, closed_until=writer.closed_until)
     entries = revaluation_entries(register)  # read again under the locks
     if problem := reversal_problem(entries):
-        raise PostingError(f"The revaluation cannot be reversed exactly: {problem}")
+        raise PostingError(
+            _("The revaluation cannot be reversed exactly: %(problem)s") % {"problem": problem}
+        )
     for item in items.values():
         if item.blocked:
             raise PostingError(
-                f"You cannot choose Item {item.no} because the Blocked check box is selected on "
-                "its Item card.",
+                _(
+                    "You cannot choose Item %(no)s because the Blocked check box is selected on "
+                    "its Item card."
+                )
+                % {"no": item.no},
                 field="item_no",
             )
     for v in entries:

@@ -17,6 +17,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from inventory import selectors
@@ -43,33 +45,39 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 class GLPostForm(forms.Form):
     per = forms.ChoiceField(
-        label="Posting method",
-        choices=[(PER_ENTRY, "Per entry"), (PER_POSTING_GROUP, "Per posting group")],
+        label=gettext_lazy("Posting method"),
+        choices=[
+            (PER_ENTRY, gettext_lazy("Per entry")),
+            (PER_POSTING_GROUP, gettext_lazy("Per posting group")),
+        ],
         initial=PER_ENTRY,
     )
     document_no = forms.CharField(
-        label="Document No.", max_length=20, required=False, help_text="Required per posting group."
+        label=gettext_lazy("Document No."),
+        max_length=20,
+        required=False,
+        help_text=gettext_lazy("Required per posting group."),
     )
 
     def clean(self):
         data = super().clean()
         if data.get("per") == PER_POSTING_GROUP and not data.get("document_no", "").strip():
-            self.add_error("document_no", "Please enter a Document No.")  # E-53
+            self.add_error("document_no", _("Please enter a Document No."))  # E-53
         return data
 
 
 class AsOfForm(forms.Form):
-    as_of = forms.DateField(label="As of", widget=DATE_WIDGET)
+    as_of = forms.DateField(label=gettext_lazy("As of"), widget=DATE_WIDGET)
 
 
 class DateRangeForm(forms.Form):
-    date_from = forms.DateField(label="From", widget=DATE_WIDGET)
-    date_to = forms.DateField(label="To", widget=DATE_WIDGET)
+    date_from = forms.DateField(label=gettext_lazy("From"), widget=DATE_WIDGET)
+    date_to = forms.DateField(label=gettext_lazy("To"), widget=DATE_WIDGET)
 
     def clean(self):
         data = super().clean()
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
-            self.add_error("date_to", "The To date must not be before the From date.")
+            self.add_error("date_to", _("The To date must not be before the From date."))
         return data
 
 
@@ -113,7 +121,7 @@ def gl_post(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-@accountant_required(refused="Only accountants may post to the general ledger.")
+@accountant_required(refused=gettext_lazy("Only accountants may post to the general ledger."))
 def gl_post_start(request: HttpRequest) -> HttpResponse:
     form = GLPostForm(request.POST)
     if not form.is_valid():
@@ -127,7 +135,9 @@ def gl_post_start(request: HttpRequest) -> HttpResponse:
     except (PostingError, gl_posting_runs.GLPostingRunActive) as refused:
         messages.error(request, getattr(refused, "message", str(refused)))
         return redirect("gl-post")
-    messages.success(request, f"Post Inventory Cost to G/L run {run.pk} started.")
+    messages.success(
+        request, _("Post Inventory Cost to G/L run %(run)s started.") % {"run": run.pk}
+    )
     return redirect(f"{reverse('gl-post')}?run={run.pk}#run-{run.pk}")
 
 
@@ -172,7 +182,7 @@ def gl_drilldown(request: HttpRequest) -> HttpResponse:
     form = AsOfForm(request.GET)
     role = request.GET.get("role", "")
     if not form.is_valid() or role not in GLRole.values:
-        raise Http404("Choose a row of the reconciliation.")
+        raise Http404(_("Choose a row of the reconciliation."))
     as_of = form.cleaned_data["as_of"]
     filters = {}
     for name in ("location_code", "inventory_posting_group"):

@@ -100,10 +100,10 @@ def _work(job: BatchJob) -> dict:
             lines = calculate_inventory_value(
                 batch_name=job.batch_name, options=options, confirm_duplicates=confirm
             )
-            count = len(lines)
+            count = lines.count()  # a count, not the lines: a job may create 200,000s
             message = (
                 f"Calculate Inventory Value created {count} line{'' if count == 1 else 's'}."
-                if lines
+                if count
                 else "Calculate Inventory Value found nothing to revalue."
             )
             if warning := zero_proposal_warning(lines):

@@ -13,6 +13,7 @@ from datetime import date
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from inventory.bulk import copy_insert
 from inventory.exceptions import PostingError
@@ -31,17 +32,24 @@ def reversal_refusal(posted: PostedRevaluation) -> str | None:
     """Why ``posted`` cannot be reversed at all (whatever the date), or None."""
     name = posted.document_no
     if (original := posted.reverses) is not None:
-        return f"{name} is itself a reversal (of {original.document_no}); post it again instead."
+        return _("%(name)s is itself a reversal (of %(original)s); post it again instead.") % {
+            "name": name,
+            "original": original.document_no,
+        }
     reversal = PostedRevaluation.objects.filter(reverses=posted).first()
     if reversal is not None:
-        return f"{name} was already reversed by {reversal.document_no} on {reversal.posting_date}."
+        return _("%(name)s was already reversed by %(reversal)s on %(date)s.") % {
+            "name": name,
+            "reversal": reversal.document_no,
+            "date": reversal.posting_date,
+        }
     standard = posted.lines.filter(update_standard_cost=True).values_list("item_no", flat=True)
     if item_no := next(iter(standard), None):
         # the previous standard cost is not recorded, so a reversal could not restore it
-        return (
-            f"{name} updated the standard cost of item {item_no}; a reversal cannot restore the "
-            "previous standard cost."
-        )
+        return _(
+            "%(name)s updated the standard cost of item %(item_no)s; a reversal cannot restore "
+            "the previous standard cost."
+        ) % {"name": name, "item_no": item_no}
     return None
 
 
@@ -57,9 +65,11 @@ def posted_revaluation_reverse(
         # the row lock makes a second, concurrent reversal wait and then find the first
         posted = PostedRevaluation.objects.select_for_update().get(pk=posted_id)
     except PostedRevaluation.DoesNotExist:
-        raise RevaluationError(f"There is no posted revaluation {posted_id}.") from None
+        raise RevaluationError(
+            _("There is no posted revaluation %(id)s.") % {"id": posted_id}
+        ) from None
     if refusal := reversal_refusal(posted):
-        raise RevaluationError(f"Posted revaluation {refusal}")
+        raise RevaluationError(_("Posted revaluation %(refusal)s") % {"refusal": refusal})
     document_no = reversal_document_no(posted)
     try:
         result = revaluation_reverse(

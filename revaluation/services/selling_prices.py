@@ -18,6 +18,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from inventory.amounts import MAX_ABS_VALUE
 from inventory.csvio import RowError, parse_date, parse_decimal
@@ -50,13 +51,18 @@ def _header_problems(header: list[str]) -> list[str]:
     problems = []
     repeated = sorted({name for name in header if header.count(name) > 1})
     if repeated:
-        problems.append(f"Column(s) repeated in the header: {', '.join(repeated)}.")
+        problems.append(
+            _("Column(s) repeated in the header: %(columns)s.") % {"columns": ", ".join(repeated)}
+        )
     missing = [name for name in COLUMNS if name not in header]
     if missing:
-        problems.append(f"Missing column(s): {', '.join(missing)}.")
+        problems.append(_("Missing column(s): %(columns)s.") % {"columns": ", ".join(missing)})
     unknown = [name or "(blank)" for name in header if name not in COLUMNS]
     if unknown:
-        problems.append(f"Unknown column(s): {', '.join(unknown)} (expected {','.join(COLUMNS)}).")
+        problems.append(
+            _("Unknown column(s): %(columns)s (expected %(expected)s).")
+            % {"columns": ", ".join(unknown), "expected": ",".join(COLUMNS)}
+        )
     return problems
 
 
@@ -64,16 +70,20 @@ def _amount(cells: dict[str, str], column: str, row_no: int, places: Decimal) ->
     value = parse_decimal(cells[column], line_no=row_no, field=column)
     if value is None:
         if column in REQUIRED:
-            raise RowError("must have a value.", line_no=row_no, field=column)
+            raise RowError(_("must have a value."), line_no=row_no, field=column)
         return Decimal(0)
     if value < 0:
-        raise RowError("must not be negative.", line_no=row_no, field=column)
+        raise RowError(_("must not be negative."), line_no=row_no, field=column)
     if column == "cost_to_sell_percent" and value > 100:
-        raise RowError("must be at most 100.", line_no=row_no, field=column)
+        raise RowError(_("must be at most 100."), line_no=row_no, field=column)
     if value >= MAX_ABS_VALUE:
-        raise RowError("is too large.", line_no=row_no, field=column)
+        raise RowError(_("is too large."), line_no=row_no, field=column)
     if value % places:
-        raise RowError(f"can have at most the precision {places}.", line_no=row_no, field=column)
+        raise RowError(
+            _("can have at most the precision %(places)s.") % {"places": places},
+            line_no=row_no,
+            field=column,
+        )
     return value
 
 
@@ -91,21 +101,31 @@ def _read_row(
     problems: list[RowProblem] = []
     item_no, location, variant = row["item_no"], row["location_code"], row["variant_code"]
     if not item_no:
-        problems.append(RowProblem(row_no, "must have a value.", "item_no"))
+        problems.append(RowProblem(row_no, _("must have a value."), "item_no"))
     elif item_no not in known.items:
-        problems.append(RowProblem(row_no, f"There is no item {item_no}.", "item_no"))
+        problems.append(
+            RowProblem(row_no, _("There is no item %(no)s.") % {"no": item_no}, "item_no")
+        )
     if location and location not in known.locations:
-        problems.append(RowProblem(row_no, f"There is no location {location}.", "location_code"))
+        problems.append(
+            RowProblem(
+                row_no, _("There is no location %(code)s.") % {"code": location}, "location_code"
+            )
+        )
     if variant and item_no in known.items and (item_no, variant) not in known.variants:
         problems.append(
-            RowProblem(row_no, f"Item {item_no} has no variant {variant}.", "variant_code")
+            RowProblem(
+                row_no,
+                _("Item %(no)s has no variant %(code)s.") % {"no": item_no, "code": variant},
+                "variant_code",
+            )
         )
     values: dict[str, Decimal] = {}
     valid_from = None
     try:
         valid_from = parse_date(row["valid_from"], line_no=row_no, field="valid_from")
         if valid_from is None:
-            raise RowError("must have a value.", line_no=row_no, field="valid_from")
+            raise RowError(_("must have a value."), line_no=row_no, field="valid_from")
     except RowError as exc:
         problems.append(RowProblem(row_no, exc.message, exc.field))
     for column in AMOUNTS:
@@ -123,7 +143,13 @@ def selling_prices_import(*, data: bytes, format: str) -> SellingPriceImportResu
     records = file_records(format=format, data=data)
     if not records or not any(cell.strip() for cell in records[0]):
         raise SpreadsheetImportError(
-            [RowProblem(None, f"The file is empty: the first row must be ({','.join(COLUMNS)}).")]
+            [
+                RowProblem(
+                    None,
+                    _("The file is empty: the first row must be (%(columns)s).")
+                    % {"columns": ",".join(COLUMNS)},
+                )
+            ]
         )
     header = [name.strip().lower() for name in records[0]]
     while header and header[-1] == "":
@@ -144,7 +170,11 @@ def selling_prices_import(*, data: bytes, format: str) -> SellingPriceImportResu
             continue
         if any(cells[len(header) :]):
             problems.append(
-                RowProblem(row_no, f"has {len(cells)} cells but the header has {len(header)}.")
+                RowProblem(
+                    row_no,
+                    _("has %(cells)s cells but the header has %(header)s.")
+                    % {"cells": len(cells), "header": len(header)},
+                )
             )
             continue
         row = dict(zip(header, cells + [""] * (len(header) - len(cells)), strict=False))
@@ -156,7 +186,11 @@ def selling_prices_import(*, data: bytes, format: str) -> SellingPriceImportResu
         key = (item_no, location, variant, valid_from)
         if key in parsed:
             problems.append(
-                RowProblem(row_no, f"The same price is also in row {parsed[key][0]}.", "valid_from")
+                RowProblem(
+                    row_no,
+                    _("The same price is also in row %(row)s.") % {"row": parsed[key][0]},
+                    "valid_from",
+                )
             )
             continue
         parsed[key] = (row_no, values)
@@ -168,7 +202,7 @@ def selling_prices_import(*, data: bytes, format: str) -> SellingPriceImportResu
 @transaction.atomic
 def _save(parsed: dict[tuple, tuple[int, dict[str, Decimal]]]) -> SellingPriceImportResult:
     result = SellingPriceImportResult()
-    for (item_no, location, variant, valid_from), (_, values) in parsed.items():
+    for (item_no, location, variant, valid_from), (_row_no, values) in parsed.items():
         price, created = SellingPrice.objects.select_for_update().get_or_create(
             item_id=item_no,
             location_code=location,

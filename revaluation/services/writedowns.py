@@ -28,6 +28,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import Max
+from django.utils.translation import gettext as _
 
 from inventory.amounts import ZERO, Precision
 from inventory.display import format_decimal
@@ -258,26 +259,59 @@ class WriteDownCalculator:
         cost = _unit(self.p.ru(original_unit))
         if rule == RULE_NRV:
             assert nrv is not None
-            basis = (
-                f"NRV {_unit(nrv.nrv)} = selling price {_unit(nrv.selling_price)} - costs to "
-                f"sell {_unit(nrv.cost_to_sell)}"
-            )
+            values = {
+                "nrv": _unit(nrv.nrv),
+                "price": _unit(nrv.selling_price),
+                "costs": _unit(nrv.cost_to_sell),
+                "cost": cost,
+            }
             if reversal:
                 return (
-                    f"{basis}: NRV recovered, earlier write-down partly reversed (IAS 2 par. 33)."
+                    _(
+                        "NRV %(nrv)s = selling price %(price)s - costs to sell %(costs)s: NRV "
+                        "recovered, earlier write-down partly reversed (IAS 2 par. 33)."
+                    )
+                    % values
                 )
-            return f"{basis}, below cost {cost}: written down to NRV (IAS 2 par. 28)."
+            return (
+                _(
+                    "NRV %(nrv)s = selling price %(price)s - costs to sell %(costs)s, below cost "
+                    "%(cost)s: written down to NRV (IAS 2 par. 28)."
+                )
+                % values
+            )
         if rule == RULE_SLOW:
             percent = (1 - target / original_unit) * HUNDRED
-            text = (
-                f"Slow-moving: {age} days without movement, "
-                f"{format_decimal(percent, min_places=0, grouping=False)} % of "
-                f"cost {cost}"
-            )
-            if nrv is not None:
-                text += f" (NRV {_unit(nrv.nrv)} is higher)"
-            return text + (": earlier write-down partly reversed." if reversal else ".")
-        return f"Cost {cost} reached again: earlier write-down reversed, limited to cost (IAS 2 par. 33)."
+            values = {
+                "age": age,
+                "percent": format_decimal(percent, min_places=0, grouping=False),
+                "cost": cost,
+                "nrv": _unit(nrv.nrv) if nrv is not None else "",
+            }
+            if nrv is not None and reversal:
+                text = _(
+                    "Slow-moving: %(age)s days without movement, %(percent)s %% of cost %(cost)s "
+                    "(NRV %(nrv)s is higher): earlier write-down partly reversed."
+                )
+            elif nrv is not None:
+                text = _(
+                    "Slow-moving: %(age)s days without movement, %(percent)s %% of cost %(cost)s "
+                    "(NRV %(nrv)s is higher)."
+                )
+            elif reversal:
+                text = _(
+                    "Slow-moving: %(age)s days without movement, %(percent)s %% of cost "
+                    "%(cost)s: earlier write-down partly reversed."
+                )
+            else:
+                text = _(
+                    "Slow-moving: %(age)s days without movement, %(percent)s %% of cost %(cost)s."
+                )
+            return text % values
+        return _(
+            "Cost %(cost)s reached again: earlier write-down reversed, limited to cost (IAS 2 par. "
+            "33)."
+        ) % {"cost": cost}
 
 
 def apply_write_down(line: RevaluationLine, proposal: WriteDown, p: Precision) -> None:

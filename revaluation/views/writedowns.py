@@ -11,6 +11,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from inventory.access import accountant_required
@@ -30,7 +33,9 @@ PRICES_SHOWN = 200
 
 
 class AsOfForm(forms.Form):
-    as_of = forms.DateField(label="Posting date", widget=forms.DateInput(attrs={"type": "date"}))
+    as_of = forms.DateField(
+        label=gettext_lazy("Posting date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
 
 
 @require_GET
@@ -57,21 +62,25 @@ def writedown_report_view(request: HttpRequest) -> HttpResponse:
 
 class PriceUploadForm(forms.Form):
     file = forms.FileField(
-        label="Selling prices file",
-        help_text=f"CSV or XLSX with the columns {','.join(PRICE_COLUMNS)}.",
+        label=gettext_lazy("Selling prices file"),
+        help_text=format_lazy(
+            gettext_lazy("CSV or XLSX with the columns {columns}."), columns=",".join(PRICE_COLUMNS)
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
     )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError("The file is larger than 5 MB.")
+            raise forms.ValidationError(_("The file is larger than 5 MB."))
         return upload
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
-@accountant_required(refused="Only accountants may change selling prices.", methods=("POST",))
+@accountant_required(
+    refused=gettext_lazy("Only accountants may change selling prices."), methods=("POST",)
+)
 def selling_price_list(request: HttpRequest) -> HttpResponse:
     """The prices (newest first) and the upload; POST imports a file, all or nothing."""
     can_edit = selectors.can_post_journals(request.user)
@@ -94,8 +103,16 @@ def selling_price_list(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    f"{upload.name}: {result.created} created, {result.updated} updated, "
-                    f"{result.unchanged} unchanged.",
+                    _(
+                        "%(file)s: %(created)s created, %(updated)s updated, "
+                        "%(unchanged)s unchanged."
+                    )
+                    % {
+                        "file": upload.name,
+                        "created": result.created,
+                        "updated": result.updated,
+                        "unchanged": result.unchanged,
+                    },
                 )
                 return redirect("revaluation-selling-prices")
         else:

@@ -228,9 +228,11 @@ def revalue(kind, a, unit_cost, date, entries) -> None:
             ]
         else:
             adjust_cost_item_entries()
-            lines = calculate_inventory_value(
-                batch_name="PROP",
-                options=CalculateOptions(posting_date=date, document_no="R", per="item"),
+            lines = list(
+                calculate_inventory_value(
+                    batch_name="PROP",
+                    options=CalculateOptions(posting_date=date, document_no="R", per="item"),
+                )
             )
         for line in lines:
             line_edit(

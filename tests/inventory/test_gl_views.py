@@ -11,6 +11,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from inventory.models import GLEntry, GLPostingRun, InventorySetup
+from revaluation.models import UserPreference
 from tests import scenarios
 
 pytestmark = pytest.mark.django_db
@@ -139,3 +140,22 @@ def test_setups_are_editable_in_the_admin(admin_client, posted):
     assert row.inventory_id == "2199"
     for name in ("generalpostingsetup", "glaccount", "defaultpostingaccounts"):
         assert admin_client.get(reverse(f"admin:inventory_{name}_changelist")).status_code == 200
+
+
+def test_the_gl_pages_in_dutch(accountant_client, accountant, unposted):
+    """Business Central's Dutch terms: Voorraadkosten naar grootboek boeken, Afstemming voorraad -
+    grootboek, Grootboekposten; the test listing's numbers the Dutch way."""
+    UserPreference.objects.create(user=accountant, language="nl")
+    accountant_client.force_login(accountant)  # the preference is read at sign-in
+    page = accountant_client.get(reverse("gl-post"), {"test": "1", "per": "entry"}).content
+    text = page.decode()
+    assert "<h1>Voorraadkosten naar grootboek boeken</h1>" in text
+    assert "2 waardeposten zouden worden geboekt als 4 grootboekposten (debet 150,00)" in text
+    text = accountant_client.get(reverse("gl-reconciliation"), {"as_of": "2025-01-31"})
+    text = text.content.decode()
+    assert "<h1>Afstemming voorraad - grootboek</h1>" in text
+    assert "Grootboeksaldo" in text and "Afstemmen" in text
+    drill = accountant_client.get(
+        reverse("gl-drilldown"), {"as_of": "2025-01-31", "role": "inventory", "item": "A"}
+    ).content.decode()
+    assert "Waardeposten (2)" in drill and "Grootboekposten (0)" in drill

@@ -28,9 +28,11 @@ def admin_url(model, view: str, *args) -> str:
 
 
 def calculate(per: str = "item", batch: str = "REVAL") -> list[RevaluationLine]:
-    return calculate_inventory_value(
-        batch_name=batch,
-        options=CalculateOptions(posting_date=day(4), document_no="REV-1", per=per),
+    return list(
+        calculate_inventory_value(
+            batch_name=batch,
+            options=CalculateOptions(posting_date=day(4), document_no="REV-1", per=per),
+        )
     )
 
 

@@ -221,7 +221,7 @@ class TestPreconditions:
             "Open Outbound Entry 1 found."
         ]
         assert (
-            calculate(per="item", on=day(1)) == []
+            list(calculate(per="item", on=day(1))) == []
         )  # before the sale: nothing to revalue, no error
 
     @pytest.mark.parametrize(

@@ -32,7 +32,7 @@ from inventory.models import (
 )
 from inventory.services.adjustment import adjust_cost_item_entries
 from revaluation.exceptions import RevaluationError
-from revaluation.models import PostedRevaluation, PostedRevaluationLine
+from revaluation.models import PostedRevaluation, PostedRevaluationLine, UserPreference
 from revaluation.services.calculate import CalculateOptions, calculate_inventory_value
 from revaluation.services.lines import line_edit
 from revaluation.services.posting import revaluation_batch_post, revaluation_batch_preview
@@ -278,6 +278,24 @@ def test_reverse_page_and_refusal(accountant_client, revalued):
     assert response.status_code == 422
     assert "already reversed by RREV-1" in text_of(response.content.decode(), "reverse-error")
     assert PostedRevaluation.objects.count() == 2
+
+
+def test_the_reverse_section_in_dutch(accountant_client, accountant, revalued):
+    UserPreference.objects.create(user=accountant, language="nl")
+    accountant_client.force_login(accountant)  # the preference is read at sign-in
+    url = reverse("revaluation-posted-detail", args=[revalued.pk])
+    page = accountant_client.get(url).content.decode()
+    assert '<h2 id="reverse-heading">Terugboeken</h2>' in page
+    assert text_of(page, "reverse-button") == "Terugboeken"
+    assert "REV-1 terugboeken? Waardeposten die deze spiegelen" in page
+    accountant_client.post(
+        reverse("revaluation-posted-reverse", args=[revalued.pk]), {"posting_date": "06-01-2025"}
+    )
+    page = accountant_client.get(url).content.decode()
+    assert text_of(page, "reverse-refusal") == (
+        "Deze herwaardering kan niet worden teruggeboekt: REV-1 is al teruggeboekt door RREV-1 "
+        "op 2025-01-06."
+    )
 
 
 def test_preview_page_shows_the_sold_stock(accountant_client, adjusted_a):

@@ -17,7 +17,7 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from inventory.models import ValueEntry
-from revaluation.models import SellingPrice
+from revaluation.models import SellingPrice, UserPreference
 from revaluation.services.calculate import (
     CalculateOptions,
     CalculationBase,
@@ -120,6 +120,19 @@ class TestSellingPriceImport:
         )
         assert bad.status_code == 422
         assert "There is no item Z." in bad.text
+
+    def test_upload_page_in_dutch(self, items, accountant_client, accountant):
+        UserPreference.objects.create(user=accountant, language="nl")
+        accountant_client.force_login(accountant)  # the preference is read at sign-in
+        bad = accountant_client.post(
+            reverse("revaluation-selling-prices"),
+            {"file": SimpleUploadedFile("p.csv", f"{HEADER}\nZ,,,2025-01-01,-1,,\n".encode())},
+        )
+        assert bad.status_code == 422
+        assert "<h1>Verkoopprijzen</h1>" in bad.text
+        assert "2 problemen: er is niets geïmporteerd." in bad.text
+        assert "Er is geen artikel Z." in bad.text and "mag niet negatief zijn." in bad.text
+        assert not SellingPrice.objects.exists()
 
 
 @pytest.fixture

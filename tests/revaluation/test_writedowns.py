@@ -31,11 +31,13 @@ YEAR_END = datetime.date(2025, 12, 31)
 
 
 def calculate(base, on=YEAR_END, per="entry", **kwargs):
-    return calculate_inventory_value(
-        batch_name="YE",
-        options=CalculateOptions(
-            posting_date=on, document_no="WD-1", per=per, calculation_base=base, **kwargs
-        ),
+    return list(
+        calculate_inventory_value(
+            batch_name="YE",
+            options=CalculateOptions(
+                posting_date=on, document_no="WD-1", per=per, calculation_base=base, **kwargs
+            ),
+        )
     )
 
 
