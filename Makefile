@@ -30,6 +30,9 @@ run: demo
 	$(BIN)/python manage.py db_worker --no-startup-delay & trap 'kill -INT $$! 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
+# One pytest worker per core (pytest-xdist): each worker has its own test database.
+PYTEST_ARGS ?= -n auto
+
 test: install
 	$(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
 
