@@ -70,7 +70,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from inventory.amounts import Precision, decimal_places
-from inventory.management.csvio import (
+from inventory.csvio import (
     RowError,
     check_length,
     format_decimal,

@@ -19,9 +19,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from revaluation import rights
 from revaluation.exceptions import RevaluationError
 from revaluation.models import RevaluationBatch
+from revaluation.rights import prepare_required
 from revaluation.services.spreadsheet import (
     CONTENT_TYPES,
     FORMATS,
@@ -50,10 +50,6 @@ class UploadForm(forms.Form):
         return upload
 
 
-def _require_editor(request: HttpRequest) -> None:
-    rights.require_prepare(request.user)
-
-
 def _session_key(batch: RevaluationBatch) -> str:
     return f"revaluation-import-{batch.name}"
 
@@ -74,9 +70,9 @@ def revaluation_export(request: HttpRequest, batch_name: str, format: str) -> Ht
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@prepare_required
 def revaluation_import(request: HttpRequest, batch_name: str) -> HttpResponse:
     """GET: the upload form. POST: check the file and show what it would change."""
-    _require_editor(request)
     batch = get_object_or_404(RevaluationBatch, pk=batch_name)
     if request.method == "GET":
         return render(request, TEMPLATE, {"batch": batch, "form": UploadForm()})
@@ -107,9 +103,9 @@ def revaluation_import(request: HttpRequest, batch_name: str) -> HttpResponse:
 
 @require_POST
 @login_required
+@prepare_required
 def revaluation_import_apply(request: HttpRequest, batch_name: str) -> HttpResponse:
     """Apply the file the summary showed (all rows or nothing)."""
-    _require_editor(request)
     batch = get_object_or_404(RevaluationBatch, pk=batch_name)
     stored = request.session.get(_session_key(batch))
     if not stored or stored["token"] != request.POST.get("token"):
