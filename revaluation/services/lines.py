@@ -185,7 +185,9 @@ def check_reason_code(code: str) -> str:
     """Blank or an existing Reason Code (trimmed, upper case as codes are stored)."""
     code = (code or "").strip().upper()
     if code and not ReasonCode.objects.filter(code=code).exists():
-        raise RevaluationError(f"There is no Reason Code {code}.", field="reason_code")
+        raise RevaluationError(
+            _("There is no Reason Code %(code)s.") % {"code": code}, field="reason_code"
+        )
     return code
 
 
@@ -196,11 +198,11 @@ def line_set_reason_code(*, line_id: int, version: int, code: str) -> Revaluatio
     line = RevaluationLine.objects.select_for_update().filter(pk=line_id).first()
     if line is None:
         raise RevaluationError(
-            "This line no longer exists: it was deleted or posted.", field="reason_code"
+            _("This line no longer exists: it was deleted or posted."), field="reason_code"
         )
     if line.version != version:
         raise StaleLineError(
-            "Someone else changed this line in the meantime; the current values are shown.",
+            _("Someone else changed this line in the meantime; the current values are shown."),
             field="reason_code",
         )
     code = check_reason_code(code)
