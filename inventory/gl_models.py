@@ -7,9 +7,10 @@ of the G/L migration refuse any change or delete, and TRUNCATE.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from inventory.audit import track_all
@@ -21,6 +22,9 @@ from inventory.models import (
     amount_field,
 )
 from inventory.text import validate_code
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise  # django-stubs' helper: a dev dependency only
 
 
 class GLAccountType(models.TextChoices):
@@ -67,7 +71,7 @@ INVENTORY_SETUP_ROLES = (GLRole.INVENTORY, GLRole.INVENTORY_INTERIM, GLRole.WIP)
 GENERAL_SETUP_ROLES = tuple(role for role in GLRole if role not in INVENTORY_SETUP_ROLES)
 
 
-def account_field(verbose_name: str | Promise) -> models.ForeignKey:
+def account_field(verbose_name: StrOrPromise) -> models.ForeignKey:
     return models.ForeignKey(
         GLAccount,
         verbose_name=verbose_name,
