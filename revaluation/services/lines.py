@@ -295,7 +295,9 @@ def line_create_manual(
     """A manual per-entry revaluation line (§5.7, §5.9): the whole entry, at its own date."""
     batch = RevaluationBatch.objects.select_for_update().filter(name=batch_name).first()
     if batch is None:
-        raise RevaluationError(f"The revaluation batch {batch_name} does not exist.")
+        raise RevaluationError(
+            _("The revaluation batch %(name)s does not exist.") % {"name": batch_name}
+        )
     item = check_item(Item.objects.filter(no=item_no).first(), item_no)
     entry = check_applies_to_entry(item=item, entry_no=applies_to_entry)
     previous = batch.lines.order_by("-line_no").first()
