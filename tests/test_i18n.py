@@ -22,6 +22,8 @@ from inventory.numbers import NumberError, parse_decimal
 from revaluation.models import RevaluationLine, UserPreference
 from tests.factories import ItemFactory
 from tests.markup import element, text_of
+from tests.posting import day
+from tests.revaluation.test_explain import calculate
 from tests.revaluation.test_views import (  # noqa: F401
     HTMX,
     batch,
@@ -355,3 +357,16 @@ def test_the_valuation_entries_page_explains_the_figure_in_dutch(dutch_client, s
     assert "De waardeposten achter het bedrag, 04-01-2025 tot en met 05-01-2025" in page
     assert "tekens omgekeerd: het rapport toont afnamen als positieve bedragen" in page
     assert "Σ Gefactureerd aantal" in page
+
+
+def test_the_drill_down_says_in_dutch_that_the_ledger_changed(dutch_client, scenario_a):
+    [changed] = calculate(day(6))  # after both sales: 7 left of P-2
+    changed.quantity = D("8")
+    changed.save(update_fields=["quantity"])
+    url = reverse("revaluation-line-explain", args=["EXPLAIN", changed.pk])
+    page = " ".join(dutch_client.get(url).content.decode().split())
+    assert (
+        "nu opnieuw berekend is Aantal 7 en Voorraadwaarde (berekend) 84,00; de regel bevat 8 en"
+        in page
+    )
+    assert "op 06-01-2025: het resterende aantal en de waarde van de meegenomen inkomende" in page
