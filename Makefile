@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 DEMO_USER ?= demo
 DEMO_PASSWORD ?= demo-revaluation
 
-.PHONY: install run test lint format migrate demo bench clean
+.PHONY: install run test lint format migrate demo bench bench-load clean
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,9 @@ run: demo
 	@# and stops with it.
 	$(BIN)/python manage.py db_worker --no-startup-delay & trap 'kill -INT $$! 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+# One pytest worker per core (pytest-xdist): each worker has its own test database.
+PYTEST_ARGS ?= -n auto
 
 test: install
 	$(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
@@ -60,6 +63,10 @@ bench: install
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/generate.py --items $(BENCH_ITEMS) --pairs $(BENCH_PAIRS)
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py check_ledger
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/run.py --runs $(BENCH_RUNS) $(BENCH_ARGS)
+
+# The load test on a copy of the benchmark database (run `make bench` first).
+bench-load: install
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/load.py --users 20 --edits 40
 
 clean:
 	rm -rf $(VENV) var staticfiles

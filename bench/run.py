@@ -6,8 +6,10 @@ docs/BENCHMARKS.md.
 Run ``bench/generate.py`` first. Every operation runs inside a transaction that is rolled back,
 so the database stays as generated and the runs can be repeated; each figure is the median of
 ``--runs`` runs. Floors: Calculate Inventory Value beside one hand-written SQL statement
-(``bench/floor.py``, its totals checked equal to ours); posting beside a COPY of the same value
-entries into a copy of the value entry table with its indexes.
+(``bench/floor.py``, its totals checked equal to ours); posting the per-item revaluation journal
+beside a COPY of the rows it wrote into the same tables. Also: the peak RSS of the calculate,
+post and adjust jobs, each in a process of its own, and the server time of the journal pages of
+a 20,000-line batch (``bench/web.py``).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import os
 import platform
 import resource
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -36,7 +39,8 @@ django.setup()
 
 from django.db import connection, transaction  # noqa: E402
 from django.db.models import Count, Sum  # noqa: E402
-from floor import floor_lines  # noqa: E402
+from floor import METHODS, floor_lines  # noqa: E402
+from web import web_timings  # noqa: E402
 
 from inventory.ledger_checks import ledger_problems  # noqa: E402
 from inventory.models import (  # noqa: E402
@@ -50,12 +54,12 @@ from inventory.services.adjustment import (  # noqa: E402
     AdjustmentSummary,
     adjust_cost_item_entries,
 )
-from revaluation.models import RevaluationLine  # noqa: E402
+from revaluation.models import PostedRevaluationLine, RevaluationLine  # noqa: E402
 from revaluation.services.calculate import CalculateOptions, calculate_inventory_value  # noqa: E402
 from revaluation.services.lines import apply_edit  # noqa: E402
 from revaluation.services.posting import revaluation_batch_post  # noqa: E402
 
-ON = date(2024, 12, 31)
+ON = date(2025, 12, 31)
 
 
 def rolled_back[T](fn: Callable[[], T]) -> tuple[float, T]:
@@ -87,7 +91,9 @@ CALCULATIONS: dict[str, tuple[str, dict]] = {
 
 
 def calculated(per: str) -> tuple[int, Decimal, Decimal]:
-    options = CalculateOptions(posting_date=ON, document_no="B-1", **CALCULATIONS[per][1])
+    options = CalculateOptions(
+        posting_date=ON, document_no="B-1", costing_methods=METHODS, **CALCULATIONS[per][1]
+    )
     calculate_inventory_value(batch_name="BENCH", options=options)
     totals = RevaluationLine.objects.filter(batch_id="BENCH").aggregate(
         n=Count("id"), q=Sum("quantity"), v=Sum("inventory_value_calculated")
@@ -110,10 +116,11 @@ def beside_floor(runs: int, per: str) -> tuple[float, float, float, tuple, tuple
     return statistics.median(ours), statistics.median(floors), ratio, totals, floor_totals
 
 
-def calculate_and_revalue() -> None:
-    """Calculate per entry and type a unit cost 5% higher on every line (the line rules)."""
+def calculate_and_revalue(per: str = "item") -> None:
+    """Calculate (per item by default) and type a unit cost 5% higher on every line."""
     calculate_inventory_value(
-        batch_name="BENCH", options=CalculateOptions(posting_date=ON, document_no="B-1")
+        batch_name="BENCH",
+        options=CalculateOptions(posting_date=ON, document_no="B-1", per=per),
     )
     precision = InventorySetup.get().precision
     lines = list(RevaluationLine.objects.filter(batch_id="BENCH"))
@@ -127,30 +134,55 @@ def calculate_and_revalue() -> None:
     )
 
 
+# The tables posting a revaluation batch appends rows to (the floor writes the same rows again),
+# with the key the floor shifts past the posted rows.
+POSTED_TABLES = (
+    (ValueEntry._meta.db_table, "entry_no"),
+    (PostedRevaluationLine._meta.db_table, "id"),
+)
+
+
+def copy_again(cursor, table: str, key: str, first: int) -> float:
+    """Seconds to COPY the rows of ``table`` from key ``first`` on into the same table again,
+    renumbered right after them (same table, same indexes, triggers and foreign keys)."""
+    cursor.execute(f"SELECT max({key}) FROM {table}")
+    shift = cursor.fetchone()[0] - first + 1
+    cursor.execute(
+        f"CREATE TEMP TABLE bench_again ON COMMIT DROP AS SELECT * FROM {table} WHERE {key} >= %s",
+        [first],
+    )
+    cursor.execute(f"UPDATE bench_again SET {key} = {key} + %s", [shift])
+    with cursor.cursor.copy("COPY bench_again TO STDOUT") as out:
+        data = [bytes(block) for block in out]
+    started = time.perf_counter()
+    with cursor.cursor.copy(f"COPY {table} FROM STDIN") as copy:
+        for block in data:
+            copy.write(block)
+    seconds = time.perf_counter() - started
+    cursor.execute("DROP TABLE bench_again")
+    return seconds
+
+
+def next_key(cursor, table: str, key: str) -> int:
+    cursor.execute(f"SELECT coalesce(max({key}), 0) + 1 FROM {table}")
+    return cursor.fetchone()[0]
+
+
 def posting() -> tuple[float, float, int]:
-    """(post seconds, COPY seconds of the same value entries, value entries written)."""
+    """Post the per-item revaluation journal; then COPY the rows it wrote into the same tables
+    again: (post seconds, COPY seconds, value entries written)."""
     with transaction.atomic():
         calculate_and_revalue()
-        last = ValueEntry.objects.order_by("-entry_no").values_list("entry_no", flat=True)[:1]
-        first_new = (last[0] if last else 0) + 1
-        started = time.perf_counter()
-        revaluation_batch_post(batch_name="BENCH")
-        post_seconds = time.perf_counter() - started
-        written = ValueEntry.objects.filter(entry_no__gte=first_new).count()
         with connection.cursor() as cursor:
-            cursor.execute(
-                "CREATE TEMP TABLE bench_copy (LIKE inventory_valueentry INCLUDING ALL)"
-                " ON COMMIT DROP"
-            )
-            with cursor.cursor.copy(
-                f"COPY (SELECT * FROM inventory_valueentry WHERE entry_no >= {first_new}) TO STDOUT"
-            ) as out:
-                data = [bytes(block) for block in out]
+            firsts = [next_key(cursor, table, key) for table, key in POSTED_TABLES]
             started = time.perf_counter()
-            with cursor.cursor.copy("COPY bench_copy FROM STDIN") as copy:
-                for block in data:
-                    copy.write(block)
-            copy_seconds = time.perf_counter() - started
+            revaluation_batch_post(batch_name="BENCH")
+            post_seconds = time.perf_counter() - started
+            written = ValueEntry.objects.filter(entry_no__gte=firsts[0]).count()
+            copy_seconds = sum(
+                copy_again(cursor, table, key, first)
+                for (table, key), first in zip(POSTED_TABLES, firsts, strict=True)
+            )
         transaction.set_rollback(True)
     return post_seconds, copy_seconds, written
 
@@ -171,16 +203,62 @@ def post_rows(runs: int, rows: list) -> None:
     timings = [posting() for _ in range(runs)]
     post_seconds = statistics.median(t[0] for t in timings)
     copy_seconds = statistics.median(t[1] for t in timings)
+    ratio = statistics.median(t[0] / t[1] for t in timings)
     rows.append(
         (
-            "Post the per-entry revaluation journal",
+            "Post the per-item revaluation journal",
             post_seconds,
             copy_seconds,
-            f"{timings[0][2]:,} value entries; floor: the same rows copied into a copy of the "
-            "table with its indexes",
+            f"{timings[0][2]:,} value entries; floor: COPY of the same rows (value entries, "
+            f"posted lines) into the same tables; median of the per-run ratios {ratio:.2f}",
         )
     )
     print(rows[-1], flush=True)
+
+
+def job_after_revaluation() -> AdjustmentSummary:
+    """Adjust Cost after the per-item revaluation journal was posted."""
+    calculate_and_revalue()
+    revaluation_batch_post(batch_name="BENCH")
+    return adjust_cost_item_entries()
+
+
+JOBS: dict[str, Callable[[], object]] = {
+    "calculate": functools.partial(calculated, "entry"),
+    "post": posting,
+    "adjust": job_after_revaluation,
+}
+
+
+def job_rss(job: str) -> tuple[float, int, str]:
+    """Run one job in a process of its own: (wall seconds, its peak RSS in MB, its result)."""
+    started = time.perf_counter()
+    child = subprocess.Popen([sys.executable, __file__, "--job", job], stdout=subprocess.PIPE)
+    assert child.stdout is not None
+    result = child.stdout.read().decode().strip()
+    _, status, usage = os.wait4(child.pid, 0)
+    if status:
+        sys.exit(f"the {job} job failed")
+    return time.perf_counter() - started, usage.ru_maxrss // 1024, result
+
+
+def rss_rows(rows: list) -> None:
+    labels = {
+        "calculate": "Calculate Inventory Value per entry",
+        "post": "calculate per item, revalue, post the journal",
+        "adjust": "calculate per item, revalue, post, Adjust Cost",
+    }
+    for job, label in labels.items():
+        seconds, peak, result = job_rss(job)
+        rows.append(
+            (
+                f"Peak RSS of the job process: {label}",
+                seconds,
+                None,
+                f"**{peak} MB** (1 run; the job's result: {result})",
+            )
+        )
+        print(rows[-1], flush=True)
 
 
 def machine() -> str:
@@ -213,7 +291,17 @@ def main() -> None:
         "--skip-adjust", action="store_true", help="skip the every-entry-flagged Adjust Cost run"
     )
     parser.add_argument("--skip-posting", action="store_true", help="skip the posting runs")
+    parser.add_argument(
+        "--skip-calculate", action="store_true", help="skip Calculate Inventory Value"
+    )
+    parser.add_argument("--skip-rss", action="store_true", help="skip the peak RSS per job")
+    parser.add_argument("--skip-web", action="store_true", help="skip the page timings")
+    parser.add_argument("--output", default=str(ROOT / "docs" / "BENCHMARKS.md"))
+    parser.add_argument("--job", choices=JOBS, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.job:  # one job in a child process of rss_rows, rolled back
+        print(rolled_back(JOBS[args.job]))
+        return
     if not Item.objects.exists():
         sys.exit("Run bench/generate.py first.")
     started = time.perf_counter()
@@ -230,7 +318,7 @@ def main() -> None:
     rows: list[tuple[str, float, float | None, str]] = [
         ("Ledger invariants (`manage.py check_ledger`)", check_seconds, None, "")
     ]
-    for per, (label, _) in CALCULATIONS.items():
+    for per, (label, _) in [] if args.skip_calculate else CALCULATIONS.items():
         ours, floor, ratio, totals, floor_totals = beside_floor(args.runs, per)
         equal = "equal" if tuple(totals) == tuple(floor_totals) else f"DIFFER {floor_totals}"
         note = (
@@ -262,6 +350,11 @@ def main() -> None:
             )
         )
         print(rows[-1], flush=True)
+    if not args.skip_rss:
+        rss_rows(rows)
+    requests = [] if args.skip_web else web_timings(ON, max(args.runs, 5))
+    for request in requests:
+        print(request, flush=True)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
     lines = [
         "# Benchmarks",
@@ -282,8 +375,18 @@ def main() -> None:
         ],
         "",
     ]
-    (ROOT / "docs" / "BENCHMARKS.md").write_text("\n".join(lines))
-    print("wrote docs/BENCHMARKS.md")
+    if requests:
+        lines += [
+            "| Request (Django test client, server side) | ms (median) | Queries | Target |",
+            "|---|---:|---:|---|",
+            *[
+                f"| {label} | {ms:.0f} | {queries} | {note} |"
+                for label, ms, queries, note in requests
+            ],
+            "",
+        ]
+    Path(args.output).write_text("\n".join(lines))
+    print(f"wrote {args.output}")
 
 
 if __name__ == "__main__":

@@ -17,8 +17,7 @@ from django.contrib import admin
 from django.contrib.admin.utils import get_last_value_from_parameters
 from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
-from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import DecimalField, QuerySet
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -27,7 +26,6 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from inventory import selectors
-from inventory.amounts import AMOUNT_DIGITS, AMOUNT_PLACES
 from inventory.forms import PlainDecimalField
 from inventory.models import (
     AdjustmentRun,
@@ -119,19 +117,6 @@ def ile_link(entry_no: int | None) -> str:
         return "-"
     url = reverse("admin:inventory_itemledgerentry_change", args=[entry_no])
     return format_html('<a href="{}">{}</a>', url, entry_no)
-
-
-def value_entry_sum(field: str) -> Coalesce:
-    """Sum of ``field`` over the value entries of the outer item ledger entry, 0 if none."""
-    total = (
-        ValueEntry.objects.filter(item_ledger_entry=OuterRef("pk"))
-        .order_by()
-        .values("item_ledger_entry")
-        .annotate(total=Sum(field))
-        .values("total")
-    )
-    output = DecimalField(max_digits=AMOUNT_DIGITS, decimal_places=AMOUNT_PLACES)
-    return Coalesce(Subquery(total, output_field=output), Value(Decimal(0)), output_field=output)
 
 
 class EstimatedCountPaginator(Paginator):
@@ -670,8 +655,8 @@ class ItemLedgerEntryAdmin(ReadOnlyAdmin):
             super()
             .get_queryset(request)
             .annotate(
-                cost_actual_sum=value_entry_sum("cost_amount_actual"),
-                cost_expected_sum=value_entry_sum("cost_amount_expected"),
+                cost_actual_sum=selectors.value_entry_sum("cost_amount_actual"),
+                cost_expected_sum=selectors.value_entry_sum("cost_amount_expected"),
             )
         )
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from inventory.gl_models import INVENTORY_SETUP_ROLES
 from inventory.models import (
     DefaultPostingAccounts,
@@ -50,7 +52,7 @@ def create_default_chart(gl_account: Any, defaults_model: Any, inv_setup: Any, g
         gl_account.objects.get_or_create(
             no=no, defaults={"name": name, "account_type": account_type}
         )
-    accounts = {role.value: no for role, (no, _, _) in DEFAULT_CHART.items()}
+    accounts = {role.value: no for role, (no, _name, _type) in DEFAULT_CHART.items()}
     defaults_model.objects.get_or_create(
         pk=1, defaults={f"{role}_id": no for role, no in accounts.items()}
     )
@@ -120,7 +122,7 @@ class SetupResolver:
         if row is None:
             row = model(**fields)
             if not fields[group_field]:  # no group: no setup row can exist (E-05)
-                return None, "The " + str(row).replace(": ", " does not exist: ", 1) + "."
+                return None, _missing_row(row)
             for name in roles:
                 setattr(row, f"{name}_id", getattr(self.defaults, f"{name}_id"))
             if self.create_missing:
@@ -135,20 +137,48 @@ class SetupResolver:
         if error:
             return None, error
         if isinstance(row, GeneralPostingSetup) and row.blocked:
-            return None, f"Blocked must be equal to 'No' in {row}."
+            return None, _("Blocked must be equal to 'No' in %(row)s.") % {"row": setup_row(row)}
         label = row._meta.get_field(role.value).verbose_name
         account_no = getattr(row, f"{role.value}_id")
         if not account_no:
-            return None, f"{label} must have a value in {row}."
+            return None, _("%(field)s must have a value in %(row)s.") % {
+                "field": label,
+                "row": setup_row(row),
+            }
         account = self.accounts.get(account_no)
         if account is None:  # created after this run started reading
             account = self.accounts[account_no] = GLAccount.objects.get(no=account_no)
         if account.blocked:
-            return None, (
-                f"Blocked must be equal to 'No' in G/L Account: No.='{account.no}' "
-                f"({label} in {row})."
-            )
+            return None, _(
+                "Blocked must be equal to 'No' in G/L Account: No.='%(no)s' (%(field)s in %(row)s)."
+            ) % {"no": account.no, "field": label, "row": setup_row(row)}
         return account, None
+
+
+def setup_row(row: InventoryPostingSetup | GeneralPostingSetup) -> str:
+    """A setup row named as Business Central names it in a message, in the active language."""
+    if isinstance(row, InventoryPostingSetup):
+        return _(
+            "Inventory Posting Setup: Location Code='%(location)s', Inventory Posting "
+            "Group='%(group)s'"
+        ) % {"location": row.location_code, "group": row.inventory_posting_group}
+    return _(
+        "General Posting Setup: Gen. Bus. Posting Group='%(bus)s', Gen. Prod. Posting "
+        "Group='%(prod)s'"
+    ) % {"bus": row.gen_bus_posting_group, "prod": row.gen_prod_posting_group}
+
+
+def _missing_row(row: InventoryPostingSetup | GeneralPostingSetup) -> str:
+    """E-05: the setup row of a value entry without a posting group cannot exist."""
+    if isinstance(row, InventoryPostingSetup):
+        return _(
+            "The Inventory Posting Setup does not exist: Location Code='%(location)s', "
+            "Inventory Posting Group='%(group)s'."
+        ) % {"location": row.location_code, "group": row.inventory_posting_group}
+    return _(
+        "The General Posting Setup does not exist: Gen. Bus. Posting Group='%(bus)s', Gen. "
+        "Prod. Posting Group='%(prod)s'."
+    ) % {"bus": row.gen_bus_posting_group, "prod": row.gen_prod_posting_group}
 
 
 def create_location_setup_rows(location_code: str) -> None:

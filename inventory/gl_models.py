@@ -7,8 +7,11 @@ of the G/L migration refuse any change or delete, and TRUNCATE.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from inventory.audit import track_all
 from inventory.models import (
@@ -20,6 +23,9 @@ from inventory.models import (
 )
 from inventory.text import validate_code
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise  # django-stubs' helper: a dev dependency only
+
 
 class GLAccountType(models.TextChoices):
     INCOME_STATEMENT = "income_statement", "Income Statement"
@@ -28,12 +34,15 @@ class GLAccountType(models.TextChoices):
 
 @track_all()
 class GLAccount(models.Model):
-    no = models.CharField("No.", max_length=20, primary_key=True, validators=[validate_code])
-    name = models.CharField(max_length=100)
+    no = models.CharField(_("No."), max_length=20, primary_key=True, validators=[validate_code])
+    name = models.CharField(max_length=100, verbose_name=_("name"))
     account_type = models.CharField(
-        max_length=20, choices=GLAccountType, default=GLAccountType.BALANCE_SHEET
+        max_length=20,
+        choices=GLAccountType,
+        default=GLAccountType.BALANCE_SHEET,
+        verbose_name=_("account type"),
     )
-    blocked = models.BooleanField(default=False)
+    blocked = models.BooleanField(default=False, verbose_name=_("blocked"))
 
     class Meta:
         verbose_name = "G/L account"
@@ -62,7 +71,7 @@ INVENTORY_SETUP_ROLES = (GLRole.INVENTORY, GLRole.INVENTORY_INTERIM, GLRole.WIP)
 GENERAL_SETUP_ROLES = tuple(role for role in GLRole if role not in INVENTORY_SETUP_ROLES)
 
 
-def account_field(verbose_name: str) -> models.ForeignKey:
+def account_field(verbose_name: StrOrPromise) -> models.ForeignKey:
     return models.ForeignKey(
         GLAccount,
         verbose_name=verbose_name,
@@ -78,16 +87,16 @@ class DefaultPostingAccounts(models.Model):
     """Singleton (pk 1): the accounts a new Inventory / General Posting Setup row starts with
     (a location or posting group that has no setup row yet gets one from here when it posts)."""
 
-    inventory = account_field("Inventory Account")
-    inventory_interim = account_field("Inventory Account (Interim)")
-    wip = account_field("WIP Account")
-    inventory_adjmt = account_field("Inventory Adjmt. Account")
-    cogs = account_field("COGS Account")
-    cogs_interim = account_field("COGS Account (Interim)")
-    direct_cost_applied = account_field("Direct Cost Applied Account")
-    overhead_applied = account_field("Overhead Applied Account")
-    purchase_variance = account_field("Purchase Variance Account")
-    invt_accrual_interim = account_field("Invt. Accrual Acc. (Interim)")
+    inventory = account_field(_("Inventory Account"))
+    inventory_interim = account_field(_("Inventory Account (Interim)"))
+    wip = account_field(_("WIP Account"))
+    inventory_adjmt = account_field(_("Inventory Adjmt. Account"))
+    cogs = account_field(_("COGS Account"))
+    cogs_interim = account_field(_("COGS Account (Interim)"))
+    direct_cost_applied = account_field(_("Direct Cost Applied Account"))
+    overhead_applied = account_field(_("Overhead Applied Account"))
+    purchase_variance = account_field(_("Purchase Variance Account"))
+    invt_accrual_interim = account_field(_("Invt. Accrual Acc. (Interim)"))
 
     class Meta:
         verbose_name = "default posting accounts"
@@ -102,11 +111,13 @@ class DefaultPostingAccounts(models.Model):
 
 @track_all()
 class InventoryPostingSetup(models.Model):
-    location_code = models.CharField(max_length=10, blank=True)
-    inventory_posting_group = models.CharField(max_length=20)
-    inventory = account_field("Inventory Account")
-    inventory_interim = account_field("Inventory Account (Interim)")
-    wip = account_field("WIP Account")
+    location_code = models.CharField(max_length=10, blank=True, verbose_name=_("location code"))
+    inventory_posting_group = models.CharField(
+        max_length=20, verbose_name=_("inventory posting group")
+    )
+    inventory = account_field(_("Inventory Account"))
+    inventory_interim = account_field(_("Inventory Account (Interim)"))
+    wip = account_field(_("WIP Account"))
 
     class Meta:
         ordering = ["location_code", "inventory_posting_group"]
@@ -126,16 +137,20 @@ class InventoryPostingSetup(models.Model):
 
 @track_all()
 class GeneralPostingSetup(models.Model):
-    gen_bus_posting_group = models.CharField(max_length=20, blank=True)
-    gen_prod_posting_group = models.CharField(max_length=20)
-    inventory_adjmt = account_field("Inventory Adjmt. Account")
-    cogs = account_field("COGS Account")
-    cogs_interim = account_field("COGS Account (Interim)")
-    direct_cost_applied = account_field("Direct Cost Applied Account")
-    overhead_applied = account_field("Overhead Applied Account")
-    purchase_variance = account_field("Purchase Variance Account")
-    invt_accrual_interim = account_field("Invt. Accrual Acc. (Interim)")
-    blocked = models.BooleanField(default=False)
+    gen_bus_posting_group = models.CharField(
+        max_length=20, blank=True, verbose_name=_("gen bus posting group")
+    )
+    gen_prod_posting_group = models.CharField(
+        max_length=20, verbose_name=_("gen prod posting group")
+    )
+    inventory_adjmt = account_field(_("Inventory Adjmt. Account"))
+    cogs = account_field(_("COGS Account"))
+    cogs_interim = account_field(_("COGS Account (Interim)"))
+    direct_cost_applied = account_field(_("Direct Cost Applied Account"))
+    overhead_applied = account_field(_("Overhead Applied Account"))
+    purchase_variance = account_field(_("Purchase Variance Account"))
+    invt_accrual_interim = account_field(_("Invt. Accrual Acc. (Interim)"))
+    blocked = models.BooleanField(default=False, verbose_name=_("blocked"))
 
     class Meta:
         ordering = ["gen_bus_posting_group", "gen_prod_posting_group"]
@@ -157,14 +172,19 @@ class GeneralPostingSetup(models.Model):
 
 
 class GLRegister(AppendOnlyModel):
-    no = models.PositiveIntegerField(primary_key=True)
-    from_entry_no = models.PositiveIntegerField(default=0)
-    to_entry_no = models.PositiveIntegerField(default=0)
-    source_code = models.CharField(max_length=10, choices=SourceCode)
+    no = models.PositiveIntegerField(primary_key=True, verbose_name=_("no"))
+    from_entry_no = models.PositiveIntegerField(default=0, verbose_name=_("from entry no"))
+    to_entry_no = models.PositiveIntegerField(default=0, verbose_name=_("to entry no"))
+    source_code = models.CharField(max_length=10, choices=SourceCode, verbose_name=_("source code"))
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("user"),
     )
-    created_at = models.DateTimeField()
+    created_at = models.DateTimeField(verbose_name=_("created at"))
 
     class Meta:
         verbose_name = "G/L register"
@@ -178,20 +198,30 @@ class GLEntry(AppendOnlyModel):
     """Amount: debit > 0, credit < 0. The posting groups and location say where it came from
     (reconciliation per location and posting group, spec §10.4)."""
 
-    entry_no = models.PositiveIntegerField("Entry No.", primary_key=True)
-    account = models.ForeignKey(GLAccount, on_delete=models.PROTECT, related_name="entries")
-    role = models.CharField(max_length=30, choices=GLRole)
-    posting_date = models.DateField()
-    document_no = models.CharField(max_length=20)
-    description = models.CharField(max_length=100, blank=True)
-    amount = amount_field()
-    source_code = models.CharField(max_length=10, choices=SourceCode)
-    reason_code = models.CharField(max_length=10, blank=True)
-    location_code = models.CharField(max_length=10, blank=True)
-    inventory_posting_group = models.CharField(max_length=20, blank=True)
-    gen_bus_posting_group = models.CharField(max_length=20, blank=True)
-    gen_prod_posting_group = models.CharField(max_length=20, blank=True)
-    gl_register = models.ForeignKey(GLRegister, on_delete=models.PROTECT, related_name="+")
+    entry_no = models.PositiveIntegerField(_("Entry No."), primary_key=True)
+    account = models.ForeignKey(
+        GLAccount, on_delete=models.PROTECT, related_name="entries", verbose_name=_("account")
+    )
+    role = models.CharField(max_length=30, choices=GLRole, verbose_name=_("role"))
+    posting_date = models.DateField(verbose_name=_("posting date"))
+    document_no = models.CharField(max_length=20, verbose_name=_("document no"))
+    description = models.CharField(max_length=100, blank=True, verbose_name=_("description"))
+    amount = amount_field(verbose_name=_("amount"))
+    source_code = models.CharField(max_length=10, choices=SourceCode, verbose_name=_("source code"))
+    reason_code = models.CharField(max_length=10, blank=True, verbose_name=_("reason code"))
+    location_code = models.CharField(max_length=10, blank=True, verbose_name=_("location code"))
+    inventory_posting_group = models.CharField(
+        max_length=20, blank=True, verbose_name=_("inventory posting group")
+    )
+    gen_bus_posting_group = models.CharField(
+        max_length=20, blank=True, verbose_name=_("gen bus posting group")
+    )
+    gen_prod_posting_group = models.CharField(
+        max_length=20, blank=True, verbose_name=_("gen prod posting group")
+    )
+    gl_register = models.ForeignKey(
+        GLRegister, on_delete=models.PROTECT, related_name="+", verbose_name=_("gl register")
+    )
 
     class Meta:
         verbose_name = "G/L entry"
@@ -215,11 +245,18 @@ class GLEntry(AppendOnlyModel):
 class GLItemLedgerRelation(AppendOnlyModel):
     """G/L – Item Ledger Relation: which value entries a G/L entry posted."""
 
-    gl_entry = models.ForeignKey(GLEntry, on_delete=models.PROTECT, related_name="relations")
-    value_entry = models.ForeignKey(
-        "inventory.ValueEntry", on_delete=models.PROTECT, related_name="gl_relations"
+    gl_entry = models.ForeignKey(
+        GLEntry, on_delete=models.PROTECT, related_name="relations", verbose_name=_("gl entry")
     )
-    gl_register = models.ForeignKey(GLRegister, on_delete=models.PROTECT, related_name="+")
+    value_entry = models.ForeignKey(
+        "inventory.ValueEntry",
+        on_delete=models.PROTECT,
+        related_name="gl_relations",
+        verbose_name=_("value entry"),
+    )
+    gl_register = models.ForeignKey(
+        GLRegister, on_delete=models.PROTECT, related_name="+", verbose_name=_("gl register")
+    )
 
     class Meta:
         verbose_name = "G/L – item ledger relation"
@@ -239,14 +276,20 @@ class GLPostingRun(BackgroundJob):
     lock_namespace = 5802
     noun = "run"
 
-    per = models.CharField(max_length=20, default="entry")
-    document_no = models.CharField(max_length=20, blank=True)
-    value_entries_outstanding = models.PositiveIntegerField(default=0)
-    value_entries_posted = models.PositiveIntegerField(default=0)
-    entries_created = models.PositiveIntegerField(default=0)
-    register_no = models.PositiveIntegerField(null=True, blank=True)
-    skipped = models.JSONField(default=list, blank=True)  # [[value entry no., item no., reason]]
-    message = models.TextField(blank=True)
+    per = models.CharField(max_length=20, default="entry", verbose_name=_("per"))
+    document_no = models.CharField(max_length=20, blank=True, verbose_name=_("document no"))
+    value_entries_outstanding = models.PositiveIntegerField(
+        default=0, verbose_name=_("value entries outstanding")
+    )
+    value_entries_posted = models.PositiveIntegerField(
+        default=0, verbose_name=_("value entries posted")
+    )
+    entries_created = models.PositiveIntegerField(default=0, verbose_name=_("entries created"))
+    register_no = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("register no"))
+    skipped = models.JSONField(
+        default=list, blank=True, verbose_name=_("skipped")
+    )  # [[value entry no., item no., reason]]
+    message = models.TextField(blank=True, verbose_name=_("message"))
 
     class Meta:
         verbose_name = "Post Inventory Cost to G/L run"

@@ -108,25 +108,43 @@ class InventorySetup(models.Model):
         decimal_places=AMOUNT_PLACES,
         default=Decimal("0.01"),
         validators=[MinValueValidator(Decimal("0.00001"))],
+        verbose_name=_("amount rounding precision"),
     )
     unit_amount_rounding_precision = models.DecimalField(
         max_digits=15,
         decimal_places=UNIT_PLACES,
         default=Decimal("0.00001"),
         validators=[MinValueValidator(Decimal("0.0000000001"))],
+        verbose_name=_("unit amount rounding precision"),
     )
     average_cost_calc_type = models.CharField(
-        max_length=30, choices=AverageCostCalcType, default=AverageCostCalcType.ITEM
+        max_length=30,
+        choices=AverageCostCalcType,
+        default=AverageCostCalcType.ITEM,
+        verbose_name=_("average cost calc type"),
     )
     average_cost_period = models.CharField(
-        max_length=10, choices=AverageCostPeriod, default=AverageCostPeriod.DAY
+        max_length=10,
+        choices=AverageCostPeriod,
+        default=AverageCostPeriod.DAY,
+        verbose_name=_("average cost period"),
     )
-    allow_negative_inventory = models.BooleanField(default=True)
-    automatic_cost_adjustment = models.BooleanField(default=False)
-    automatic_cost_posting = models.BooleanField(default=False)
-    expected_cost_posting_to_gl = models.BooleanField(default=False)
-    allow_posting_from = models.DateField(null=True, blank=True)
-    allow_posting_to = models.DateField(null=True, blank=True)
+    allow_negative_inventory = models.BooleanField(
+        default=True, verbose_name=_("allow negative inventory")
+    )
+    automatic_cost_adjustment = models.BooleanField(
+        default=False, verbose_name=_("automatic cost adjustment")
+    )
+    automatic_cost_posting = models.BooleanField(
+        default=False, verbose_name=_("automatic cost posting")
+    )
+    expected_cost_posting_to_gl = models.BooleanField(
+        default=False, verbose_name=_("expected cost posting to gl")
+    )
+    allow_posting_from = models.DateField(
+        null=True, blank=True, verbose_name=_("allow posting from")
+    )
+    allow_posting_to = models.DateField(null=True, blank=True, verbose_name=_("allow posting to"))
     # Year-end write-downs of slow-moving stock (issue 13 part 2): "days:percent" pairs.
     slow_moving_buckets = models.CharField(
         max_length=200,
@@ -134,9 +152,13 @@ class InventorySetup(models.Model):
         validators=[validate_slow_moving_buckets],
         help_text='Age buckets "days:percent", e.g. "365:50,730:100": no movement for 365 days '
         "or more -> 50 % write-down, 730 days or more -> 100 %.",
+        verbose_name=_("slow moving buckets"),
     )
     slow_moving_age_from = models.CharField(
-        max_length=20, choices=SlowMovingAgeFrom, default=SlowMovingAgeFrom.POSTING
+        max_length=20,
+        choices=SlowMovingAgeFrom,
+        default=SlowMovingAgeFrom.POSTING,
+        verbose_name=_("slow moving age from"),
     )
 
     class Meta:
@@ -186,10 +208,14 @@ class ReasonCode(models.Model):
     revaluations posted with them are what a later write-down calculation may reverse.
     """
 
-    code = models.CharField(max_length=10, primary_key=True, validators=[validate_code])
-    description = models.CharField(max_length=100, blank=True)
+    code = models.CharField(
+        max_length=10, primary_key=True, validators=[validate_code], verbose_name=_("code")
+    )
+    description = models.CharField(max_length=100, blank=True, verbose_name=_("description"))
     write_down = models.BooleanField(
-        default=False, help_text="Revaluations with this code are write-downs (IAS 2)."
+        default=False,
+        help_text="Revaluations with this code are write-downs (IAS 2).",
+        verbose_name=_("write down"),
     )
 
     class Meta:
@@ -207,8 +233,10 @@ def validate_reason_code(value: str) -> None:
 
 @track_all()
 class Location(models.Model):
-    code = models.CharField(max_length=10, primary_key=True, validators=[validate_code])
-    name = models.CharField(max_length=100, blank=True)
+    code = models.CharField(
+        max_length=10, primary_key=True, validators=[validate_code], verbose_name=_("code")
+    )
+    name = models.CharField(max_length=100, blank=True, verbose_name=_("name"))
 
     class Meta:
         verbose_name = _("location")
@@ -233,21 +261,38 @@ class CostingMethod(models.TextChoices):
     exclude=["unit_cost", "last_direct_cost", "last_unit_cost_calc_date", "cost_is_adjusted"]
 )
 class Item(models.Model):
-    no = models.CharField("No.", max_length=20, primary_key=True, validators=[validate_code])
-    description = models.CharField(max_length=100, blank=True)
-    base_unit_of_measure = models.CharField(max_length=10, default="PCS")
-    costing_method = models.CharField(
-        max_length=10, choices=CostingMethod, default=CostingMethod.FIFO
+    no = models.CharField(_("No."), max_length=20, primary_key=True, validators=[validate_code])
+    description = models.CharField(max_length=100, blank=True, verbose_name=_("description"))
+    base_unit_of_measure = models.CharField(
+        max_length=10, default="PCS", verbose_name=_("base unit of measure")
     )
-    unit_cost = unit_field(validators=[MinValueValidator(Decimal(0))])
-    standard_cost = unit_field(validators=[MinValueValidator(Decimal(0))])
-    last_direct_cost = unit_field(validators=[MinValueValidator(Decimal(0))])
-    last_unit_cost_calc_date = models.DateField(null=True, blank=True)
-    inventory_posting_group = models.CharField(max_length=20, default="RESALE")
-    gen_prod_posting_group = models.CharField(max_length=20, default="RETAIL")
-    inventory_value_zero = models.BooleanField(default=False)
-    blocked = models.BooleanField(default=False)
-    cost_is_adjusted = models.BooleanField(default=True)
+    costing_method = models.CharField(
+        max_length=10,
+        choices=CostingMethod,
+        default=CostingMethod.FIFO,
+        verbose_name=_("costing method"),
+    )
+    unit_cost = unit_field(validators=[MinValueValidator(Decimal(0))], verbose_name=_("unit cost"))
+    standard_cost = unit_field(
+        validators=[MinValueValidator(Decimal(0))], verbose_name=_("standard cost")
+    )
+    last_direct_cost = unit_field(
+        validators=[MinValueValidator(Decimal(0))], verbose_name=_("last direct cost")
+    )
+    last_unit_cost_calc_date = models.DateField(
+        null=True, blank=True, verbose_name=_("last unit cost calc date")
+    )
+    inventory_posting_group = models.CharField(
+        max_length=20, default="RESALE", verbose_name=_("inventory posting group")
+    )
+    gen_prod_posting_group = models.CharField(
+        max_length=20, default="RETAIL", verbose_name=_("gen prod posting group")
+    )
+    inventory_value_zero = models.BooleanField(
+        default=False, verbose_name=_("inventory value zero")
+    )
+    blocked = models.BooleanField(default=False, verbose_name=_("blocked"))
+    cost_is_adjusted = models.BooleanField(default=True, verbose_name=_("cost is adjusted"))
 
     class Meta:
         verbose_name = _("item")
@@ -268,9 +313,11 @@ class Item(models.Model):
 
 @track_all()
 class ItemVariant(models.Model):
-    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="variants")
-    code = models.CharField(max_length=10, validators=[validate_code])
-    description = models.CharField(max_length=100, blank=True)
+    item = models.ForeignKey(
+        Item, on_delete=models.CASCADE, related_name="variants", verbose_name=_("item")
+    )
+    code = models.CharField(max_length=10, validators=[validate_code], verbose_name=_("code"))
+    description = models.CharField(max_length=100, blank=True, verbose_name=_("description"))
 
     class Meta:
         verbose_name = _("item variant")
@@ -289,9 +336,9 @@ class ItemVariant(models.Model):
 class InventoryPeriod(models.Model):
     """A period is closed for postings on or before its ending date (spec §11)."""
 
-    ending_date = models.DateField(primary_key=True)
-    name = models.CharField(max_length=50, blank=True)
-    closed = models.BooleanField(default=False)
+    ending_date = models.DateField(primary_key=True, verbose_name=_("ending date"))
+    name = models.CharField(max_length=50, blank=True, verbose_name=_("name"))
+    closed = models.BooleanField(default=False, verbose_name=_("closed"))
 
     class Meta:
         verbose_name = _("inventory period")
@@ -359,17 +406,26 @@ class ItemLedgerEntryType(models.TextChoices):
 class ItemRegister(AppendOnlyModel):
     """One row per posting run; written last, when the entry ranges are known."""
 
-    no = models.PositiveIntegerField(primary_key=True)
-    from_entry_no = models.PositiveIntegerField(default=0)
-    to_entry_no = models.PositiveIntegerField(default=0)
-    from_value_entry_no = models.PositiveIntegerField(default=0)
-    to_value_entry_no = models.PositiveIntegerField(default=0)
-    source_code = models.CharField(max_length=10, choices=SourceCode)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    no = models.PositiveIntegerField(primary_key=True, verbose_name=_("no"))
+    from_entry_no = models.PositiveIntegerField(default=0, verbose_name=_("from entry no"))
+    to_entry_no = models.PositiveIntegerField(default=0, verbose_name=_("to entry no"))
+    from_value_entry_no = models.PositiveIntegerField(
+        default=0, verbose_name=_("from value entry no")
     )
-    journal_batch_name = models.CharField(max_length=20, blank=True)
-    created_at = models.DateTimeField()
+    to_value_entry_no = models.PositiveIntegerField(default=0, verbose_name=_("to value entry no"))
+    source_code = models.CharField(max_length=10, choices=SourceCode, verbose_name=_("source code"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    journal_batch_name = models.CharField(
+        max_length=20, blank=True, verbose_name=_("journal batch name")
+    )
+    created_at = models.DateTimeField(verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("item register")
@@ -393,26 +449,34 @@ class ItemLedgerEntry(AppendOnlyModel):
         "applied_entry_to_adjust",
     )
 
-    entry_no = models.PositiveIntegerField("Entry No.", primary_key=True)
-    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="ledger_entries")
-    posting_date = models.DateField()
-    entry_type = models.CharField(max_length=20, choices=ItemLedgerEntryType)
-    document_no = models.CharField(max_length=20)
-    description = models.CharField(max_length=100, blank=True)
-    location_code = models.CharField(max_length=10, blank=True)
-    variant_code = models.CharField(max_length=10, blank=True)
-    quantity = qty_field()
-    remaining_quantity = qty_field()
-    invoiced_quantity = qty_field()
-    open = models.BooleanField()
-    positive = models.BooleanField()
-    completely_invoiced = models.BooleanField()
-    last_invoice_date = models.DateField(null=True, blank=True)
-    applies_to_entry = models.PositiveIntegerField(default=0)
-    applied_entry_to_adjust = models.BooleanField(default=False)
-    source_code = models.CharField(max_length=10, choices=SourceCode)
-    reason_code = models.CharField(max_length=10, blank=True)
-    item_register = models.ForeignKey(ItemRegister, on_delete=models.PROTECT, related_name="+")
+    entry_no = models.PositiveIntegerField(_("Entry No."), primary_key=True)
+    item = models.ForeignKey(
+        Item, on_delete=models.PROTECT, related_name="ledger_entries", verbose_name=_("item")
+    )
+    posting_date = models.DateField(verbose_name=_("posting date"))
+    entry_type = models.CharField(
+        max_length=20, choices=ItemLedgerEntryType, verbose_name=_("entry type")
+    )
+    document_no = models.CharField(max_length=20, verbose_name=_("document no"))
+    description = models.CharField(max_length=100, blank=True, verbose_name=_("description"))
+    location_code = models.CharField(max_length=10, blank=True, verbose_name=_("location code"))
+    variant_code = models.CharField(max_length=10, blank=True, verbose_name=_("variant code"))
+    quantity = qty_field(verbose_name=_("quantity"))
+    remaining_quantity = qty_field(verbose_name=_("remaining quantity"))
+    invoiced_quantity = qty_field(verbose_name=_("invoiced quantity"))
+    open = models.BooleanField(verbose_name=_("open"))
+    positive = models.BooleanField(verbose_name=_("positive"))
+    completely_invoiced = models.BooleanField(verbose_name=_("completely invoiced"))
+    last_invoice_date = models.DateField(null=True, blank=True, verbose_name=_("last invoice date"))
+    applies_to_entry = models.PositiveIntegerField(default=0, verbose_name=_("applies to entry"))
+    applied_entry_to_adjust = models.BooleanField(
+        default=False, verbose_name=_("applied entry to adjust")
+    )
+    source_code = models.CharField(max_length=10, choices=SourceCode, verbose_name=_("source code"))
+    reason_code = models.CharField(max_length=10, blank=True, verbose_name=_("reason code"))
+    item_register = models.ForeignKey(
+        ItemRegister, on_delete=models.PROTECT, related_name="+", verbose_name=_("item register")
+    )
 
     class Meta:
         verbose_name = _("item ledger entry")
@@ -486,48 +550,74 @@ class ValueEntry(AppendOnlyModel):
     # tracking fields are maintained by G/L posting (spec §2.4).
     MUTABLE_FIELDS = ("valuation_date", "cost_posted_to_gl", "expected_cost_posted_to_gl")
 
-    entry_no = models.PositiveIntegerField("Entry No.", primary_key=True)
+    entry_no = models.PositiveIntegerField(_("Entry No."), primary_key=True)
     item_ledger_entry = models.ForeignKey(
-        ItemLedgerEntry, on_delete=models.PROTECT, related_name="value_entries"
+        ItemLedgerEntry,
+        on_delete=models.PROTECT,
+        related_name="value_entries",
+        verbose_name=_("item ledger entry"),
     )
-    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="value_entries")
-    location_code = models.CharField(max_length=10, blank=True)
-    variant_code = models.CharField(max_length=10, blank=True)
-    item_ledger_entry_type = models.CharField(max_length=20, choices=ItemLedgerEntryType)
-    entry_type = models.CharField(max_length=20, choices=ValueEntryType)
-    variance_type = models.CharField(max_length=20, blank=True)
-    posting_date = models.DateField()
-    valuation_date = models.DateField()
-    document_no = models.CharField(max_length=20)
-    description = models.CharField(max_length=100, blank=True)
-    source_code = models.CharField(max_length=10, choices=SourceCode)
-    reason_code = models.CharField(max_length=10, blank=True)
+    item = models.ForeignKey(
+        Item, on_delete=models.PROTECT, related_name="value_entries", verbose_name=_("item")
+    )
+    location_code = models.CharField(max_length=10, blank=True, verbose_name=_("location code"))
+    variant_code = models.CharField(max_length=10, blank=True, verbose_name=_("variant code"))
+    item_ledger_entry_type = models.CharField(
+        max_length=20, choices=ItemLedgerEntryType, verbose_name=_("item ledger entry type")
+    )
+    entry_type = models.CharField(
+        max_length=20, choices=ValueEntryType, verbose_name=_("entry type")
+    )
+    variance_type = models.CharField(max_length=20, blank=True, verbose_name=_("variance type"))
+    posting_date = models.DateField(verbose_name=_("posting date"))
+    valuation_date = models.DateField(verbose_name=_("valuation date"))
+    document_no = models.CharField(max_length=20, verbose_name=_("document no"))
+    description = models.CharField(max_length=100, blank=True, verbose_name=_("description"))
+    source_code = models.CharField(max_length=10, choices=SourceCode, verbose_name=_("source code"))
+    reason_code = models.CharField(max_length=10, blank=True, verbose_name=_("reason code"))
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("user"),
     )
-    journal_batch_name = models.CharField(max_length=20, blank=True)
-    inventory_posting_group = models.CharField(max_length=20, blank=True)
-    gen_bus_posting_group = models.CharField(max_length=20, blank=True)
-    gen_prod_posting_group = models.CharField(max_length=20, blank=True)
-    valued_quantity = qty_field()
-    invoiced_quantity = qty_field()
-    item_ledger_entry_quantity = qty_field()
-    cost_per_unit = unit_field()
-    cost_amount_expected = amount_field()
-    cost_amount_actual = amount_field()
-    expected_cost = models.BooleanField(default=False)
-    sales_amount_expected = amount_field()
-    sales_amount_actual = amount_field()
-    purchase_amount_expected = amount_field()
-    purchase_amount_actual = amount_field()
-    cost_posted_to_gl = amount_field()
-    expected_cost_posted_to_gl = amount_field()
-    adjustment = models.BooleanField(default=False)
-    applies_to_entry = models.PositiveIntegerField(default=0)
-    partial_revaluation = models.BooleanField(default=False)
-    valued_by_average_cost = models.BooleanField(default=False)
-    inventoriable = models.BooleanField(default=True)
-    item_register = models.ForeignKey(ItemRegister, on_delete=models.PROTECT, related_name="+")
+    journal_batch_name = models.CharField(
+        max_length=20, blank=True, verbose_name=_("journal batch name")
+    )
+    inventory_posting_group = models.CharField(
+        max_length=20, blank=True, verbose_name=_("inventory posting group")
+    )
+    gen_bus_posting_group = models.CharField(
+        max_length=20, blank=True, verbose_name=_("gen bus posting group")
+    )
+    gen_prod_posting_group = models.CharField(
+        max_length=20, blank=True, verbose_name=_("gen prod posting group")
+    )
+    valued_quantity = qty_field(verbose_name=_("valued quantity"))
+    invoiced_quantity = qty_field(verbose_name=_("invoiced quantity"))
+    item_ledger_entry_quantity = qty_field(verbose_name=_("item ledger entry quantity"))
+    cost_per_unit = unit_field(verbose_name=_("cost per unit"))
+    cost_amount_expected = amount_field(verbose_name=_("cost amount expected"))
+    cost_amount_actual = amount_field(verbose_name=_("cost amount actual"))
+    expected_cost = models.BooleanField(default=False, verbose_name=_("expected cost"))
+    sales_amount_expected = amount_field(verbose_name=_("sales amount expected"))
+    sales_amount_actual = amount_field(verbose_name=_("sales amount actual"))
+    purchase_amount_expected = amount_field(verbose_name=_("purchase amount expected"))
+    purchase_amount_actual = amount_field(verbose_name=_("purchase amount actual"))
+    cost_posted_to_gl = amount_field(verbose_name=_("cost posted to gl"))
+    expected_cost_posted_to_gl = amount_field(verbose_name=_("expected cost posted to gl"))
+    adjustment = models.BooleanField(default=False, verbose_name=_("adjustment"))
+    applies_to_entry = models.PositiveIntegerField(default=0, verbose_name=_("applies to entry"))
+    partial_revaluation = models.BooleanField(default=False, verbose_name=_("partial revaluation"))
+    valued_by_average_cost = models.BooleanField(
+        default=False, verbose_name=_("valued by average cost")
+    )
+    inventoriable = models.BooleanField(default=True, verbose_name=_("inventoriable"))
+    item_register = models.ForeignKey(
+        ItemRegister, on_delete=models.PROTECT, related_name="+", verbose_name=_("item register")
+    )
 
     class Meta:
         verbose_name = _("value entry")
@@ -554,12 +644,18 @@ class ValueEntry(AppendOnlyModel):
 
 
 class ItemApplicationEntry(AppendOnlyModel):
-    entry_no = models.PositiveIntegerField("Entry No.", primary_key=True)
+    entry_no = models.PositiveIntegerField(_("Entry No."), primary_key=True)
     item_ledger_entry = models.ForeignKey(
-        ItemLedgerEntry, on_delete=models.PROTECT, related_name="application_entries"
+        ItemLedgerEntry,
+        on_delete=models.PROTECT,
+        related_name="application_entries",
+        verbose_name=_("item ledger entry"),
     )
     inbound_item_entry = models.ForeignKey(
-        ItemLedgerEntry, on_delete=models.PROTECT, related_name="inbound_applications"
+        ItemLedgerEntry,
+        on_delete=models.PROTECT,
+        related_name="inbound_applications",
+        verbose_name=_("inbound item entry"),
     )
     # 0 in Business Central; NULL here.
     outbound_item_entry = models.ForeignKey(
@@ -568,6 +664,7 @@ class ItemApplicationEntry(AppendOnlyModel):
         null=True,
         blank=True,
         related_name="outbound_applications",
+        verbose_name=_("outbound item entry"),
     )
     transferred_from_entry = models.ForeignKey(
         ItemLedgerEntry,
@@ -575,11 +672,14 @@ class ItemApplicationEntry(AppendOnlyModel):
         null=True,
         blank=True,
         related_name="transferred_applications",
+        verbose_name=_("transferred from entry"),
     )
-    quantity = qty_field()
-    posting_date = models.DateField()
-    cost_application = models.BooleanField(default=False)
-    item_register = models.ForeignKey(ItemRegister, on_delete=models.PROTECT, related_name="+")
+    quantity = qty_field(verbose_name=_("quantity"))
+    posting_date = models.DateField(verbose_name=_("posting date"))
+    cost_application = models.BooleanField(default=False, verbose_name=_("cost application"))
+    item_register = models.ForeignKey(
+        ItemRegister, on_delete=models.PROTECT, related_name="+", verbose_name=_("item register")
+    )
 
     class Meta:
         verbose_name = _("item application entry")
@@ -603,11 +703,13 @@ class ItemApplicationEntry(AppendOnlyModel):
 class AvgCostAdjmtEntryPoint(models.Model):
     """Spec §2.6: which (item, location, variant, valuation date) still needs Adjust Cost."""
 
-    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="entry_points")
-    location_code = models.CharField(max_length=10, blank=True)
-    variant_code = models.CharField(max_length=10, blank=True)
-    valuation_date = models.DateField()
-    cost_is_adjusted = models.BooleanField(default=False)
+    item = models.ForeignKey(
+        Item, on_delete=models.CASCADE, related_name="entry_points", verbose_name=_("item")
+    )
+    location_code = models.CharField(max_length=10, blank=True, verbose_name=_("location code"))
+    variant_code = models.CharField(max_length=10, blank=True, verbose_name=_("variant code"))
+    valuation_date = models.DateField(verbose_name=_("valuation date"))
+    cost_is_adjusted = models.BooleanField(default=False, verbose_name=_("cost is adjusted"))
 
     class Meta:
         verbose_name = _("avg. cost adjmt. entry point")
@@ -626,8 +728,8 @@ class AvgCostAdjmtEntryPoint(models.Model):
 class LedgerCounter(models.Model):
     """Last entry number used per ledger; locked during posting so numbers are gap-free."""
 
-    name = models.CharField(max_length=30, primary_key=True)
-    last_no = models.PositiveIntegerField(default=0)
+    name = models.CharField(max_length=30, primary_key=True, verbose_name=_("name"))
+    last_no = models.PositiveIntegerField(default=0, verbose_name=_("last no"))
 
     def __str__(self) -> str:
         return f"{self.name}: {self.last_no}"
@@ -641,7 +743,10 @@ class JournalBatch(models.Model):
     page addresses, so a new batch must follow the batch name rule of ``inventory.text``."""
 
     name = models.CharField(
-        max_length=BATCH_NAME_MAX_LENGTH, primary_key=True, validators=[validate_batch_name]
+        max_length=BATCH_NAME_MAX_LENGTH,
+        primary_key=True,
+        validators=[validate_batch_name],
+        verbose_name=_("name"),
     )
 
     class Meta:
@@ -655,7 +760,7 @@ class JournalBatch(models.Model):
 
 @track_all()
 class ItemJournalBatch(JournalBatch):
-    description = models.CharField(max_length=100, blank=True)
+    description = models.CharField(max_length=100, blank=True, verbose_name=_("description"))
 
     class Meta:
         verbose_name = _("item journal batch")
@@ -679,25 +784,43 @@ class ItemJournalEntryType(models.TextChoices):
 class ItemJournalLine(models.Model):
     """A line of the item journal page, posted through ``inventory.services.posting``."""
 
-    batch = models.ForeignKey(ItemJournalBatch, on_delete=models.CASCADE, related_name="lines")
-    line_no = models.PositiveIntegerField()
-    posting_date = models.DateField()
-    entry_type = models.CharField(max_length=20, choices=ItemJournalEntryType)
-    document_no = models.CharField(max_length=20)
-    item = models.ForeignKey(Item, on_delete=models.PROTECT)
-    location_code = models.CharField(max_length=10, blank=True)
-    variant_code = models.CharField(max_length=10, blank=True)
-    new_location_code = models.CharField(max_length=10, blank=True)
-    quantity = models.DecimalField(max_digits=QTY_DIGITS, decimal_places=QTY_PLACES)
+    batch = models.ForeignKey(
+        ItemJournalBatch, on_delete=models.CASCADE, related_name="lines", verbose_name=_("batch")
+    )
+    line_no = models.PositiveIntegerField(verbose_name=_("line no"))
+    posting_date = models.DateField(verbose_name=_("posting date"))
+    entry_type = models.CharField(
+        max_length=20, choices=ItemJournalEntryType, verbose_name=_("entry type")
+    )
+    document_no = models.CharField(max_length=20, verbose_name=_("document no"))
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, verbose_name=_("item"))
+    location_code = models.CharField(max_length=10, blank=True, verbose_name=_("location code"))
+    variant_code = models.CharField(max_length=10, blank=True, verbose_name=_("variant code"))
+    new_location_code = models.CharField(
+        max_length=10, blank=True, verbose_name=_("new location code")
+    )
+    quantity = models.DecimalField(
+        max_digits=QTY_DIGITS, decimal_places=QTY_PLACES, verbose_name=_("quantity")
+    )
     invoiced_quantity = models.DecimalField(
-        max_digits=QTY_DIGITS, decimal_places=QTY_PLACES, null=True, blank=True
+        max_digits=QTY_DIGITS,
+        decimal_places=QTY_PLACES,
+        null=True,
+        blank=True,
+        verbose_name=_("invoiced quantity"),
     )
     unit_amount = models.DecimalField(
-        max_digits=UNIT_DIGITS, decimal_places=UNIT_PLACES, null=True, blank=True
+        max_digits=UNIT_DIGITS,
+        decimal_places=UNIT_PLACES,
+        null=True,
+        blank=True,
+        verbose_name=_("unit amount"),
     )
-    applies_to_entry = models.PositiveIntegerField(default=0)
-    applies_from_entry = models.PositiveIntegerField(default=0)
-    description = models.CharField(max_length=100, blank=True)
+    applies_to_entry = models.PositiveIntegerField(default=0, verbose_name=_("applies to entry"))
+    applies_from_entry = models.PositiveIntegerField(
+        default=0, verbose_name=_("applies from entry")
+    )
+    description = models.CharField(max_length=100, blank=True, verbose_name=_("description"))
 
     class Meta:
         verbose_name = _("item journal line")
@@ -736,13 +859,22 @@ class BackgroundJob(models.Model):
     lock_namespace: int
     noun = "job"
 
-    started_at = models.DateTimeField(default=timezone.now)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(default=timezone.now, verbose_name=_("started at"))
+    finished_at = models.DateTimeField(null=True, blank=True, verbose_name=_("finished at"))
     started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("started by"),
     )
-    status = models.CharField(max_length=10, choices=JobStatus, default=JobStatus.QUEUED)
-    task_id = models.CharField(max_length=64, blank=True)  # the django.tasks result id
+    status = models.CharField(
+        max_length=10, choices=JobStatus, default=JobStatus.QUEUED, verbose_name=_("status")
+    )
+    task_id = models.CharField(
+        max_length=64, blank=True, verbose_name=_("task id")
+    )  # the django.tasks result id
 
     class Meta:
         abstract = True
@@ -772,15 +904,19 @@ class AdjustmentRun(BackgroundJob):
     noun = "run"
 
     # Blank: every item whose cost is not adjusted; else the item nos. separated by "|".
-    item_filter = models.TextField(blank=True)
-    items_total = models.PositiveIntegerField(default=0)
-    items_done = models.PositiveIntegerField(default=0)
-    entries_created = models.PositiveIntegerField(default=0)
-    amount = amount_field()
-    failures = models.JSONField(default=list, blank=True)  # [[item_no, message], ...]
-    register_nos = models.JSONField(default=list, blank=True)
+    item_filter = models.TextField(blank=True, verbose_name=_("item filter"))
+    items_total = models.PositiveIntegerField(default=0, verbose_name=_("items total"))
+    items_done = models.PositiveIntegerField(default=0, verbose_name=_("items done"))
+    entries_created = models.PositiveIntegerField(default=0, verbose_name=_("entries created"))
+    amount = amount_field(verbose_name=_("amount"))
+    failures = models.JSONField(
+        default=list, blank=True, verbose_name=_("failures")
+    )  # [[item_no, message], ...]
+    register_nos = models.JSONField(default=list, blank=True, verbose_name=_("register nos"))
     # Items posted (Automatic Cost Adjustment) while this run was active: the next run's items.
-    pending_item_nos = models.JSONField(default=list, blank=True)
+    pending_item_nos = models.JSONField(
+        default=list, blank=True, verbose_name=_("pending item nos")
+    )
 
     class Meta:
         verbose_name = _("adjust cost run")

@@ -38,17 +38,19 @@ def next_document_no(number: str) -> str:
 class RevaluationBatch(JournalBatch):
     """A revaluation journal batch. ``last_document_no`` drives its number series, if set."""
 
-    description = models.CharField(max_length=100, blank=True)
+    description = models.CharField(max_length=100, blank=True, verbose_name=_("description"))
     last_document_no = models.CharField(
         max_length=20,
         blank=True,
         help_text="Number series: the last document number used, e.g. REV-0000. Blank: no series.",
+        verbose_name=_("last document no"),
     )
     reason_code = models.CharField(
         max_length=10,
         blank=True,
         validators=[validate_reason_code],
         help_text="The default Reason Code of the lines Calculate Inventory Value creates.",
+        verbose_name=_("reason code"),
     )
 
     class Meta:
@@ -87,45 +89,70 @@ class RevaluationLine(models.Model):
     # every index costs time when Calculate Inventory Value writes 100,000s of lines (deleting an
     # item, which PROTECT checks here, is rare and refused anyway once it has ledger entries).
     batch = models.ForeignKey(
-        RevaluationBatch, on_delete=models.CASCADE, related_name="lines", db_index=False
+        RevaluationBatch,
+        on_delete=models.CASCADE,
+        related_name="lines",
+        db_index=False,
+        verbose_name=_("batch"),
     )
-    line_no = models.PositiveBigIntegerField()  # 10000 apart: more than 214,748 lines fit
-    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+", db_index=False)
+    line_no = models.PositiveBigIntegerField(
+        verbose_name=_("line no")
+    )  # 10000 apart: more than 214,748 lines fit
+    item = models.ForeignKey(
+        Item, on_delete=models.PROTECT, related_name="+", db_index=False, verbose_name=_("item")
+    )
     entry_type = models.CharField(
-        max_length=20, choices=ItemLedgerEntryType, default=ItemLedgerEntryType.POSITIVE_ADJMT
+        max_length=20,
+        choices=ItemLedgerEntryType,
+        default=ItemLedgerEntryType.POSITIVE_ADJMT,
+        verbose_name=_("entry type"),
     )
-    posting_date = models.DateField()
-    document_no = models.CharField(max_length=20, blank=True)
-    location_code = models.CharField(max_length=10, blank=True)
-    variant_code = models.CharField(max_length=10, blank=True)
-    applies_to_entry = models.PositiveIntegerField(default=0)
-    quantity = qty_field()
-    invoiced_quantity = qty_field()
-    inventory_value_calculated = amount_field()
-    unit_cost_calculated = unit_field()
-    inventory_value_revalued = amount_field()
-    unit_cost_revalued = unit_field()
-    amount = amount_field()
-    unit_amount = unit_field()
-    applied_amount = amount_field()
+    posting_date = models.DateField(verbose_name=_("posting date"))
+    document_no = models.CharField(max_length=20, blank=True, verbose_name=_("document no"))
+    location_code = models.CharField(max_length=10, blank=True, verbose_name=_("location code"))
+    variant_code = models.CharField(max_length=10, blank=True, verbose_name=_("variant code"))
+    applies_to_entry = models.PositiveIntegerField(default=0, verbose_name=_("applies to entry"))
+    quantity = qty_field(verbose_name=_("quantity"))
+    invoiced_quantity = qty_field(verbose_name=_("invoiced quantity"))
+    inventory_value_calculated = amount_field(verbose_name=_("inventory value calculated"))
+    unit_cost_calculated = unit_field(verbose_name=_("unit cost calculated"))
+    inventory_value_revalued = amount_field(verbose_name=_("inventory value revalued"))
+    unit_cost_revalued = unit_field(verbose_name=_("unit cost revalued"))
+    amount = amount_field(verbose_name=_("amount"))
+    unit_amount = unit_field(verbose_name=_("unit amount"))
+    applied_amount = amount_field(verbose_name=_("applied amount"))
     inventory_value_per = models.CharField(
-        max_length=30, choices=InventoryValuePer, default=InventoryValuePer.ENTRY, blank=True
+        max_length=30,
+        choices=InventoryValuePer,
+        default=InventoryValuePer.ENTRY,
+        blank=True,
+        verbose_name=_("inventory value per"),
     )
-    partial_revaluation = models.BooleanField(default=False)
-    update_standard_cost = models.BooleanField(default=False)
-    reason_code = models.CharField(max_length=10, blank=True, validators=[validate_reason_code])
+    partial_revaluation = models.BooleanField(default=False, verbose_name=_("partial revaluation"))
+    update_standard_cost = models.BooleanField(
+        default=False, verbose_name=_("update standard cost")
+    )
+    reason_code = models.CharField(
+        max_length=10, blank=True, validators=[validate_reason_code], verbose_name=_("reason code")
+    )
     # Evidence of a proposed write-down (issue 13): empty on other lines.
-    writedown_rule = models.CharField(max_length=200, blank=True)
-    nrv = unit_field(null=True, blank=True)  # net realisable value per unit
-    selling_price = unit_field(null=True, blank=True)
-    cost_to_sell = unit_field(null=True, blank=True)  # per unit, absolute and percent together
-    age_days = models.PositiveIntegerField(null=True, blank=True)
-    proposed_amount = amount_field(null=True, blank=True)  # the Amount as calculated
+    writedown_rule = models.CharField(max_length=200, blank=True, verbose_name=_("writedown rule"))
+    nrv = unit_field(null=True, blank=True, verbose_name=_("nrv"))  # net realisable value per unit
+    selling_price = unit_field(null=True, blank=True, verbose_name=_("selling price"))
+    cost_to_sell = unit_field(
+        null=True, blank=True, verbose_name=_("cost to sell")
+    )  # per unit, absolute and percent together
+    age_days = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("age days"))
+    proposed_amount = amount_field(
+        null=True, blank=True, verbose_name=_("proposed amount")
+    )  # the Amount as calculated
     # Optimistic concurrency: every change increments it; an edit based on an older version is
     # refused so that two people cannot silently overwrite each other.
-    version = models.PositiveIntegerField(default=1)
+    version = models.PositiveIntegerField(default=1, verbose_name=_("version"))
     # The last item ledger entry number when the line was calculated (shown in the preview).
-    calculated_through_entry_no = models.PositiveIntegerField(default=0)
+    calculated_through_entry_no = models.PositiveIntegerField(
+        default=0, verbose_name=_("calculated through entry no")
+    )
 
     class Meta:
         verbose_name = _("revaluation journal line")
@@ -162,19 +189,30 @@ class RevaluationLine(models.Model):
 class PostedRevaluation(models.Model):
     """One posting of a revaluation batch: who, when, and the register holding its entries."""
 
-    batch_name = models.CharField(max_length=20)
-    document_no = models.CharField(max_length=20)
-    posting_date = models.DateField()
-    posted_at = models.DateTimeField()
+    batch_name = models.CharField(max_length=20, verbose_name=_("batch name"))
+    document_no = models.CharField(max_length=20, verbose_name=_("document no"))
+    posting_date = models.DateField(verbose_name=_("posting date"))
+    posted_at = models.DateTimeField(verbose_name=_("posted at"))
     posted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("posted by"),
     )
-    item_register = models.OneToOneField(ItemRegister, on_delete=models.PROTECT, related_name="+")
-    total_amount = amount_field()
+    item_register = models.OneToOneField(
+        ItemRegister, on_delete=models.PROTECT, related_name="+", verbose_name=_("item register")
+    )
+    total_amount = amount_field(verbose_name=_("total amount"))
     # Set on the reversal (the original stays append-only); ``reversed_by`` is the other way.
     # One-to-one: a revaluation is reversed at most once.
     reverses = models.OneToOneField(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by"
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reversed_by",
+        verbose_name=_("reverses"),
     )
 
     class Meta:
@@ -187,26 +225,34 @@ class PostedRevaluation(models.Model):
 
 
 class PostedRevaluationLine(models.Model):
-    posted = models.ForeignKey(PostedRevaluation, on_delete=models.PROTECT, related_name="lines")
-    line_no = models.PositiveBigIntegerField()  # 10000 apart: more than 214,748 lines fit
-    item_no = models.CharField(max_length=20)
-    posting_date = models.DateField()
-    document_no = models.CharField(max_length=20)
-    location_code = models.CharField(max_length=10, blank=True)
-    variant_code = models.CharField(max_length=10, blank=True)
-    applies_to_entry = models.PositiveIntegerField(default=0)
-    inventory_value_per = models.CharField(max_length=30, choices=InventoryValuePer, blank=True)
-    quantity = qty_field()
-    inventory_value_calculated = amount_field()
-    inventory_value_revalued = amount_field()
-    unit_cost_revalued = unit_field()
-    amount = amount_field()
-    update_standard_cost = models.BooleanField(default=False)
-    reason_code = models.CharField(max_length=10, blank=True)
-    writedown_rule = models.CharField(max_length=200, blank=True)
-    nrv = unit_field(null=True, blank=True)
-    age_days = models.PositiveIntegerField(null=True, blank=True)
-    proposed_amount = amount_field(null=True, blank=True)
+    posted = models.ForeignKey(
+        PostedRevaluation, on_delete=models.PROTECT, related_name="lines", verbose_name=_("posted")
+    )
+    line_no = models.PositiveBigIntegerField(
+        verbose_name=_("line no")
+    )  # 10000 apart: more than 214,748 lines fit
+    item_no = models.CharField(max_length=20, verbose_name=_("item no"))
+    posting_date = models.DateField(verbose_name=_("posting date"))
+    document_no = models.CharField(max_length=20, verbose_name=_("document no"))
+    location_code = models.CharField(max_length=10, blank=True, verbose_name=_("location code"))
+    variant_code = models.CharField(max_length=10, blank=True, verbose_name=_("variant code"))
+    applies_to_entry = models.PositiveIntegerField(default=0, verbose_name=_("applies to entry"))
+    inventory_value_per = models.CharField(
+        max_length=30, choices=InventoryValuePer, blank=True, verbose_name=_("inventory value per")
+    )
+    quantity = qty_field(verbose_name=_("quantity"))
+    inventory_value_calculated = amount_field(verbose_name=_("inventory value calculated"))
+    inventory_value_revalued = amount_field(verbose_name=_("inventory value revalued"))
+    unit_cost_revalued = unit_field(verbose_name=_("unit cost revalued"))
+    amount = amount_field(verbose_name=_("amount"))
+    update_standard_cost = models.BooleanField(
+        default=False, verbose_name=_("update standard cost")
+    )
+    reason_code = models.CharField(max_length=10, blank=True, verbose_name=_("reason code"))
+    writedown_rule = models.CharField(max_length=200, blank=True, verbose_name=_("writedown rule"))
+    nrv = unit_field(null=True, blank=True, verbose_name=_("nrv"))
+    age_days = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("age days"))
+    proposed_amount = amount_field(null=True, blank=True, verbose_name=_("proposed amount"))
 
     class Meta:
         verbose_name = _("posted revaluation line")
@@ -222,17 +268,22 @@ class SellingPrice(models.Model):
     """Expected selling price and costs to sell of an item (issue 13 part 1), optionally per
     location/variant, valid from a date: the basis of its net realisable value."""
 
-    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="+")
-    location_code = models.CharField(max_length=10, blank=True)
-    variant_code = models.CharField(max_length=10, blank=True)
-    valid_from = models.DateField()
-    selling_price = unit_field()
-    cost_to_sell = unit_field(help_text="Costs to sell per unit (absolute).")
+    item = models.ForeignKey(
+        Item, on_delete=models.CASCADE, related_name="+", verbose_name=_("item")
+    )
+    location_code = models.CharField(max_length=10, blank=True, verbose_name=_("location code"))
+    variant_code = models.CharField(max_length=10, blank=True, verbose_name=_("variant code"))
+    valid_from = models.DateField(verbose_name=_("valid from"))
+    selling_price = unit_field(verbose_name=_("selling price"))
+    cost_to_sell = unit_field(
+        help_text="Costs to sell per unit (absolute).", verbose_name=_("cost to sell")
+    )
     cost_to_sell_percent = models.DecimalField(
         max_digits=7,
         decimal_places=4,
         default=Decimal(0),
         help_text="Costs to sell as a percent of the selling price (added to the absolute costs).",
+        verbose_name=_("cost to sell percent"),
     )
 
     class Meta:
@@ -281,14 +332,18 @@ class BatchJob(BackgroundJob):
 
     lock_namespace = 5899
 
-    batch_name = models.CharField(max_length=20)
-    kind = models.CharField(max_length=10, choices=BatchJobKind)
-    parameters = models.JSONField(default=dict, blank=True)  # the calculate options
-    message = models.TextField(blank=True)  # the result, or why the job failed
-    result_url = models.CharField(max_length=200, blank=True)
-    file_name = models.CharField(max_length=255, blank=True)
-    file_data = models.BinaryField(null=True, blank=True)
-    result = models.JSONField(default=dict, blank=True)
+    batch_name = models.CharField(max_length=20, verbose_name=_("batch name"))
+    kind = models.CharField(max_length=10, choices=BatchJobKind, verbose_name=_("kind"))
+    parameters = models.JSONField(
+        default=dict, blank=True, verbose_name=_("parameters")
+    )  # the calculate options
+    message = models.TextField(
+        blank=True, verbose_name=_("message")
+    )  # the result, or why the job failed
+    result_url = models.CharField(max_length=200, blank=True, verbose_name=_("result url"))
+    file_name = models.CharField(max_length=255, blank=True, verbose_name=_("file name"))
+    file_data = models.BinaryField(null=True, blank=True, verbose_name=_("file"))
+    result = models.JSONField(default=dict, blank=True, verbose_name=_("result"))
 
     objects = BatchJobManager()
 

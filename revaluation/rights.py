@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import pghistory
 from django.contrib.auth.models import AnonymousUser, User
-from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
+from inventory.access import right_required
 from inventory.selectors import can_post_journals
 
 PREPARE = "revaluation.prepare_revaluation"
@@ -42,14 +42,9 @@ def can_post(user: User | AnonymousUser) -> bool:
     return _has(user, POST)
 
 
-def require_prepare(user: User | AnonymousUser) -> None:
-    if not can_prepare(user):
-        raise PermissionDenied(PREPARE_REFUSED)
-
-
-def require_post(user: User | AnonymousUser) -> None:
-    if not can_post(user):
-        raise PermissionDenied(POST_REFUSED)
+# View decorators (below ``login_required``): preparing and posting/reversing.
+prepare_required = right_required(can_prepare, PREPARE_REFUSED)
+post_required = right_required(can_post, POST_REFUSED)
 
 
 def add_user_argument(parser) -> None:

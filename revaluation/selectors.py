@@ -19,16 +19,17 @@ from inventory.models import (
     CostingMethod,
     Item,
     ItemLedgerEntry,
-    Location,
     ReasonCode,
     ValueEntry,
 )
-from inventory.selectors import can_post_journals
+from inventory.selectors import can_post_journals, location_list
 from revaluation.models import (
+    BatchJob,
     PostedRevaluation,
     PostedRevaluationLine,
     RevaluationBatch,
     RevaluationLine,
+    SellingPrice,
 )
 
 __all__ = [
@@ -44,13 +45,16 @@ __all__ = [
     "item_revaluation_line_list",
     "item_suggestion_list",
     "journal_line_get",
-    "journal_line_page",
+    "journal_line_list",
     "journal_line_page_number",
     "journal_totals_get",
     "location_list",
     "posted_revaluation_get",
     "posted_revaluation_line_list",
     "posted_revaluation_list",
+    "posted_revaluation_reversal_get",
+    "selling_price_list",
+    "batch_job_get",
     "posted_value_entry_list",
     "revaluation_batch_list",
     "revaluation_line_map",
@@ -182,17 +186,14 @@ def journal_totals_get(*, batch_name: str, query: LineQuery | None = None) -> Jo
     return JournalTotals(**row)
 
 
-def journal_line_page(
-    *, batch_name: str, query: LineQuery, page: int, page_size: int = PAGE_SIZE
-) -> list[RevaluationLine]:
-    """One page of lines with their items (one query; OFFSET on the (batch, line_no) index)."""
-    offset = (max(page, 1) - 1) * page_size
-    lines = (
+def journal_line_list(*, batch_name: str, query: LineQuery) -> QuerySet[RevaluationLine]:
+    """The lines matching ``query`` in its order, with their items; the view pages them (one
+    query per page: OFFSET on the (batch, line_no) index)."""
+    return (
         RevaluationLine.objects.filter(query.filter_q(), batch_id=batch_name)
         .select_related("item")
         .order_by(*query.ordering())
     )
-    return list(lines[offset : offset + page_size])
 
 
 def journal_line_page_number(*, batch_name: str, line_no: int, page_size: int = PAGE_SIZE) -> int:
@@ -257,10 +258,6 @@ def eligible_entry_list(
     )
 
 
-def location_list() -> list[Location]:
-    return list(Location.objects.order_by("code"))
-
-
 # --------------------------------------------------------------------------- posted history
 
 
@@ -276,6 +273,22 @@ def posted_revaluation_get(*, pk: int) -> PostedRevaluation | None:
     return (
         PostedRevaluation.objects.select_related("posted_by", "item_register").filter(pk=pk).first()
     )
+
+
+def posted_revaluation_reversal_get(*, posted: PostedRevaluation) -> PostedRevaluation | None:
+    """The posted revaluation that reverses ``posted``, if any."""
+    return PostedRevaluation.objects.filter(reverses=posted).first()
+
+
+def selling_price_list() -> QuerySet[SellingPrice]:
+    """Selling prices, newest first, with their items (the page shows a slice and the count)."""
+    return SellingPrice.objects.select_related("item").order_by(
+        "-valid_from", "item_id", "location_code", "variant_code"
+    )
+
+
+def batch_job_get(*, pk: int) -> BatchJob | None:
+    return BatchJob.objects.select_related("started_by").filter(pk=pk).first()
 
 
 def posted_revaluation_line_list(*, posted: PostedRevaluation) -> list[PostedRevaluationLine]:

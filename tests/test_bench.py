@@ -5,16 +5,17 @@ Calculate Inventory Value agree; a 10,000-entry run of the benchmark so that it 
 from __future__ import annotations
 
 import importlib.util
+import sys
 from datetime import date
 from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, F, Max, Min, Sum
 
 from inventory.ledger_checks import ledger_problems
-from inventory.models import ItemApplicationEntry, ItemLedgerEntry, ValueEntry
+from inventory.models import Item, ItemApplicationEntry, ItemLedgerEntry, ValueEntry
 from inventory.services.adjustment import adjust_cost_item_entries
 from revaluation.services.calculate import CalculateOptions, calculate_inventory_value
 from tests.posting import jline, post
@@ -32,6 +33,9 @@ def bench_module(name: str):
 
 generate = bench_module("generate")
 floor = bench_module("floor")
+sys.path.insert(0, str(BENCH))
+run = bench_module("run")
+web = bench_module("web")
 
 
 def ledger() -> dict:
@@ -48,6 +52,7 @@ def ledger() -> dict:
                 "entry_no",
                 "item_id",
                 "location_code",
+                "variant_code",
                 "posting_date",
                 "entry_type",
                 "quantity",
@@ -69,38 +74,89 @@ def ledger() -> dict:
 
 @pytest.mark.django_db
 def test_generated_ledger_equals_posting_line_by_line(setup):
+    """Five bulk items: FIFO and LIFO, one to three locations, two with two variants, purchases
+    and sales over two years."""
     with transaction.atomic():
-        with generate.bulk_load():
-            generate.Generator(items=3, pairs=12, seed=7).run()
+        generate.Generator(items=5, pairs=12, seed=7).run()
         assert ledger_problems() == []
         generated = ledger()
         transaction.set_rollback(True)
     assert not ItemLedgerEntry.objects.exists()
+    kinds = {
+        (generate.Generator.bulk_item(n)[1], len(generate.Generator.bulk_item(n)[2]))
+        for n in range(5)
+    }
+    assert ("lifo", 2) in kinds and ("fifo", 2) in kinds and ("fifo", 3) in kinds
+    assert {e[3] for e in generated["entries"]} == {"", "V1", "V2"}
+    assert len({e[2] for e in generated["entries"]}) == 4
+    assert {e[4].year for e in generated["entries"]} == {2024, 2025}
 
-    generate.Generator(items=3, pairs=12, seed=7).master_data()
-    for entry_no, item, location, day, kind, quantity, *_, cost in generated["entries"]:
+    generate.Generator(items=5, pairs=12, seed=7).master_data()
+    for entry_no, item, location, variant, day, kind, quantity, *_, cost in generated["entries"]:
         if kind == "purchase":
             line = jline(kind, item, quantity, day, unit_amount=cost / quantity)
         else:
             line = jline(kind, item, -quantity, day)
-        post(jline(**{**line.__dict__, "location_code": location, "document_no": f"D{entry_no}"}))
+        post(
+            jline(
+                **{
+                    **line.__dict__,
+                    "location_code": location,
+                    "variant_code": variant,
+                    "document_no": f"D{entry_no}",
+                }
+            )
+        )
     adjust_cost_item_entries()
     assert ledger_problems() == []
     posted = ledger()
     assert posted["applications"] == generated["applications"]
-    assert len(posted["entries"]) == len(generated["entries"]) == 72
+    assert len(posted["entries"]) == len(generated["entries"]) == 120
     assert posted["entries"] == generated["entries"]
+
+
+@pytest.mark.django_db
+def test_posted_share_has_every_kind_and_keeps_the_invariants(setup):
+    """The kinds posted through the services (bench/posted.py): every costing method, late
+    invoices, transfers, returns and a revaluation; the ledger keeps its invariants, Adjust Cost
+    finds nothing left, and the bulk part is numbered after it."""
+    generator = generate.Generator(items=2, pairs=20, seed=3, posted=5)
+    generator.run()
+    assert ledger_problems() == []
+    methods = set(
+        ItemLedgerEntry.objects.filter(item__no__startswith="P").values_list(
+            "item__costing_method", flat=True
+        )
+    )
+    assert methods == {"fifo", "lifo", "average", "standard", "specific"}
+    assert ItemLedgerEntry.objects.filter(entry_type="transfer").exists()
+    assert ItemLedgerEntry.objects.filter(entry_type="sale", quantity__gt=0).exists()
+    assert ItemLedgerEntry.objects.filter(entry_type="purchase", quantity__lt=0).exists()
+    late = ValueEntry.objects.filter(
+        item_ledger_entry__posting_date__lt=F("posting_date"), entry_type="direct_cost"
+    )
+    assert late.filter(item_ledger_entry_type="purchase").exists()
+    assert late.filter(item_ledger_entry_type="sale").exists()
+    assert ValueEntry.objects.filter(entry_type="revaluation", posting_date=date(2024, 12, 31))
+    assert ValueEntry.objects.filter(entry_type="variance").exists()
+    bulk = ItemLedgerEntry.objects.filter(item__no__startswith="B")
+    assert bulk.count() == 2 * 20 * 2
+    posted_last = ItemLedgerEntry.objects.filter(item__no__startswith="P").aggregate(
+        m=Max("entry_no")
+    )
+    assert bulk.aggregate(m=Min("entry_no"))["m"] == posted_last["m"] + 1
+    Item.objects.update(cost_is_adjusted=False)
+    assert adjust_cost_item_entries().entries_created == 0
 
 
 @pytest.mark.django_db
 def test_smoke_ten_thousand_entries_floor_equals_calculate(setup):
     """The benchmark in small: 10,000 entries load, keep the invariants, and the hand-written
     floor statement gives the lines Calculate Inventory Value gives (count, quantity, value)."""
-    with generate.bulk_load():
-        generate.Generator(items=20, pairs=250, seed=1).run()
+    generate.Generator(items=20, pairs=250, seed=1).run()
     assert ItemLedgerEntry.objects.count() == 10_000
     assert ledger_problems() == []
-    on = date(2024, 12, 31)
+    on = date(2025, 12, 31)
     for per in ("entry", "item"):
         lines = calculate_inventory_value(
             batch_name=f"SMOKE-{per}",
@@ -113,3 +169,17 @@ def test_smoke_ten_thousand_entries_floor_equals_calculate(setup):
         count, quantity, value = floor.floor_lines(on, per=per)
         assert (ours["n"], ours["q"], ours["v"]) == (count, quantity, value)
         assert value > D(0)
+    # the posting benchmark and its floor, and the page timings (each answers 200), so that
+    # bench/run.py never rots
+    post_seconds, copy_seconds, written = run.posting()
+    assert written == ItemLedgerEntry.objects.filter(open=True, positive=True).count()
+    assert post_seconds > copy_seconds > 0
+    assert not ValueEntry.objects.filter(entry_type="revaluation").exists()
+    timings = web.web_timings(on, 1)
+    assert [label.split(" of ")[0] for label, *_ in timings] == [
+        "journal page 1",
+        "journal page 57 (of 100)",
+        "cell edit in the 2,744-line batch",
+        "preview page 1",
+        "preview page 2",
+    ]

@@ -16,15 +16,26 @@ from django.urls import reverse
 from django.utils import translation
 
 from inventory.display import amount, plain_decimal
+from inventory.gl_accounts import setup_row
+from inventory.models import CostingMethod, GeneralPostingSetup, InventoryPostingSetup
 from inventory.numbers import NumberError, parse_decimal
-from revaluation.models import UserPreference
+from revaluation.models import RevaluationLine, UserPreference
+from tests.factories import ItemFactory
 from tests.markup import element, text_of
-from tests.revaluation.test_views import batch, edit_url, journal_url, line  # noqa: F401
+from tests.posting import day
+from tests.revaluation.test_explain import calculate
+from tests.revaluation.test_views import (  # noqa: F401
+    HTMX,
+    batch,
+    calculate_data,
+    edit_url,
+    journal_url,
+    line,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PO = BASE_DIR / "locale" / "nl" / "LC_MESSAGES" / "django.po"
 MO = PO.with_suffix(".mo")
-HTMX = {"HX-Request": "true"}
 
 
 # --------------------------------------------------------------------------- numbers
@@ -286,3 +297,76 @@ def test_the_admin_names_the_ledgers_in_dutch(client, accountant):
     for name in ("Artikelposten", "Waardeposten", "Vereffeningsposten", "Herwaarderingsbatches"):
         assert name in page
     assert "Websitebeheer" in page  # Django's own Dutch
+
+
+def test_the_admin_labels_an_item_s_fields_in_business_central_s_dutch(client, accountant):
+    """The field labels come from the models' verbose names: English as before, Dutch from BC."""
+    accountant.is_staff = accountant.is_superuser = True
+    accountant.save()
+    item = ItemFactory(no="A")
+    client.force_login(accountant)
+    url = reverse("admin:inventory_item_change", args=[item.pk])
+    page = client.get(url).content.decode()
+    assert '<label class="required" for="id_costing_method">Costing method:</label>' in page
+    UserPreference.objects.create(user=accountant, language="nl")
+    client.force_login(accountant)  # the preference is read at sign-in
+    page = client.get(url).content.decode()
+    assert '<label class="required" for="id_costing_method">Waarderingsmethode:</label>' in page
+    assert '<label class="required" for="id_base_unit_of_measure">Basiseenheid:</label>' in page
+    assert "Vaste verrekenprijs" in page and "Laatste inkoopprijs" in page
+
+
+def test_a_calculate_refusal_is_dutch_for_a_dutch_user(dutch_client, scenario_a, batch):  # noqa: F811
+    ItemFactory(no="AVG", costing_method=CostingMethod.AVERAGE)
+    url = reverse("revaluation-calculate", args=[batch.name])
+    response = dutch_client.post(url, calculate_data(per="entry"), headers=HTMX)
+    assert response.status_code == 422
+    assert (
+        "U mag artikelen met waarderingsmethode Gemiddeld niet herwaarderen als Berekenen per "
+        "Artikelpost is." in text_of(response.content, "calculate-error")
+    )
+    assert not RevaluationLine.objects.exists()
+
+
+def test_a_g_l_setup_error_names_the_setup_row_with_business_central_s_captions():
+    row = InventoryPostingSetup(location_code="BLUE", inventory_posting_group="RESALE")
+    assert setup_row(row) == (
+        "Inventory Posting Setup: Location Code='BLUE', Inventory Posting Group='RESALE'"
+    )
+    with translation.override("nl"):
+        message = translation.gettext("Blocked must be equal to 'No' in %(row)s.")
+        assert message % {"row": setup_row(row)} == (
+            "Geblokkeerd moet gelijk zijn aan 'Nee' in Voorraadboekingsinstellingen: "
+            "Locatiecode='BLUE', Voorraadboekingsgroep='RESALE'."
+        )
+        assert setup_row(GeneralPostingSetup(gen_prod_posting_group="RETAIL")) == (
+            "Algemene boekingsinstellingen: Bedrijfsboekingsgroep='', Productboekingsgroep='RETAIL'"
+        )
+
+
+def test_the_valuation_entries_page_explains_the_figure_in_dutch(dutch_client, scenario_a_adjusted):
+    params = {"starting_date": "2025-01-04", "ending_date": "2025-01-05"}
+    response = dutch_client.get(reverse("inventory-valuation"), params)
+    assert (
+        '<th scope="colgroup" colspan="2" class="section-head section-decreases">Afname</th>'
+        in (response.content.decode())
+    )
+    [row] = response.context["rows"]
+    page = dutch_client.get(row.cells[5].url).content.decode()
+    assert "<h1>Afname: artikel <a" in page
+    assert "De waardeposten achter het bedrag, 04-01-2025 tot en met 05-01-2025" in page
+    assert "tekens omgekeerd: het rapport toont afnamen als positieve bedragen" in page
+    assert "Σ Gefactureerd aantal" in page
+
+
+def test_the_drill_down_says_in_dutch_that_the_ledger_changed(dutch_client, scenario_a):
+    [changed] = calculate(day(6))  # after both sales: 7 left of P-2
+    changed.quantity = D("8")
+    changed.save(update_fields=["quantity"])
+    url = reverse("revaluation-line-explain", args=["EXPLAIN", changed.pk])
+    page = " ".join(dutch_client.get(url).content.decode().split())
+    assert (
+        "nu opnieuw berekend is Aantal 7 en Voorraadwaarde (berekend) 84,00; de regel bevat 8 en"
+        in page
+    )
+    assert "op 06-01-2025: het resterende aantal en de waarde van de meegenomen inkomende" in page

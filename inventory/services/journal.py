@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Max
+from django.utils.translation import gettext as _
 
 from inventory.exceptions import PostingError
 from inventory.models import Item, ItemJournalBatch, ItemJournalLine
@@ -154,7 +155,7 @@ def item_journal_batch_post(*, batch: ItemJournalBatch, user: User | None) -> Po
     ItemJournalBatch.objects.select_for_update().filter(pk=batch.pk).first()
     lines = list(ItemJournalLine.objects.filter(batch=batch).order_by("line_no"))
     if not lines:
-        raise PostingError("There is nothing to post.")
+        raise PostingError(_("There is nothing to post."))
     result = item_journal_post(
         lines=[item_journal_line_to_input(line) for line in lines],
         user=user,

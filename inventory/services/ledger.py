@@ -19,6 +19,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from inventory.amounts import ZERO, Precision
 from inventory.bulk import copy_insert
@@ -130,21 +131,24 @@ def check_posting_date(
     """Spec §11: E-08 (blank), E-06 (allowed range), E-07 (closed inventory period)."""
     if posting_date is None:
         raise PostingError(
-            "Posting Date must have a value in Item Journal Line.", field="posting_date", **where
+            _("Posting Date must have a value in Item Journal Line."), field="posting_date", **where
         )
     if (setup.allow_posting_from and posting_date < setup.allow_posting_from) or (
         setup.allow_posting_to and posting_date > setup.allow_posting_to
     ):
         raise PostingError(
-            "Posting Date is not within your range of allowed posting dates.",
+            _("Posting Date is not within your range of allowed posting dates."),
             field="posting_date",
             **where,
         )
     if closed_until and posting_date <= closed_until:
         first_open = closed_until + timedelta(days=1)
         raise PostingError(
-            f"You cannot post before {first_open.isoformat()} because the Inventory Period is "
-            "already closed. You must re-open the period first.",
+            _(
+                "You cannot post before %(date)s because the Inventory Period is already closed. "
+                "You must re-open the period first."
+            )
+            % {"date": first_open.isoformat()},
             field="posting_date",
             **where,
         )
@@ -193,6 +197,9 @@ class _WriterState:
     pending: tuple[ValueEntry, ...]
     pending_flags: frozenset[int]
     marked_points: frozenset[tuple[str, str, str, date]] = field(default_factory=frozenset)
+
+
+FLUSH_EVERY = 5000  # deferred value entries written per COPY
 
 
 class LedgerWriter:
@@ -338,6 +345,10 @@ class LedgerWriter:
         )
         if defer:
             self.pending.append(ve)
+            if len(self.pending) >= FLUSH_EVERY:
+                # a 100,000-entry revaluation held every row until the end (~1 GB peak RSS);
+                # written now, later reads see them, and a savepoint rollback undoes them
+                self.flush()
         else:
             ve.save(force_insert=True)
         self.ve_nos.append(ve.entry_no)
@@ -509,7 +520,7 @@ def mark_entry_point_unadjusted(
         item.costing_method == CostingMethod.AVERAGE
         and setup.average_cost_calc_type == AverageCostCalcType.ITEM
     )
-    point, _ = AvgCostAdjmtEntryPoint.objects.get_or_create(
+    point, _created = AvgCostAdjmtEntryPoint.objects.get_or_create(
         item_id=item.no,
         location_code=location_code,
         variant_code=variant_code,

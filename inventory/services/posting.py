@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from inventory.amounts import MAX_ABS_VALUE, QTY_PLACES, ZERO, decimal_places
 from inventory.eligibility import item_refusal, missing_entry, missing_item
@@ -58,7 +59,7 @@ def item_journal_post(
     """
     lines = sorted(lines, key=lambda line: line.line_no)
     if not lines:
-        raise PostingError("There is nothing to post.")
+        raise PostingError(_("There is nothing to post."))
     items = lock_items(line.item_no for line in lines)
     writer = LedgerWriter(
         items=items, source_code=SourceCode.ITEM_JOURNAL, user=user, batch_name=batch_name
@@ -79,10 +80,14 @@ def check_line(line: ItemJournalLineInput, items: dict[str, Item], writer: Ledge
     """Every check of spec §3.2 that can be made before the first write."""
     item = _checked_item(line, items)
     if line.entry_type not in ItemJournalEntryType.values:
-        raise line_error(line, f"Entry Type '{line.entry_type}' is not valid.", "entry_type")
+        raise line_error(
+            line,
+            _("Entry Type '%(type)s' is not valid.") % {"type": line.entry_type},
+            "entry_type",
+        )
     if not line.document_no:
         raise line_error(
-            line, "Document No. must have a value in Item Journal Line.", "document_no"
+            line, _("Document No. must have a value in Item Journal Line."), "document_no"
         )
     check_posting_date(
         writer.setup, line.posting_date, closed_until=writer.closed_until, line_no=line.line_no
@@ -105,8 +110,11 @@ def check_line(line: ItemJournalLineInput, items: dict[str, Item], writer: Ledge
     ):
         raise line_error(
             line,
-            f"You must fill in Applies-to Entry for item {item.no} because its Costing Method "
-            "is Specific.",
+            _(
+                "You must fill in Applies-to Entry for item %(no)s because its Costing Method is "
+                "Specific."
+            )
+            % {"no": item.no},
             "applies_to_entry",
         )
 
@@ -114,7 +122,7 @@ def check_line(line: ItemJournalLineInput, items: dict[str, Item], writer: Ledge
 def _checked_item(line: ItemJournalLineInput, items: dict[str, Item]) -> Item:
     """The line's item: named, existing and not blocked."""
     if not line.item_no:
-        raise line_error(line, "Item No. must have a value in Item Journal Line.", "item_no")
+        raise line_error(line, _("Item No. must have a value in Item Journal Line."), "item_no")
     item = items.get(line.item_no)
     refusal = item_refusal(line.item_no, item, revaluation=False)
     if refusal or item is None:
@@ -128,7 +136,7 @@ def _check_quantities(line: ItemJournalLineInput) -> None:
     if invoiced not in (ZERO, qty):
         raise line_error(
             line,
-            "Invoiced Quantity must be equal to '0' in Item Journal Line.",
+            _("Invoiced Quantity must be equal to '0' in Item Journal Line."),
             "invoiced_quantity",
         )
     if invoiced == 0 and line.entry_type not in (
@@ -137,17 +145,19 @@ def _check_quantities(line: ItemJournalLineInput) -> None:
     ):
         raise line_error(
             line,
-            "Only purchases and sales can be received or shipped without invoice.",
+            _("Only purchases and sales can be received or shipped without invoice."),
             "invoiced_quantity",
         )
     if line.entry_type == ItemJournalEntryType.TRANSFER:
         if qty < 0:
             raise line_error(
-                line, "Quantity must not be negative when Entry Type is Transfer.", "quantity"
+                line, _("Quantity must not be negative when Entry Type is Transfer."), "quantity"
             )
         if line.new_location_code == line.location_code:
             raise line_error(
-                line, "New Location Code must be different from Location Code.", "new_location_code"
+                line,
+                _("New Location Code must be different from Location Code."),
+                "new_location_code",
             )
     elif qty < 0 and line.entry_type in (
         ItemJournalEntryType.POSITIVE_ADJMT,
@@ -155,8 +165,8 @@ def _check_quantities(line: ItemJournalLineInput) -> None:
     ):
         raise line_error(
             line,
-            f"Quantity must not be negative when Entry Type is "
-            f"{ItemJournalEntryType(line.entry_type).label}.",
+            _("Quantity must not be negative when Entry Type is %(type)s.")
+            % {"type": ItemJournalEntryType(line.entry_type).label},
             "quantity",
         )
 
@@ -165,28 +175,36 @@ def _check_numbers(line: ItemJournalLineInput, writer: LedgerWriter) -> None:
     if line.quantity == 0:
         raise line_error(
             line,
-            "You cannot post these lines because you have not entered a quantity on one or more "
-            "of the lines.",
+            _(
+                "You cannot post these lines because you have not entered a quantity on one or "
+                "more of the lines."
+            ),
             "quantity",
         )
     for name in ("quantity", "invoiced_quantity"):
         value = getattr(line, name)
         if value is not None and decimal_places(value) > QTY_PLACES:
-            raise line_error(line, f"{_label(name)} must have at most {QTY_PLACES} decimals.", name)
+            raise line_error(
+                line,
+                _("%(field)s must have at most %(places)s decimals.")
+                % {"field": _label(name), "places": QTY_PLACES},
+                name,
+            )
         if value is not None and abs(value) >= MAX_ABS_VALUE:
-            raise line_error(line, f"{_label(name)} is too large.", name)
+            raise line_error(line, _("%(field)s is too large.") % {"field": _label(name)}, name)
     if line.unit_amount is not None:
         precision = writer.precision.unit_amount
         if line.unit_amount < 0:
-            raise line_error(line, "Unit Amount must not be negative.", "unit_amount")
+            raise line_error(line, _("Unit Amount must not be negative."), "unit_amount")
         if line.unit_amount % precision:
             raise line_error(
                 line,
-                f"Unit Amount must be a multiple of {precision} (too many decimals).",
+                _("Unit Amount must be a multiple of %(precision)s (too many decimals).")
+                % {"precision": precision},
                 "unit_amount",
             )
         if line.unit_amount >= MAX_ABS_VALUE:
-            raise line_error(line, "Unit Amount is too large.", "unit_amount")
+            raise line_error(line, _("Unit Amount is too large."), "unit_amount")
 
 
 def _check_amount(line: ItemJournalLineInput, item: Item) -> None:
@@ -194,26 +212,28 @@ def _check_amount(line: ItemJournalLineInput, item: Item) -> None:
     unit = item.unit_cost if line.unit_amount is None else line.unit_amount
     if abs(line.quantity * unit) >= MAX_ABS_VALUE:
         field = "quantity" if line.unit_amount is None else "unit_amount"
-        raise line_error(
-            line,
-            f"Quantity x {'Unit Cost' if line.unit_amount is None else 'Unit Amount'} is too "
-            f"large: the amount must be less than {MAX_ABS_VALUE:,}.",
-            field,
+        message = (
+            _("Quantity x Unit Cost is too large: the amount must be less than %(limit)s.")
+            if line.unit_amount is None
+            else _("Quantity x Unit Amount is too large: the amount must be less than %(limit)s.")
         )
+        raise line_error(line, message % {"limit": f"{MAX_ABS_VALUE:,}"}, field)
 
 
 def _label(name: str) -> str:
-    return name.replace("_", " ").title().replace("No", "No.")
+    return _("Quantity") if name == "quantity" else _("Invoiced Quantity")
 
 
 def _check_codes(line: ItemJournalLineInput, item: Item) -> None:
     for name in ("location_code", "new_location_code"):
         code = getattr(line, name)
         if code and not Location.objects.filter(code=code).exists():
-            raise line_error(line, f"The Location does not exist. Code='{code}'.", name)
+            raise line_error(
+                line, _("The Location does not exist. Code='%(code)s'.") % {"code": code}, name
+            )
     if line.new_location_code and line.entry_type != ItemJournalEntryType.TRANSFER:
         raise line_error(
-            line, "New Location Code can only be used on a transfer.", "new_location_code"
+            line, _("New Location Code can only be used on a transfer."), "new_location_code"
         )
     if (
         line.variant_code
@@ -221,7 +241,8 @@ def _check_codes(line: ItemJournalLineInput, item: Item) -> None:
     ):
         raise line_error(
             line,
-            f"The Item Variant does not exist. Item No.='{item.no}', Code='{line.variant_code}'.",
+            _("The Item Variant does not exist. Item No.='%(item)s', Code='%(code)s'.")
+            % {"item": item.no, "code": line.variant_code},
             "variant_code",
         )
 
@@ -238,23 +259,33 @@ def _check_applies_to(line: ItemJournalLineInput, item: Item) -> None:
     if line.ile_quantity > 0:
         raise line_error(
             line,
-            "Applies-to Entry can only be used on a line that removes stock "
-            "(use Applies-from Entry on a return).",
+            _(
+                "Applies-to Entry can only be used on a line that removes stock "
+                "(use Applies-from Entry on a return)."
+            ),
             "applies_to_entry",
         )
     ile = _entry(line, line.applies_to_entry, "applies_to_entry")
     for attr, label, expected in (
-        ("item_id", "Item No.", item.no),
-        ("variant_code", "Variant Code", line.variant_code),
-        ("location_code", "Location Code", line.location_code),
-        ("positive", "Positive", True),
+        ("item_id", _("Item No."), item.no),
+        ("variant_code", _("Variant Code"), line.variant_code),
+        ("location_code", _("Location Code"), line.location_code),
+        ("positive", _("Positive"), True),
     ):
         actual = getattr(ile, attr)
         if actual != expected:
             raise line_error(
                 line,
-                f"{label} must be equal to '{_show(expected)}' in Item Ledger Entry: Entry No.="
-                f"{ile.entry_no}. Current value is '{_show(actual)}'.",
+                _(
+                    "%(field)s must be equal to '%(expected)s' in Item Ledger Entry: Entry No."
+                    "=%(no)s. Current value is '%(current)s'."
+                )
+                % {
+                    "field": label,
+                    "expected": _show(expected),
+                    "no": ile.entry_no,
+                    "current": _show(actual),
+                },
                 "applies_to_entry",
             )
     if not ile.open or ile.remaining_quantity < -line.ile_quantity:
@@ -264,20 +295,26 @@ def _check_applies_to(line: ItemJournalLineInput, item: Item) -> None:
 def _check_applies_from(line: ItemJournalLineInput, item: Item) -> None:
     """Spec §3.4.6: E-18 / E-19."""
     if line.ile_quantity < 0:
-        raise line_error(line, "Quantity must be negative in Item Journal Line.", "quantity")
+        raise line_error(line, _("Quantity must be negative in Item Journal Line."), "quantity")
     ile = _entry(line, line.applies_from_entry, "applies_from_entry")
     if ile.item_id != item.no:
         raise line_error(
             line,
-            f"Item No. must be equal to '{item.no}' in Item Ledger Entry: Entry No.="
-            f"{ile.entry_no}. Current value is '{ile.item_id}'.",
+            _(
+                "Item No. must be equal to '%(item)s' in Item Ledger Entry: Entry No.=%(no)s. "
+                "Current value is '%(current)s'."
+            )
+            % {"item": item.no, "no": ile.entry_no, "current": ile.item_id},
             "applies_from_entry",
         )
     if ile.positive:
         raise line_error(
             line,
-            f"Positive must be equal to 'No' in Item Ledger Entry: Entry No.={ile.entry_no}. "
-            "Current value is 'Yes'.",
+            _(
+                "Positive must be equal to 'No' in Item Ledger Entry: Entry No.=%(no)s. "
+                "Current value is 'Yes'."
+            )
+            % {"no": ile.entry_no},
             "applies_from_entry",
         )
 
@@ -285,37 +322,44 @@ def _check_applies_from(line: ItemJournalLineInput, item: Item) -> None:
 def _check_invoice_line(line: ItemJournalLineInput, item: Item) -> None:
     """Spec §3.1/§3.5.5: an invoice of an earlier receipt or shipment (E-12)."""
     if line.quantity < 0:
-        raise line_error(line, "Quantity to invoice must be positive.", "quantity")
+        raise line_error(line, _("Quantity to invoice must be positive."), "quantity")
     if not line.applies_to_entry:
         raise line_error(
             line,
-            "Applies-to Entry must name the receipt or shipment that this line invoices.",
+            _("Applies-to Entry must name the receipt or shipment that this line invoices."),
             "applies_to_entry",
         )
     ile = _entry(line, line.applies_to_entry, "applies_to_entry")
     if ile.item_id != item.no:
         raise line_error(
             line,
-            f"Item No. must be equal to '{item.no}' in Item Ledger Entry: Entry No.="
-            f"{ile.entry_no}. Current value is '{ile.item_id}'.",
+            _(
+                "Item No. must be equal to '%(item)s' in Item Ledger Entry: Entry No.=%(no)s. "
+                "Current value is '%(current)s'."
+            )
+            % {"item": item.no, "no": ile.entry_no, "current": ile.item_id},
             "applies_to_entry",
         )
     if ile.entry_type not in (ItemLedgerEntryType.PURCHASE, ItemLedgerEntryType.SALE):
         raise line_error(
             line,
-            f"Item Ledger Entry {ile.entry_no} is not a purchase receipt or sales shipment.",
+            _("Item Ledger Entry %(no)s is not a purchase receipt or sales shipment.")
+            % {"no": ile.entry_no},
             "applies_to_entry",
         )
     if line.quantity > abs(ile.quantity - ile.invoiced_quantity):
         raise line_error(
             line,
-            "The quantity that you are trying to invoice is larger than the quantity in the "
-            f"item ledger with the entry number {ile.entry_no}.",
+            _(
+                "The quantity that you are trying to invoice is larger than the quantity in the "
+                "item ledger with the entry number %(no)s."
+            )
+            % {"no": ile.entry_no},
             "quantity",
         )
 
 
 def _show(value: object) -> str:
     if isinstance(value, bool):
-        return "Yes" if value else "No"
+        return _("Yes") if value else _("No")
     return str(value)

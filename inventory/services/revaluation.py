@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import F, Max
+from django.utils.translation import gettext as _
 
 from inventory.amounts import ZERO, RoundingCarry
 from inventory.eligibility import item_refusal, missing_entry, missing_item
@@ -78,8 +79,11 @@ class RevaluationLineInput:
 def new_postings_error(item_no: str, line_no: int | None = None) -> PostingError:
     """E-45."""
     return PostingError(
-        f"There are new postings made in the period you want to revalue item no. {item_no}. "
-        "You must calculate the inventory value again.",
+        _(
+            "There are new postings made in the period you want to revalue item no. %(no)s. "
+            "You must calculate the inventory value again."
+        )
+        % {"no": item_no},
         line_no=line_no,
     )
 
@@ -91,7 +95,7 @@ def revaluation_journal_post(
     """Post the lines that have an amount; all or nothing. Raises PostingError."""
     lines = sorted((line for line in lines if line.posts), key=lambda line: line.line_no)
     if not lines:
-        raise PostingError("There is nothing to post.")
+        raise PostingError(_("There is nothing to post."))
     items = lock_items(line.item_no for line in lines)
     writer = LedgerWriter(
         items=items, source_code=SourceCode.REVALUATION_JOURNAL, user=user, batch_name=batch_name
@@ -265,7 +269,7 @@ def _dry_run_gl(impact: RevaluationImpact, *, after: int, value_entry_nos: list[
     )
     value_entry_nos = value_entry_nos + [ve["entry_no"] for ve in impact.adjustment_entries]
     try:
-        outstanding, _ = gl_lines_for(
+        outstanding, _sold = gl_lines_for(
             value_entry_nos, expected_posting=InventorySetup.get().expected_cost_posting_to_gl
         )
     except PostingError as refused:
@@ -351,7 +355,7 @@ def _check_line(line, items, writer, entries, remaining) -> None:
     if item is None:
         raise fail(missing_item(line.item_no), "item_no")
     if not line.document_no:
-        raise fail("Document No. must have a value in Item Journal Line.", "document_no")
+        raise fail(_("Document No. must have a value in Item Journal Line."), "document_no")
     check_posting_date(
         writer.setup, line.posting_date, closed_until=writer.closed_until, line_no=line.line_no
     )
@@ -361,14 +365,19 @@ def _check_line(line, items, writer, entries, remaining) -> None:
     if line.inventory_value_per:
         return
     if not line.applies_to_entry:
-        raise fail("Applies-to Entry must have a value in Item Journal Line.", "applies_to_entry")
+        raise fail(
+            _("Applies-to Entry must have a value in Item Journal Line."), "applies_to_entry"
+        )
     entry = entries.get(line.applies_to_entry)
     if entry is None:
         raise fail(missing_entry(line.applies_to_entry), "applies_to_entry")
     if entry.item_id != item.no or not entry.positive or not entry.completely_invoiced:
         raise fail(
-            f"Item Ledger Entry {entry.entry_no} cannot be revalued by this line: it must be a "
-            f"completely invoiced inbound entry of item {item.no}.",
+            _(
+                "Item Ledger Entry %(no)s cannot be revalued by this line: it must be a "
+                "completely invoiced inbound entry of item %(item)s."
+            )
+            % {"no": entry.entry_no, "item": item.no},
             "applies_to_entry",
         )
     if line.partial_revaluation and remaining[(entry.entry_no, line.posting_date)] != line.quantity:

@@ -9,7 +9,7 @@ from datetime import date
 from django.db import connection, models, transaction
 from django.db.models import Max, QuerySet
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from inventory.amounts import ZERO
 from inventory.display import amount as show_amount
@@ -161,9 +161,15 @@ def check_preconditions(
         if item.costing_method == CostingMethod.AVERAGE and options.per == CalculatePer.ITEM:
             period_end = average_cost_period(options.posting_date, setup.average_cost_period)[1]
             if period_end != options.posting_date and found(
-                f"You cannot revalue by Calculate Per Item for item {item.no} using posting date "
-                f"{options.posting_date.isoformat()}. You can only use the posting date "
-                f"{period_end.isoformat()} for this period."
+                _(
+                    "You cannot revalue by Calculate Per Item for item %(no)s using posting date "
+                    "%(date)s. You can only use the posting date %(period_end)s for this period."
+                )
+                % {
+                    "no": item.no,
+                    "date": options.posting_date.isoformat(),
+                    "period_end": period_end.isoformat(),
+                }
             ):
                 return problems
     return problems
@@ -173,19 +179,43 @@ def _average_option_problem(options: CalculateOptions, setup: InventorySetup, fo
     """E-22, E-23a-e. Returns True when the caller should stop."""
     if options.per == CalculatePer.ENTRY:
         return found(
-            "You must not revalue items with Costing Method Average, if Calculate Per is Item "
-            "Ledger Entry."
+            _(
+                "You must not revalue items with Costing Method Average, if Calculate Per is Item "
+                "Ledger Entry."
+            )
         )
     if setup.average_cost_calc_type == AverageCostCalcType.ITEM:
-        suffix = (
-            "if you revalue items with Costing Method Average and if Average Cost Calc. Type is "
-            "Item in Inventory Setup."
-        )
         for present, message in (
-            (options.location_codes, f"You must not enter a Location Filter {suffix}"),
-            (options.variant_codes, f"You must not enter a Variant Filter {suffix}"),
-            (options.by_location, f"The By Location field must not be filled in {suffix}"),
-            (options.by_variant, f"The By Variant field must not be filled in {suffix}"),
+            (
+                options.location_codes,
+                _(
+                    "You must not enter a Location Filter if you revalue items with Costing "
+                    "Method Average and if Average Cost Calc. Type is Item in Inventory Setup."
+                ),
+            ),
+            (
+                options.variant_codes,
+                _(
+                    "You must not enter a Variant Filter if you revalue items with Costing "
+                    "Method Average and if Average Cost Calc. Type is Item in Inventory Setup."
+                ),
+            ),
+            (
+                options.by_location,
+                _(
+                    "The By Location field must not be filled in if you revalue items with "
+                    "Costing Method Average and if Average Cost Calc. Type is Item in Inventory "
+                    "Setup."
+                ),
+            ),
+            (
+                options.by_variant,
+                _(
+                    "The By Variant field must not be filled in if you revalue items with "
+                    "Costing Method Average and if Average Cost Calc. Type is Item in Inventory "
+                    "Setup."
+                ),
+            ),
         ):
             if present and found(message):
                 return True
@@ -195,9 +225,12 @@ def _average_option_problem(options: CalculateOptions, setup: InventorySetup, fo
         and (options.variant_codes or options.by_variant)
     ):
         return found(
-            "You must fill in a Location filter and a Variant filter or select the By Location "
-            "field and the By Variant field, if you revalue items with Costing Method Average, "
-            "and if Average Cost Calc. Type is Item & Location & Variant in Inventory Setup."
+            _(
+                "You must fill in a Location filter and a Variant filter or select the By "
+                "Location field and the By Variant field, if you revalue items with Costing "
+                "Method Average, and if Average Cost Calc. Type is Item & Location & Variant in "
+                "Inventory Setup."
+            )
         )
     return False
 
@@ -372,8 +405,11 @@ def _check_lines(target: LineTarget, new_lines: QuerySet[RevaluationLine], base:
         raise RevaluationError(refusal)
     value = target.precision.r(line.inventory_value_calculated)
     raise RevaluationError(
-        "The value must be greater than or equal to 0: Inventory Value (Revalued) "
-        f"{value} of item {line.item_id}, {_whose(line)}."
+        _(
+            "The value must be greater than or equal to 0: Inventory Value (Revalued) %(value)s "
+            "of item %(item)s, %(whose)s."
+        )
+        % {"value": value, "item": line.item_id, "whose": _whose(line)}
     )
 
 
@@ -412,13 +448,13 @@ SELECT EXISTS (
 
 def _whose(line: RevaluationLine) -> str:
     if line.applies_to_entry:
-        return f"item ledger entry {line.applies_to_entry}"
-    where = [
-        f"{label} {code}"
-        for label, code in (("location", line.location_code), ("variant", line.variant_code))
-        if code
-    ]
-    return ", ".join(where) or "all locations and variants"
+        return _("item ledger entry %(no)s") % {"no": line.applies_to_entry}
+    where = []
+    if line.location_code:
+        where.append(_("location %(code)s") % {"code": line.location_code})
+    if line.variant_code:
+        where.append(_("variant %(code)s") % {"code": line.variant_code})
+    return ", ".join(where) or _("all locations and variants")
 
 
 def zero_proposal_warning(lines: Iterable[RevaluationLine]) -> str:
@@ -432,9 +468,11 @@ def zero_proposal_warning(lines: Iterable[RevaluationLine]) -> str:
         return ""
     items = sorted({line.item_id for line in zero})
     value = sum((line.inventory_value_calculated for line in zero), ZERO)
-    return (
-        f"{len(zero)} line{'' if len(zero) == 1 else 's'} proposed at 0 because the calculation "
-        f"base has no cost for item{'' if len(items) == 1 else 's'} {', '.join(items)}: posting "
-        f"{'it' if len(zero) == 1 else 'them'} writes off {show_amount(value)}. Enter the revalued cost or "
-        "delete the line."
-    )
+    which = ngettext("item %(nos)s", "items %(nos)s", len(items)) % {"nos": ", ".join(items)}
+    return ngettext(
+        "%(count)s line proposed at 0 because the calculation base has no cost for %(items)s: "
+        "posting it writes off %(value)s. Enter the revalued cost or delete the line.",
+        "%(count)s lines proposed at 0 because the calculation base has no cost for %(items)s: "
+        "posting them writes off %(value)s. Enter the revalued cost or delete the line.",
+        len(zero),
+    ) % {"count": len(zero), "items": which, "value": show_amount(value)}

@@ -185,7 +185,9 @@ def check_reason_code(code: str) -> str:
     """Blank or an existing Reason Code (trimmed, upper case as codes are stored)."""
     code = (code or "").strip().upper()
     if code and not ReasonCode.objects.filter(code=code).exists():
-        raise RevaluationError(f"There is no Reason Code {code}.", field="reason_code")
+        raise RevaluationError(
+            _("There is no Reason Code %(code)s.") % {"code": code}, field="reason_code"
+        )
     return code
 
 
@@ -196,11 +198,11 @@ def line_set_reason_code(*, line_id: int, version: int, code: str) -> Revaluatio
     line = RevaluationLine.objects.select_for_update().filter(pk=line_id).first()
     if line is None:
         raise RevaluationError(
-            "This line no longer exists: it was deleted or posted.", field="reason_code"
+            _("This line no longer exists: it was deleted or posted."), field="reason_code"
         )
     if line.version != version:
         raise StaleLineError(
-            "Someone else changed this line in the meantime; the current values are shown.",
+            _("Someone else changed this line in the meantime; the current values are shown."),
             field="reason_code",
         )
     code = check_reason_code(code)
@@ -293,7 +295,9 @@ def line_create_manual(
     """A manual per-entry revaluation line (§5.7, §5.9): the whole entry, at its own date."""
     batch = RevaluationBatch.objects.select_for_update().filter(name=batch_name).first()
     if batch is None:
-        raise RevaluationError(f"The revaluation batch {batch_name} does not exist.")
+        raise RevaluationError(
+            _("The revaluation batch %(name)s does not exist.") % {"name": batch_name}
+        )
     item = check_item(Item.objects.filter(no=item_no).first(), item_no)
     entry = check_applies_to_entry(item=item, entry_no=applies_to_entry)
     previous = batch.lines.order_by("-line_no").first()

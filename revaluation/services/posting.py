@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from inventory.bulk import copy_insert
 from inventory.exceptions import PostingError
@@ -65,8 +66,11 @@ def check_document_nos(batch: RevaluationBatch, lines: list[RevaluationLine]) ->
         expected = next_document_no(last)
         if line.document_no != expected:
             raise RevaluationError(
-                f"Document No. must be equal to '{expected}' in Item Journal Line: Line No.="
-                f"{line.line_no}. Current value is '{line.document_no}'.",
+                _(
+                    "Document No. must be equal to '%(expected)s' in Item Journal Line: Line No."
+                    "=%(line)s. Current value is '%(current)s'."
+                )
+                % {"expected": expected, "line": line.line_no, "current": line.document_no},
                 field="document_no",
                 line_no=line.line_no,
             )
@@ -78,7 +82,7 @@ def _posting_lines(batch: RevaluationBatch) -> list[RevaluationLine]:
     lines = list(batch.lines.select_related("item").order_by("line_no"))
     posting = [line for line in lines if line.invoiced_quantity != 0 and line.amount != 0]
     if not posting:
-        raise RevaluationError("There is nothing to post.")
+        raise RevaluationError(_("There is nothing to post."))
     return posting
 
 

@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from inventory.amounts import MAX_ABS_VALUE
-from inventory.management.csvio import RowError, parse_date, parse_decimal
+from inventory.csvio import RowError, parse_date, parse_decimal
 from inventory.models import InventorySetup, Item, ItemVariant, Location
 from inventory.text import csv_unsafe
 from revaluation.models import SellingPrice

@@ -65,14 +65,15 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import F
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from inventory.amounts import Precision, decimal_places
-from inventory.management.csvio import (
+from inventory.csvio import (
     RowError,
     check_length,
     format_decimal,
@@ -142,7 +143,7 @@ class RowProblem:
     column: str | None = None
 
     def __str__(self) -> str:
-        where = [f"Row {self.row}"] if self.row is not None else []
+        where = [_("Row %(row)s") % {"row": self.row}] if self.row is not None else []
         if self.column:
             where.append(self.column)
         return f"{', '.join(where)}: {self.message}" if where else self.message
@@ -157,9 +158,11 @@ class SpreadsheetImportError(RevaluationError):
         if not rows:
             message = " ".join(problem.message for problem in problems)
         else:
-            message = (
-                f"{len(rows)} row{'s' if len(rows) != 1 else ''} rejected; nothing was imported."
-            )
+            message = ngettext(
+                "%(count)s row rejected; nothing was imported.",
+                "%(count)s rows rejected; nothing was imported.",
+                len(rows),
+            ) % {"count": len(rows)}
         super().__init__(message)
 
 
@@ -284,7 +287,10 @@ def _fixed(value: Decimal, precision: Decimal) -> str:
 def export_rows(*, batch_name: str) -> list[list[str]]:
     """The header and one row of text cells per line of the batch."""
     if not RevaluationBatch.objects.filter(name=batch_name).exists():
-        raise RevaluationError(f"The revaluation batch {batch_name} does not exist.", field="batch")
+        raise RevaluationError(
+            _("The revaluation batch %(name)s does not exist.") % {"name": batch_name},
+            field="batch",
+        )
     p = InventorySetup.get().precision
     rows = [list(COLUMNS)]
     lines = RevaluationLine.objects.filter(batch_id=batch_name).order_by("line_no")
@@ -313,7 +319,10 @@ def export_rows(*, batch_name: str) -> list[list[str]]:
 def batch_export(*, batch_name: str, format: str) -> bytes:
     """The batch's lines as a CSV or XLSX file (see the module docstring)."""
     if format not in FORMATS:
-        raise RevaluationError(f"Unknown format {format!r}: use csv or xlsx.", field="format")
+        raise RevaluationError(
+            _("Unknown format %(format)s: use csv or xlsx.") % {"format": repr(format)},
+            field="format",
+        )
     rows = export_rows(batch_name=batch_name)
     if format == FORMAT_CSV:
         text = io.StringIO()
@@ -430,14 +439,18 @@ def _csv_records(data: bytes) -> list[list[str]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise _file_error(f"The file is not UTF-8 text: {exc.reason}.") from exc
+        raise _file_error(
+            _("The file is not UTF-8 text: %(reason)s.") % {"reason": exc.reason}
+        ) from exc
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     records = []
     try:
         for record in reader:
             records.append(record)
     except csv.Error as exc:
-        raise _file_error(f"Row {len(records) + 1}: {exc}.") from exc
+        raise _file_error(
+            _("Row %(row)s: %(problem)s.") % {"row": len(records) + 1, "problem": exc}
+        ) from exc
     return records
 
 
@@ -470,13 +483,17 @@ def _xlsx_records(data: bytes) -> list[list[str]]:
         finally:
             workbook.close()
     except Exception as exc:  # any malformed upload: zip, XML or openpyxl errors alike
-        raise _file_error(f"The file is not a readable .xlsx workbook ({exc}).") from exc
+        raise _file_error(
+            _("The file is not a readable .xlsx workbook (%(problem)s).") % {"problem": exc}
+        ) from exc
 
 
 def file_records(*, format: str, data: bytes) -> list[list[str]]:
     """Every row of a CSV or XLSX file as text cells (the header first); file errors raise."""
     if format not in FORMATS:
-        raise _file_error(f"Unknown format {format!r}: use csv or xlsx.")
+        raise _file_error(
+            _("Unknown format %(format)s: use csv or xlsx.") % {"format": repr(format)}
+        )
     return _csv_records(data) if format == FORMAT_CSV else _xlsx_records(data)
 
 
@@ -503,23 +520,29 @@ def read_rows(*, format: str, data: bytes) -> list[tuple[int, dict[str, str]]]:
     records = _csv_records(data) if format == FORMAT_CSV else _xlsx_records(data)
     if not records or not any(cell.strip() for cell in records[0]):
         raise _file_error(
-            f"The file is empty: the first row must be the header ({','.join(COLUMNS)})."
+            _("The file is empty: the first row must be the header (%(columns)s).")
+            % {"columns": ",".join(COLUMNS)}
         )
     header = [name.strip().lower() for name in records[0]]
     while header and header[-1] == "":  # trailing empty header cells of a spreadsheet
         header.pop()
     problems = []
     if ";" in records[0][0] and len(records[0]) == 1:
-        problems.append("The columns must be separated by commas, not semicolons.")
+        problems.append(_("The columns must be separated by commas, not semicolons."))
     repeated = sorted({name for name in header if header.count(name) > 1})
     if repeated:
-        problems.append(f"Column(s) repeated in the header: {', '.join(repeated)}.")
+        problems.append(
+            _("Column(s) repeated in the header: %(columns)s.") % {"columns": ", ".join(repeated)}
+        )
     missing = [name for name in COLUMNS if name not in header and name not in OPTIONAL_COLUMNS]
     if missing:
-        problems.append(f"Missing column(s): {', '.join(missing)}.")
-    unknown = [name or "(blank)" for name in header if name not in COLUMNS]
+        problems.append(_("Missing column(s): %(columns)s.") % {"columns": ", ".join(missing)})
+    unknown = [name or _("(blank)") for name in header if name not in COLUMNS]
     if unknown:
-        problems.append(f"Unknown column(s): {', '.join(unknown)} (expected {','.join(COLUMNS)}).")
+        problems.append(
+            _("Unknown column(s): %(columns)s (expected %(expected)s).")
+            % {"columns": ", ".join(unknown), "expected": ",".join(COLUMNS)}
+        )
     if problems:
         raise SpreadsheetImportError([RowProblem(None, message) for message in problems])
 
@@ -530,7 +553,11 @@ def read_rows(*, format: str, data: bytes) -> list[tuple[int, dict[str, str]]]:
             continue
         extra = cells[len(header) :]
         if any(extra):
-            rows.append((row_no, {"": f"has {len(cells)} cells but the header has {len(header)}."}))
+            too_long = _("has %(cells)s cells but the header has %(header)s.") % {
+                "cells": len(cells),
+                "header": len(header),
+            }
+            rows.append((row_no, {"": too_long}))
             continue
         cells += [""] * (len(header) - len(cells))
         values = dict(zip(header, cells, strict=False))
@@ -595,7 +622,7 @@ class _Importer:
         }
         self.seen: dict[int, int] = {}  # line pk -> row no
         self.entries: dict[tuple[str, int], str] = {
-            (line.item_id, line.applies_to_entry): f"line {line.line_no}"
+            (line.item_id, line.applies_to_entry): _("line %(no)s") % {"no": line.line_no}
             for line in self.lines.values()
             if line.applies_to_entry
         }
@@ -608,7 +635,7 @@ class _Importer:
             if "" in cells:  # a row longer than the header
                 row.fail(cells[""])
             elif nul:  # PostgreSQL text cannot hold it
-                row.fail("contains a NUL character (0x00).", nul)
+                row.fail(_("contains a NUL character (0x00)."), nul)
             elif cells["line_key"]:
                 self.existing_line(row)
             else:
@@ -622,7 +649,8 @@ class _Importer:
         match = _KEY.fullmatch(key)
         if not match:
             row.fail(
-                f"'{shorten(key)}' is not a line key of this journal (export the journal again).",
+                _("'%(key)s' is not a line key of this journal (export the journal again).")
+                % {"key": shorten(key)},
                 "line_key",
             )
             return
@@ -632,15 +660,20 @@ class _Importer:
             other = RevaluationLine.objects.filter(pk=pk).values_list("batch_id", flat=True)
             if other:
                 row.fail(
-                    f"The line belongs to batch {other[0]}, not {self.batch.name}.", "line_key"
+                    _("The line belongs to batch %(other)s, not %(batch)s.")
+                    % {"other": other[0], "batch": self.batch.name},
+                    "line_key",
                 )
             else:
                 row.fail(
-                    "The line no longer exists (posted or deleted after the export).", "line_key"
+                    _("The line no longer exists (posted or deleted after the export)."),
+                    "line_key",
                 )
             return
         if pk in self.seen:
-            row.fail(f"The same line is also in row {self.seen[pk]}.", "line_key")
+            row.fail(
+                _("The same line is also in row %(row)s.") % {"row": self.seen[pk]}, "line_key"
+            )
             return
         self.seen[pk] = row.row_no
 
@@ -660,8 +693,11 @@ class _Importer:
             # someone else's change seen backwards.
             row.problems = []
             row.fail(
-                f"Someone changed the line after the export (version {version}, now "
-                f"{line.version}); export the journal again and redo the change.",
+                _(
+                    "Someone changed the line after the export (version %(version)s, now "
+                    "%(current)s); export the journal again and redo the change."
+                )
+                % {"version": version, "current": line.version},
                 "line_key",
             )
             return
@@ -680,7 +716,7 @@ class _Importer:
         item_no, entry_text = row.cells["item_no"], row.cells["applies_to_entry"]
         if not item_no or not entry_text:
             row.fail(
-                "A row without line_key adds a line: it needs item_no and applies_to_entry.",
+                _("A row without line_key adds a line: it needs item_no and applies_to_entry."),
                 "line_key",
             )
             return
@@ -692,7 +728,7 @@ class _Importer:
         )
         entry_no = row.parse("applies_to_entry", parse_int)
         if entry_no == 0:
-            row.fail("Enter the number of the item ledger entry to revalue.", "applies_to_entry")
+            row.fail(_("Enter the number of the item ledger entry to revalue."), "applies_to_entry")
         amount = row.decimal("amount")
         uc, iv = row.decimal(UNIT_COST_REVALUED), row.decimal(INVENTORY_VALUE_REVALUED)
         self.check_revalued(row, uc, UNIT_COST_REVALUED)
@@ -701,8 +737,11 @@ class _Importer:
             return
         if (item_no, entry_no) in self.entries:
             row.fail(
-                f"The batch already has a line for item {item_no}, entry {entry_no} "
-                f"({self.entries[item_no, entry_no]}); edit that line instead.",
+                _(
+                    "The batch already has a line for item %(item)s, entry %(entry)s "
+                    "(%(where)s); edit that line instead."
+                )
+                % {"item": item_no, "entry": entry_no, "where": self.entries[item_no, entry_no]},
                 "applies_to_entry",
             )
             return
@@ -716,7 +755,7 @@ class _Importer:
         except RevaluationError as exc:
             row.fail(exc.message, "item_no" if exc.field == "item" else exc.field)
             return
-        self.entries[item_no, entry_no] = f"row {row.row_no}"
+        self.entries[item_no, entry_no] = _("row %(row)s") % {"row": row.row_no}
         self.check_read_only(row, line, blank_allowed=True)
         if row.problems:
             return
@@ -738,8 +777,12 @@ class _Importer:
         """Read-only cells must show the line's value (new lines: or be blank)."""
 
         def mismatch(column: str, shown: str) -> None:
-            hint = "; leave the cell blank" if blank_allowed else ""
-            row.fail(f"{column} is read-only (the line has '{shown}'{hint}).", column)
+            message = (
+                _("%(column)s is read-only (the line has '%(shown)s'; leave the cell blank).")
+                if blank_allowed
+                else _("%(column)s is read-only (the line has '%(shown)s').")
+            )
+            row.fail(message % {"column": column, "shown": shown}, column)
 
         for column in _TEXT_COLUMNS:
             if blank_allowed and column in ("item_no", "document_no"):
@@ -780,8 +823,11 @@ class _Importer:
         if amount is None and blank_allowed:
             return
         row.fail(
-            "amount is read-only: it is inventory_value_revalued - inventory_value_calculated "
-            f"({format_decimal(line.amount)}).",
+            _(
+                "amount is read-only: it is inventory_value_revalued - "
+                "inventory_value_calculated (%(amount)s)."
+            )
+            % {"amount": format_decimal(line.amount)},
             "amount",
         )
 
@@ -820,10 +866,17 @@ class _Importer:
             if uc == p.ru(iv / line.quantity):
                 return _Edit(INVENTORY_VALUE_REVALUED, iv)
             row.fail(
-                "unit_cost_revalued and inventory_value_revalued were both changed and do not "
-                f"agree: {format_decimal(uc)} x {format_decimal(line.quantity)} gives "
-                f"{format_decimal(p.r(uc * line.quantity))}, not {format_decimal(iv)}. "
-                "Change only one of them.",
+                _(
+                    "unit_cost_revalued and inventory_value_revalued were both changed and do "
+                    "not agree: %(unit_cost)s x %(quantity)s gives %(gives)s, not %(value)s. "
+                    "Change only one of them."
+                )
+                % {
+                    "unit_cost": format_decimal(uc),
+                    "quantity": format_decimal(line.quantity),
+                    "gives": format_decimal(p.r(uc * line.quantity)),
+                    "value": format_decimal(iv),
+                },
                 INVENTORY_VALUE_REVALUED,
             )
             return None
@@ -877,13 +930,16 @@ def batch_import(
     if format is None:
         format = format_from_file_name(file_name or "")
     if format not in FORMATS:
-        raise _file_error(f"Unknown format {format!r}: use csv or xlsx.")
+        raise _file_error(
+            _("Unknown format %(format)s: use csv or xlsx.") % {"format": repr(format)}
+        )
     rows = read_rows(format=format, data=data)
     with transaction.atomic():
         batch = RevaluationBatch.objects.select_for_update().filter(name=batch_name).first()
         if batch is None:
             raise RevaluationError(
-                f"The revaluation batch {batch_name} does not exist.", field="batch"
+                _("The revaluation batch %(name)s does not exist.") % {"name": batch_name},
+                field="batch",
             )
         importer = _Importer(batch, InventorySetup.get().precision)
         importer.run(rows)

@@ -20,7 +20,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from inventory.amounts import ZERO
-from inventory.management.csvio import format_decimal
+from inventory.csvio import format_decimal
 from inventory.models import Item, ReasonCode
 from inventory.text import csv_safe
 from revaluation.models import PostedRevaluationLine, RevaluationLine

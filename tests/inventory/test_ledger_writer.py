@@ -65,3 +65,31 @@ def test_a_savepoint_block_that_succeeds_keeps_what_it_wrote(setup):
         D("50.00"),
         D("7.00"),
     ]
+
+
+def test_deferred_value_entries_are_written_in_chunks(setup, monkeypatch):
+    """A large revaluation does not hold every deferred row until the end: every FLUSH_EVERY
+    rows go to the table; a failed savepoint block still forgets the chunk it wrote."""
+    monkeypatch.setattr("inventory.services.ledger.FLUSH_EVERY", 2)
+    ItemFactory(no="A")
+    post(jline("purchase", "A", 10, unit_amount=5))  # entry 1, value entry 1
+    entry = ItemLedgerEntry.objects.get(entry_no=1)
+    writer = LedgerWriter(items=lock_items(["A"]), source_code=SourceCode.REVALUATION_JOURNAL)
+    revalue(writer, entry, "1", defer=True)
+    assert not ValueEntry.objects.filter(entry_no=2).exists()
+    revalue(writer, entry, "2", defer=True)  # the second row: both written
+    assert writer.pending == []
+    assert list(ValueEntry.objects.filter(entry_no__gt=1).values_list("entry_no", flat=True)) == [
+        2,
+        3,
+    ]
+    with pytest.raises(PostingError), writer.savepoint():
+        revalue(writer, entry, "4", defer=True)
+        revalue(writer, entry, "8", defer=True)  # written by the chunk, then rolled back
+        raise PostingError("refused")
+    assert not ValueEntry.objects.filter(entry_no__gt=3).exists()
+    revalue(writer, entry, "16", defer=True)
+    writer.finish()
+    assert list(
+        ValueEntry.objects.order_by("entry_no").values_list("entry_no", "cost_amount_actual")
+    ) == [(1, D("50.00")), (2, D("1.00")), (3, D("2.00")), (4, D("16.00"))]

@@ -31,13 +31,13 @@ from inventory.models import (
     ValueEntry,
 )
 from inventory.services.adjustment import adjust_cost_item_entries
-from revaluation import views
 from revaluation.exceptions import RevaluationError
 from revaluation.models import PostedRevaluation, PostedRevaluationLine, UserPreference
 from revaluation.services.calculate import CalculateOptions, calculate_inventory_value
 from revaluation.services.lines import line_edit
 from revaluation.services.posting import revaluation_batch_post, revaluation_batch_preview
 from revaluation.services.reversal import posted_revaluation_reverse
+from revaluation.views import posting as views
 from tests.factories import ItemFactory
 from tests.markup import text_of
 from tests.posting import day, jline, post

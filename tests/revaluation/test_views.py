@@ -328,7 +328,7 @@ def test_calculate_passes_every_option(accountant_client, scenario_a, batch, mon
         seen.update(batch_name=batch_name, options=options, confirm=confirm_duplicates)
         return []
 
-    monkeypatch.setattr("revaluation.views.calculate_inventory_value", fake_calculate)
+    monkeypatch.setattr("revaluation.views.calculate.calculate_inventory_value", fake_calculate)
     for no in ("B", "C"):
         ItemFactory(no=no)
     for code in ("BLUE", "RED"):

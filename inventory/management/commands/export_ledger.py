@@ -4,7 +4,7 @@ LEDGER: ``item-ledger``, ``value``, ``application``, ``gl`` or ``gl-item-relatio
 
 Writes every entry of the ledger to stdout in entry-number order (the G/L - item ledger relation
 in G/L entry, value entry order); G/L amounts are positive for a debit, negative for a credit.
-The columns and the rendering of values are described in ``inventory.management.csvio``:
+The columns and the rendering of values are described in ``inventory.csvio``:
 decimals in plain notation with trailing zeros stripped (strings in JSON), ISO dates,
 ``true``/``false``, missing entry-number references as 0. CSV has a header row and ``\\n`` line ends; JSON is one array of objects with
 the same keys, written one object per line so that it streams.
@@ -17,7 +17,7 @@ import json
 
 from django.core.management.base import BaseCommand
 
-from inventory.management.csvio import (
+from inventory.csvio import (
     LEDGERS,
     format_csv_value,
     format_json_value,

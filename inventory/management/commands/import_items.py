@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from inventory.management.csvio import (
+from inventory.csvio import (
     RowError,
     command_error,
     parse_bool,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from inventory.management.csvio import RowError, command_error, read_csv
+from inventory.csvio import RowError, command_error, read_csv
 from inventory.services.master_data import LocationImportRow, MasterDataError, location_import
 
 COLUMNS = ("code", "name")

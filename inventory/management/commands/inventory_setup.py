@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from inventory.management.csvio import RowError, format_decimal, parse_date, parse_decimal
+from inventory.csvio import RowError, format_decimal, parse_date, parse_decimal
 from inventory.models import AverageCostCalcType, InventorySetup, SlowMovingAgeFrom
 from inventory.services.master_data import MasterDataError, inventory_setup_update
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
+from inventory.csvio import format_decimal
 from inventory.exceptions import PostingError
-from inventory.management.csvio import format_decimal
 from inventory.services.gl_posting import PER_ENTRY, PER_POSTING_GROUP, post_inventory_cost_to_gl
 
 

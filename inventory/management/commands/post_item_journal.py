@@ -25,8 +25,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from inventory.amounts import QTY_PLACES, UNIT_PLACES
-from inventory.exceptions import PostingError
-from inventory.management.csvio import (
+from inventory.csvio import (
     RowError,
     check_length,
     command_error,
@@ -36,6 +35,7 @@ from inventory.management.csvio import (
     parse_int,
     read_csv,
 )
+from inventory.exceptions import PostingError
 from inventory.models import Item, ItemJournalEntryType, ItemJournalLine
 from inventory.services.posting import ItemJournalLineInput, item_journal_post
 

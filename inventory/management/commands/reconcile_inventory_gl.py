@@ -13,7 +13,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from inventory.management.csvio import RowError, format_decimal, parse_date
+from inventory.csvio import RowError, format_decimal, parse_date
 from inventory.reconciliation import COLUMNS, differences, reconcile
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from inventory.management.csvio import format_decimal
+from inventory.csvio import format_decimal
 from inventory.models import Item
 from inventory.services.last_direct_cost import refresh_last_direct_cost
 

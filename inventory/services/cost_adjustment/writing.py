@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db.models import QuerySet, Sum
+from django.utils.translation import gettext as _
 
 from inventory.amounts import ZERO
 from inventory.exceptions import PostingError
@@ -122,7 +123,7 @@ def adjustment_fields(
 
 def checked_date(setup: InventorySetup, day: date) -> date:
     if setup.allow_posting_to and day > setup.allow_posting_to:
-        raise PostingError("Posting Date is not within your range of allowed posting dates.")
+        raise PostingError(_("Posting Date is not within your range of allowed posting dates."))
     return day
 
 

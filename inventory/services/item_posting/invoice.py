@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from inventory.amounts import ZERO, Precision
 from inventory.models import (
     CostingMethod,
@@ -29,8 +31,11 @@ def post_invoice(writer: LedgerWriter, line: ItemJournalLineInput, item: Item) -
     if abs(quantity_invoiced) > abs(entry.quantity - entry.invoiced_quantity):
         raise line_error(
             line,
-            "The quantity that you are trying to invoice is larger than the quantity in the "
-            f"item ledger with the entry number {entry.entry_no}.",
+            _(
+                "The quantity that you are trying to invoice is larger than the quantity in the "
+                "item ledger with the entry number %(no)s."
+            )
+            % {"no": entry.entry_no},
             "quantity",
         )
     purchase = entry.entry_type == ItemLedgerEntryType.PURCHASE

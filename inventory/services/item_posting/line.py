@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from inventory.exceptions import PostingError
 from inventory.models import ItemJournalEntryType
 
@@ -58,12 +60,15 @@ def line_error(line: ItemJournalLineInput, message: str, field: str) -> PostingE
 def remaining_too_low(line: ItemJournalLineInput, entry_no: int) -> PostingError:
     return line_error(
         line,
-        f"Remaining Quantity is too low in Item Ledger Entry Entry No.={entry_no}.",
+        _("Remaining Quantity is too low in Item Ledger Entry Entry No.=%(no)s.")
+        % {"no": entry_no},
         "applies_to_entry",
     )
 
 
 def insufficient_quantity(line: ItemJournalLineInput, item_no: str) -> PostingError:
     return line_error(
-        line, f"You have insufficient quantity of Item {item_no} on inventory.", "quantity"
+        line,
+        _("You have insufficient quantity of Item %(no)s on inventory.") % {"no": item_no},
+        "quantity",
     )

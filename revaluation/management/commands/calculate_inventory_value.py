@@ -18,7 +18,7 @@ from decimal import Decimal
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from inventory.management.csvio import RowError, command_error, format_decimal, parse_date
+from inventory.csvio import RowError, command_error, format_decimal, parse_date
 from inventory.models import CostingMethod
 from revaluation import rights
 from revaluation.exceptions import DuplicateLinesError, RevaluationError

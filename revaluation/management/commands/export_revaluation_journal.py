@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from inventory.management.csvio import command_error
+from inventory.csvio import command_error
 from revaluation.exceptions import RevaluationError
 from revaluation.models import RevaluationBatch, RevaluationLine
 from revaluation.services.spreadsheet import FORMAT_CSV, FORMAT_XLSX, FORMATS, batch_export

@@ -14,7 +14,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from inventory.management.csvio import command_error
+from inventory.csvio import command_error
 from revaluation import rights
 from revaluation.exceptions import RevaluationError
 from revaluation.services.lines import batch_get_or_create

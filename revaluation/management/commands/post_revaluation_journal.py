@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.core.management.base import BaseCommand, CommandError
 
-from inventory.management.csvio import command_error, format_decimal
+from inventory.csvio import command_error, format_decimal
 from inventory.models import ValueEntry
 from revaluation import rights
 from revaluation.exceptions import RevaluationError

@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from inventory.management.csvio import RowError, command_error, format_decimal, parse_date
+from inventory.csvio import RowError, command_error, format_decimal, parse_date
 from inventory.models import ValueEntry
 from revaluation import rights
 from revaluation.exceptions import RevaluationError

@@ -7,7 +7,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from inventory.management.csvio import RowError, command_error, parse_date
+from inventory.csvio import RowError, command_error, parse_date
 from revaluation.services.writedown_report import report_csv, report_json, writedown_report
 
 

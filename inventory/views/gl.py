@@ -12,7 +12,6 @@ import datetime
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -23,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from inventory import selectors
+from inventory.access import accountant_required
 from inventory.exceptions import PostingError
 from inventory.gl_export import (
     GL_EXPORT_COLUMNS,
@@ -31,7 +31,7 @@ from inventory.gl_export import (
     write_gl_csv,
     write_gl_xlsx,
 )
-from inventory.models import GLEntry, GLPostingRun, GLRole, ValueEntry
+from inventory.models import GLRole
 from inventory.reconciliation import account_balances, reconcile
 from inventory.services import gl_posting_runs
 from inventory.services.gl_posting import PER_ENTRY, PER_POSTING_GROUP, post_inventory_cost_to_gl
@@ -89,7 +89,7 @@ def _query_without(request: HttpRequest, *names: str) -> str:
 
 
 def _post_context(request: HttpRequest, form: GLPostForm, test=None) -> dict:
-    runs = list(GLPostingRun.objects.select_related("started_by")[:10])
+    runs = selectors.gl_posting_run_list()
     for run in runs:
         job_retire_if_abandoned(run)
     return {
@@ -121,9 +121,8 @@ def gl_post(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
+@accountant_required(refused=gettext_lazy("Only accountants may post to the general ledger."))
 def gl_post_start(request: HttpRequest) -> HttpResponse:
-    if not selectors.can_post_journals(request.user):
-        raise PermissionDenied(_("Only accountants may post to the general ledger."))
     form = GLPostForm(request.POST)
     if not form.is_valid():
         return render(request, POST_TEMPLATE, _post_context(request, form), status=422)
@@ -146,7 +145,7 @@ def gl_post_start(request: HttpRequest) -> HttpResponse:
 @login_required
 def gl_posting_run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     """The polled card of one run."""
-    run = GLPostingRun.objects.select_related("started_by").filter(pk=run_id).first()
+    run = selectors.gl_posting_run_get(pk=run_id)
     if run is None:
         raise Http404("No such run.")
     job_retire_if_abandoned(run)
@@ -190,12 +189,9 @@ def gl_drilldown(request: HttpRequest) -> HttpResponse:
         if name in request.GET:
             filters[name] = request.GET[name]
     item_no = request.GET.get("item", "")
-    ves = ValueEntry.objects.filter(posting_date__lte=as_of, **filters).order_by("entry_no")
-    gl = GLEntry.objects.filter(posting_date__lte=as_of, role=role, **filters)
-    if item_no:
-        ves = ves.filter(item_id=item_no)
-        gl = gl.filter(relations__value_entry__item_id=item_no).distinct()
-    gl = gl.select_related("account").order_by("entry_no")
+    ves, gl = selectors.gl_drilldown_entries(
+        as_of=as_of, role=role, item_no=item_no, filters=filters
+    )
     return render(
         request,
         "inventory/gl_drilldown.html",
@@ -248,11 +244,7 @@ def gl_entries(request: HttpRequest) -> HttpResponse:
             write_gl_xlsx(response, rows)
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
-    entries = (
-        GLEntry.objects.filter(posting_date__range=(date_from, date_to))
-        .select_related("account")
-        .order_by("posting_date", "document_no", "entry_no")
-    )
+    entries = selectors.gl_entry_list(date_from=date_from, date_to=date_to)
     query = _query_without(request, "page")
     return render(
         request,

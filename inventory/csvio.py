@@ -1,4 +1,4 @@
-"""CSV in and out for the inventory management commands.
+"""CSV in and out for the management commands of both apps (and the services that share them).
 
 Reading
     ``read_csv`` reads a UTF-8 file (a byte-order mark is ignored) whose first row is the header.
@@ -32,11 +32,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.management.base import CommandError
-from django.db.models import DecimalField, F, OuterRef, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import F
 
 from inventory import numbers
-from inventory.amounts import AMOUNT_DIGITS, AMOUNT_PLACES
 from inventory.display import plain_number
 from inventory.exceptions import LineError
 from inventory.models import (
@@ -47,6 +45,7 @@ from inventory.models import (
     ValueEntry,
 )
 from inventory.numbers import NumberError
+from inventory.selectors.ledger import value_entry_sum
 from inventory.text import csv_safe, shorten
 
 # --------------------------------------------------------------------------- errors
@@ -235,19 +234,6 @@ INT, REF, TEXT, DATE, DECIMAL, BOOL = "int", "ref", "text", "date", "decimal", "
 _EXPORT_CHUNK = 2000
 
 
-def _value_entry_total(field: str) -> Coalesce:
-    """Σ ``field`` over the value entries of the outer item ledger entry (0 if none)."""
-    total = (
-        ValueEntry.objects.filter(item_ledger_entry=OuterRef("pk"))
-        .order_by()
-        .values("item_ledger_entry")
-        .annotate(total=Sum(field))
-        .values("total")
-    )
-    output = DecimalField(max_digits=AMOUNT_DIGITS + 10, decimal_places=AMOUNT_PLACES)
-    return Coalesce(Subquery(total, output_field=output), Value(Decimal(0)), output_field=output)
-
-
 def _ledger_columns(ledger: str) -> tuple[Any, list[tuple[str, str, Any]]]:
     """The queryset and ``(column, kind, expression)`` list of one ledger, columns in order."""
     if ledger == "item-ledger":
@@ -265,8 +251,8 @@ def _ledger_columns(ledger: str) -> tuple[Any, list[tuple[str, str, Any]]]:
             ("open", BOOL, F("open")),
             ("positive", BOOL, F("positive")),
             ("completely_invoiced", BOOL, F("completely_invoiced")),
-            ("cost_amount_actual", DECIMAL, _value_entry_total("cost_amount_actual")),
-            ("cost_amount_expected", DECIMAL, _value_entry_total("cost_amount_expected")),
+            ("cost_amount_actual", DECIMAL, value_entry_sum("cost_amount_actual")),
+            ("cost_amount_expected", DECIMAL, value_entry_sum("cost_amount_expected")),
             ("description", TEXT, F("description")),
             ("last_invoice_date", DATE, F("last_invoice_date")),
             ("applies_to_entry", INT, F("applies_to_entry")),

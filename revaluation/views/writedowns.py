@@ -8,7 +8,6 @@ import datetime
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,9 +16,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from inventory.access import accountant_required
 from revaluation import selectors
 from revaluation.exceptions import RevaluationError
-from revaluation.models import SellingPrice
 from revaluation.services.selling_prices import COLUMNS as PRICE_COLUMNS
 from revaluation.services.selling_prices import selling_prices_import
 from revaluation.services.spreadsheet import (
@@ -28,7 +27,7 @@ from revaluation.services.spreadsheet import (
     format_from_file_name,
 )
 from revaluation.services.writedown_report import report_csv, report_xlsx, writedown_report
-from revaluation.spreadsheet_views import MAX_UPLOAD_BYTES
+from revaluation.views.spreadsheet import MAX_UPLOAD_BYTES
 
 PRICES_SHOWN = 200
 
@@ -79,6 +78,9 @@ class PriceUploadForm(forms.Form):
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@accountant_required(
+    refused=gettext_lazy("Only accountants may change selling prices."), methods=("POST",)
+)
 def selling_price_list(request: HttpRequest) -> HttpResponse:
     """The prices (newest first) and the upload; POST imports a file, all or nothing."""
     can_edit = selectors.can_post_journals(request.user)
@@ -86,8 +88,6 @@ def selling_price_list(request: HttpRequest) -> HttpResponse:
     problems: list = []
     status = 200
     if request.method == "POST":
-        if not can_edit:
-            raise PermissionDenied(_("Only accountants may change selling prices."))
         form = PriceUploadForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
@@ -117,9 +117,7 @@ def selling_price_list(request: HttpRequest) -> HttpResponse:
                 return redirect("revaluation-selling-prices")
         else:
             status = 422
-    prices = SellingPrice.objects.select_related("item").order_by(
-        "-valid_from", "item_id", "location_code", "variant_code"
-    )
+    prices = selectors.selling_price_list()
     context = {
         "form": form,
         "problems": problems,

@@ -25,10 +25,11 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from inventory.htmx import HtmxHttpRequest
 from inventory.models import JobStatus
-from revaluation import rights
 from revaluation.exceptions import RevaluationError
 from revaluation.models import BatchJob, BatchJobKind, RevaluationBatch
+from revaluation.rights import prepare_required
 from revaluation.services.jobs import (
     export_runs_in_background,
     import_check_job,
@@ -43,7 +44,7 @@ from revaluation.services.spreadsheet import (
     export_filename,
     import_summary,
 )
-from revaluation.views import HtmxHttpRequest, _start_job
+from revaluation.views.jobs import start_job
 
 TEMPLATE = "revaluation/import.html"
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -63,10 +64,6 @@ class UploadForm(forms.Form):
         return upload
 
 
-def _require_editor(request: HttpRequest) -> None:
-    rights.require_prepare(request.user)
-
-
 def _session_key(batch: RevaluationBatch) -> str:
     return f"revaluation-import-{batch.name}"
 
@@ -79,7 +76,7 @@ def revaluation_export(request: HtmxHttpRequest, batch_name: str, format: str) -
     batch = get_object_or_404(RevaluationBatch, pk=batch_name)
     if export_runs_in_background(batch):
         parameters = {"format": format, "language": get_language()}
-        return _start_job(request, batch, BatchJobKind.EXPORT, parameters=parameters)
+        return start_job(request, batch, BatchJobKind.EXPORT, parameters=parameters)
     response = HttpResponse(
         batch_export(batch_name=batch.name, format=format), content_type=CONTENT_TYPES[format]
     )
@@ -90,9 +87,9 @@ def revaluation_export(request: HtmxHttpRequest, batch_name: str, format: str) -
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@prepare_required
 def revaluation_import(request: HtmxHttpRequest, batch_name: str) -> HttpResponse:
     """GET: the upload form. POST: check the file and show what it would change."""
-    _require_editor(request)
     batch = get_object_or_404(RevaluationBatch, pk=batch_name)
     if request.method == "GET":
         return render(request, TEMPLATE, {"batch": batch, "form": UploadForm()})
@@ -102,7 +99,7 @@ def revaluation_import(request: HtmxHttpRequest, batch_name: str) -> HttpRespons
     upload = form.cleaned_data["file"]
     data = upload.read()
     if import_runs_in_background(file_name=upload.name, data=data):
-        return _start_job(request, batch, BatchJobKind.CHECK, file_name=upload.name, file_data=data)
+        return start_job(request, batch, BatchJobKind.CHECK, file_name=upload.name, file_data=data)
     try:
         result = batch_import(batch_name=batch.name, data=data, file_name=upload.name, dry_run=True)
     except SpreadsheetImportError as error:
@@ -125,9 +122,9 @@ def revaluation_import(request: HtmxHttpRequest, batch_name: str) -> HttpRespons
 
 @require_POST
 @login_required
+@prepare_required
 def revaluation_import_apply(request: HtmxHttpRequest, batch_name: str) -> HttpResponse:
     """Apply the file the summary showed (all rows or nothing)."""
-    _require_editor(request)
     batch = get_object_or_404(RevaluationBatch, pk=batch_name)
     if "job" in request.POST:  # the summary of a check that ran in the background
         return _apply_in_background(request, batch)
@@ -167,7 +164,7 @@ def _apply_in_background(request: HtmxHttpRequest, batch: RevaluationBatch) -> H
     if check is None:
         messages.error(request, "Upload the file again: the checked file is no longer here.")
         return redirect("revaluation-import", batch_name=batch.name)
-    return _start_job(
+    return start_job(
         request,
         batch,
         BatchJobKind.IMPORT,

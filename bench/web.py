@@ -1,0 +1,91 @@
+"""Server time of the journal pages on a 20,000-line batch, through Django's test client (the
+whole request: middleware, session, views, templates; no network), inside a transaction that
+is rolled back.
+
+Used by bench/run.py; the batch is a per-entry calculation on the benchmark ledger cut to its
+first 20,000 lines (or fewer on a small ledger).
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from datetime import date
+
+from django.contrib.auth.models import Group, User
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from revaluation.models import RevaluationLine
+from revaluation.services.calculate import CalculateOptions, calculate_inventory_value
+
+BATCH = "BENCHWEB"
+LINES = 20_000
+HTMX = {"HX-Request": "true"}
+
+
+def timed(runs: int, request) -> tuple[float, int]:
+    """(median milliseconds, queries of the last run) of ``request()``, which must answer 200."""
+    timings = []
+    queries = 0
+    for _ in range(runs):
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            response = request()
+            timings.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, (response.status_code, response.content[:500])
+        queries = len(captured)
+    return statistics.median(timings), queries
+
+
+def web_timings(on: date, runs: int) -> list[tuple[str, float, int, str]]:
+    """[(label, median ms, queries, note)]."""
+    results = []
+    with transaction.atomic():
+        calculate_inventory_value(
+            batch_name=BATCH,
+            options=CalculateOptions(
+                posting_date=on, document_no="W-1", costing_methods=("fifo", "lifo")
+            ),
+        )
+        RevaluationLine.objects.filter(batch_id=BATCH, line_no__gt=LINES * 10000).delete()
+        count = RevaluationLine.objects.filter(batch_id=BATCH).count()
+        user = User.objects.create_user("bench-web", password="x")
+        user.groups.add(Group.objects.get_or_create(name="Accountant")[0])
+        client = Client(SERVER_NAME="127.0.0.1")
+        client.force_login(user)
+        journal = reverse("revaluation-journal-detail", args=[BATCH])
+        client.get(journal)  # the session's first renewal
+        for label, url in (
+            ("journal page 1", journal),
+            ("journal page 57 (of 100)", f"{journal}?page=57"),
+        ):
+            ms, queries = timed(runs, lambda url=url: client.get(url))
+            results.append((f"{label} of a {count:,}-line batch", ms, queries, "target 200 ms"))
+        lines = list(
+            RevaluationLine.objects.filter(batch_id=BATCH).order_by("line_no")[100 : 100 + runs]
+        )
+        edits = iter(lines)
+
+        def edit():
+            line = next(edits)
+            return client.post(
+                reverse("revaluation-line-edit", args=[BATCH, line.pk]),
+                {
+                    "version": str(line.version),
+                    "field": "unit_cost_revalued",
+                    "unit_cost_revalued": str(line.unit_cost_calculated + 1),
+                },
+                headers=HTMX,
+            )
+
+        ms, queries = timed(len(lines), edit)
+        results.append((f"cell edit in the {count:,}-line batch", ms, queries, "target 50 ms"))
+        preview = reverse("revaluation-preview", args=[BATCH])
+        for label, url in (("preview page 1", preview), ("preview page 2", f"{preview}?page=2")):
+            ms, queries = timed(1, lambda url=url: client.get(url))
+            results.append((f"{label} of the {count:,}-line batch", ms, queries, "target 500 ms"))
+        transaction.set_rollback(True)
+    return results
