@@ -394,8 +394,8 @@ class _RevaluationPoster:
     """
 
     def __init__(self, writer: LedgerWriter, lines: Sequence[RevaluationLineInput]):
-        self.w = writer
-        self.p = writer.precision
+        self.writer = writer
+        self.precision = writer.precision
         self.touched: set[int] = set()
         self.candidates: dict[tuple[date, str], list[EntryValue]] = {}
         sum_items: dict[date, set[str]] = defaultdict(set)
@@ -441,13 +441,13 @@ class _RevaluationPoster:
         partial_revaluation: bool | None = None,
     ) -> None:
         """Spec §6.3: one Revaluation value entry on ``entry``, no item ledger entry."""
-        p = self.p
+        p = self.precision
         cost = p.cost_at_unit_cost(amount / quantity, quantity)
         expected = p.r(cost * applied_amount / amount) if applied_amount else ZERO
         actual = p.r(cost) - expected
         source = self.sources[entry.entry_no]
         self.touched.add(entry.entry_no)
-        self.w.insert_value_entry(
+        self.writer.insert_value_entry(
             entry,
             first=False,
             defer=True,
@@ -469,10 +469,10 @@ class _RevaluationPoster:
 
     def post_sum_line(self, line: RevaluationLineInput) -> None:
         """Spec §6.4: split the line over its entries, carrying the rounding forward."""
-        item = self.w.items[line.item_no]
+        item = self.writer.items[line.item_no]
         standard = item.costing_method == CostingMethod.STANDARD
         candidates = self._candidates(line)
-        left_amount, left_qty, carry = line.amount, line.quantity, RoundingCarry(self.p)
+        left_amount, left_qty, carry = line.amount, line.quantity, RoundingCarry(self.precision)
         for k, candidate in enumerate(candidates):
             is_last_candidate = k == len(candidates) - 1
             q = candidate.remaining
@@ -480,7 +480,7 @@ class _RevaluationPoster:
                 if is_last_candidate:
                     raise new_postings_error(item.no, line.line_no)
                 continue
-            current = self.p.r(candidate.value)
+            current = self.precision.r(candidate.value)
             share = line.inventory_value_revalued * q / line.quantity - current
             left_qty -= q
             if left_qty == 0:
@@ -498,7 +498,7 @@ class _RevaluationPoster:
                 applied = ZERO
                 entry = self.entries[candidate.entry_no]
                 if standard and not entry.completely_invoiced:
-                    applied = self.p.r(
+                    applied = self.precision.r(
                         a * (entry.quantity - entry.invoiced_quantity) / entry.quantity
                     )
                 self.post_entry(
@@ -523,7 +523,7 @@ class _RevaluationPoster:
         candidates = self.candidates.get((line.posting_date, line.item_no), [])
         if any(c.entry_no in self.touched for c in candidates):
             # an earlier line revalued one of them: read their values again
-            self.w.flush()
+            self.writer.flush()
             candidates = list(self._read_candidates([line.item_no], line.posting_date))
             self.candidates[(line.posting_date, line.item_no)] = candidates
         per = line.inventory_value_per
@@ -542,4 +542,4 @@ class _RevaluationPoster:
         if item.costing_method == CostingMethod.STANDARD:
             item.unit_cost = item.standard_cost
         item.last_unit_cost_calc_date = line.posting_date
-        self.w.dirty_items.add(item.no)
+        self.writer.dirty_items.add(item.no)
