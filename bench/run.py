@@ -56,7 +56,7 @@ from inventory.services.adjustment import (  # noqa: E402
 )
 from revaluation.models import PostedRevaluationLine, RevaluationLine  # noqa: E402
 from revaluation.services.calculate import CalculateOptions, calculate_inventory_value  # noqa: E402
-from revaluation.services.lines import apply_edit  # noqa: E402
+from revaluation.services.lines import apply_edit, batch_get_or_create  # noqa: E402
 from revaluation.services.posting import revaluation_batch_post  # noqa: E402
 
 ON = date(2025, 12, 31)
@@ -199,6 +199,75 @@ def adjust_everything_flagged() -> AdjustmentSummary:
     return adjust_cost_item_entries()
 
 
+REVALUED_MID_YEAR = date(2025, 6, 30)
+PARTLY_SOLD = 10_000
+
+
+def revalue_partly_sold(count: int = PARTLY_SOLD) -> int:
+    """Calculate per entry on ``REVALUED_MID_YEAR``; move the lines of ``count`` inbound entries
+    (spread evenly by line) that outbounds posted after that date took quantity from to a batch
+    of their own, revalue them +5 % and post that batch; returns the lines posted."""
+    calculate_inventory_value(
+        batch_name="BENCH",
+        options=CalculateOptions(
+            posting_date=REVALUED_MID_YEAR, document_no="B-1", costing_methods=METHODS
+        ),
+    )
+    sold_later = ItemApplicationEntry.objects.filter(
+        quantity__lt=0, posting_date__gt=REVALUED_MID_YEAR
+    ).values("inbound_item_entry_id")
+    candidates = sorted(
+        RevaluationLine.objects.filter(
+            batch_id="BENCH", applies_to_entry__in=sold_later
+        ).values_list("id", flat=True)
+    )
+    chosen = candidates[:: max(len(candidates) // count, 1)][:count]
+    batch, _ = batch_get_or_create(name="BENCH-SOLD")
+    precision = InventorySetup.get().precision
+    lines = list(RevaluationLine.objects.filter(id__in=chosen))
+    for line in lines:
+        line.batch = batch
+        new = precision.ru(line.unit_cost_calculated * Decimal("1.05"))
+        apply_edit(line, "unit_cost_revalued", new, precision)
+    RevaluationLine.objects.bulk_update(
+        lines,
+        ["batch", "unit_cost_revalued", "inventory_value_revalued", "amount", "unit_amount"],
+        batch_size=5000,
+    )
+    revaluation_batch_post(batch_name=batch.name)
+    return len(lines)
+
+
+def adjust_after_partly_sold() -> tuple[int, float, AdjustmentSummary, float, AdjustmentSummary]:
+    """Revalue entries that were partly sold after the revaluation's date, then time Adjust Cost
+    and a second run: (lines posted, seconds, summary, second run's seconds and summary)."""
+    posted = revalue_partly_sold()
+    started = time.perf_counter()
+    first = adjust_cost_item_entries()
+    first_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    second = adjust_cost_item_entries()
+    return posted, first_seconds, first, time.perf_counter() - started, second
+
+
+def partly_sold_rows(rows: list) -> None:
+    _, (posted, seconds, first, second_seconds, second) = rolled_back(adjust_after_partly_sold)
+    for label, run_seconds, summary in (
+        (f"Adjust Cost after a revaluation of {posted:,} partly sold entries", seconds, first),
+        ("… the second Adjust Cost run", second_seconds, second),
+    ):
+        rows.append(
+            (
+                f"{label} (1 run)",
+                run_seconds,
+                None,
+                f"{summary.items_total:,} items walked, {summary.entries_created:,} entries "
+                f"created, load average {os.getloadavg()[0]:.1f}",
+            )
+        )
+        print(rows[-1], flush=True)
+
+
 def post_rows(runs: int, rows: list) -> None:
     timings = [posting() for _ in range(runs)]
     post_seconds = statistics.median(t[0] for t in timings)
@@ -292,6 +361,11 @@ def main() -> None:
     )
     parser.add_argument("--skip-posting", action="store_true", help="skip the posting runs")
     parser.add_argument(
+        "--skip-partly-sold",
+        action="store_true",
+        help="skip Adjust Cost after a revaluation of partly sold entries",
+    )
+    parser.add_argument(
         "--skip-calculate", action="store_true", help="skip Calculate Inventory Value"
     )
     parser.add_argument("--skip-rss", action="store_true", help="skip the peak RSS per job")
@@ -350,6 +424,8 @@ def main() -> None:
             )
         )
         print(rows[-1], flush=True)
+    if not args.skip_partly_sold:
+        partly_sold_rows(rows)
     if not args.skip_rss:
         rss_rows(rows)
     requests = [] if args.skip_web else web_timings(ON, max(args.runs, 5))

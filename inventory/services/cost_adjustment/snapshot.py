@@ -8,11 +8,14 @@ Nothing in it changes during the run: cost changes go to the buffer (``changes.p
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import F
+from django.db import connection
+from django.db.backends.utils import CursorWrapper
+from django.db.models import Model
 
 from inventory.amounts import Precision
 from inventory.models import (
@@ -154,25 +157,64 @@ class ItemLedger:
         return average_cost_period(day, self.setup.average_cost_period)
 
 
-def _record_fields(record: type) -> list[str]:
-    return [field.name for field in fields(record)]
+def _columns(model: type[Model], record: type, alias: str, **renamed: str) -> str:
+    """The columns of ``model`` (as ``alias``) in the order of ``record``'s fields; ``renamed``
+    maps a field of the record to the model field it is read from."""
+    meta = model._meta
+    return ", ".join(
+        f"{alias}.{meta.get_field(renamed.get(field.name, field.name)).column}"
+        for field in fields(record)
+    )
+
+
+ENTRIES_SQL = (
+    f"SELECT {_columns(ItemLedgerEntry, LedgerEntry, 'e')} "
+    f"FROM {ItemLedgerEntry._meta.db_table} e WHERE e.item_id = %s ORDER BY e.entry_no"
+)
+COST_ENTRIES_SQL = (
+    f"SELECT {_columns(ValueEntry, CostEntry, 'v', item_ledger_entry_no='item_ledger_entry')} "
+    f"FROM {ValueEntry._meta.db_table} v WHERE v.item_id = %s ORDER BY v.entry_no"
+)
+APPLICATIONS_SQL = (
+    "SELECT "
+    + _columns(
+        ItemApplicationEntry,
+        Application,
+        "a",
+        item_ledger_entry_no="item_ledger_entry",
+        inbound_entry_no="inbound_item_entry",
+        outbound_entry_no="outbound_item_entry",
+        transferred_from_entry_no="transferred_from_entry",
+    )
+    + f" FROM {ItemApplicationEntry._meta.db_table} a"
+    f" JOIN {ItemLedgerEntry._meta.db_table} e ON e.entry_no = a.item_ledger_entry_id"
+    " WHERE e.item_id = %s ORDER BY a.entry_no"
+)
+ENTRY_POINTS_SQL = (
+    f"SELECT {_columns(AvgCostAdjmtEntryPoint, EntryPoint, 'p')} "
+    f"FROM {AvgCostAdjmtEntryPoint._meta.db_table} p WHERE p.item_id = %s"
+)
+
+
+def _records[R](cursor: CursorWrapper, record: Callable[..., R], sql: str, item: Item) -> list[R]:
+    """The rows of ``sql`` for ``item``, each built as ``record`` from its columns in order."""
+    cursor.execute(sql, [item.no])
+    return [record(*row) for row in cursor.fetchall()]
 
 
 def read_item_ledger(item: Item, setup: InventorySetup) -> ItemLedger:
-    """Read ``item``'s ledger (a handful of set-based queries) into an ``ItemLedger``."""
-    entries = {
-        row["entry_no"]: LedgerEntry(**row)
-        for row in ItemLedgerEntry.objects.filter(item=item).values(*_record_fields(LedgerEntry))
-    }
-    cost_fields = [name for name in _record_fields(CostEntry) if name != "item_ledger_entry_no"]
+    """Read ``item``'s ledger (four queries, each row straight into its record) into an
+    ``ItemLedger``."""
+    with connection.cursor() as cursor:
+        entries = {
+            entry.entry_no: entry for entry in _records(cursor, LedgerEntry, ENTRIES_SQL, item)
+        }
+        cost_entry_rows = _records(cursor, CostEntry, COST_ENTRIES_SQL, item)
+        application_rows = _records(cursor, Application, APPLICATIONS_SQL, item)
+        points = tuple(_records(cursor, EntryPoint, ENTRY_POINTS_SQL, item))
     cost_entries: dict[int, CostEntry] = {}
     cost_entries_of: dict[int, list[CostEntry]] = defaultdict(list)
-    for row in (
-        ValueEntry.objects.filter(item=item)
-        .order_by("entry_no")
-        .values(*cost_fields, item_ledger_entry_no=F("item_ledger_entry_id"))
-    ):
-        cost_entry = CostEntry(**row)
+    for cost_entry in cost_entry_rows:
         cost_entries[cost_entry.entry_no] = cost_entry
         cost_entries_of[cost_entry.item_ledger_entry_no].append(cost_entry)
 
@@ -180,20 +222,7 @@ def read_item_ledger(item: Item, setup: InventorySetup) -> ItemLedger:
     outbounds_costed_from: dict[int, list[Application]] = defaultdict(list)
     transfers_from: dict[int, list[Application]] = defaultdict(list)
     inbounds_costed_from: dict[int, list[Application]] = defaultdict(list)
-    for row in (
-        ItemApplicationEntry.objects.filter(item_ledger_entry__item=item)
-        .order_by("entry_no")
-        .values(
-            "entry_no",
-            "quantity",
-            "cost_application",
-            item_ledger_entry_no=F("item_ledger_entry_id"),
-            inbound_entry_no=F("inbound_item_entry_id"),
-            outbound_entry_no=F("outbound_item_entry_id"),
-            transferred_from_entry_no=F("transferred_from_entry_id"),
-        )
-    ):
-        application = Application(**row)
+    for application in application_rows:
         _index_application(
             application,
             applications_of_outbound,
@@ -208,12 +237,6 @@ def read_item_ledger(item: Item, setup: InventorySetup) -> ItemLedger:
         row.item_ledger_entry_no
         for rows in (*inbounds_costed_from.values(), *transfers_from.values())
         for row in rows
-    )
-    points = tuple(
-        EntryPoint(**row)
-        for row in AvgCostAdjmtEntryPoint.objects.filter(item=item).values(
-            *_record_fields(EntryPoint)
-        )
     )
     return ItemLedger(
         item=item,

@@ -37,7 +37,11 @@ def first_allowed_date(setup: InventorySetup) -> date:
 def write_adjustment(
     run: ItemAdjustment, *, user: User | None = None
 ) -> tuple[int, Decimal, int | None]:
-    """Post the run and update the flags; returns (entries created, amount, register no.)."""
+    """Post the run and update the flags; returns (entries created, amount, register no.).
+
+    Every entry written adjusts an entry that has value entries already (never its first), and
+    the writer sets no flag for an adjustment: the entries are deferred and written in one COPY
+    by ``finish()``."""
     changes = run.costs.to_post()
     created, amount, register_no = 0, ZERO, None
     if changes or run.rounding:
@@ -57,6 +61,8 @@ def write_adjustment(
             for actual, expected in adjustment_parts(original, change):
                 writer.insert_value_entry(
                     entry,
+                    first=False,
+                    defer=True,
                     **adjustment_fields(ledger, original, first_allowed),
                     valuation_date=last_direct_valuation_date(ledger, entry.entry_no),
                     cost_amount_actual=actual,
@@ -72,6 +78,8 @@ def write_adjustment(
             ][-1]
             writer.insert_value_entry(
                 models[entry_no],
+                first=False,
+                defer=True,
                 entry_type=ValueEntryType.ROUNDING,
                 posting_date=checked_date(ledger.setup, max(last.posting_date, first_allowed)),
                 valuation_date=last_direct_valuation_date(ledger, entry_no),
