@@ -169,6 +169,7 @@ def rev_or_last_ve(ile_id: int) -> ValueEntry | None:
 @dataclass
 class Counters:
     values: dict[str, int]
+    locked: dict[str, int]  # the values as locked
 
     @classmethod
     def lock(cls) -> Counters:
@@ -176,15 +177,18 @@ class Counters:
             [LedgerCounter(name=name) for name in COUNTERS], ignore_conflicts=True
         )
         rows = LedgerCounter.objects.select_for_update().filter(name__in=COUNTERS).order_by("name")
-        return cls({row.name: row.last_no for row in rows})
+        values = {row.name: row.last_no for row in rows}
+        return cls(values, dict(values))
 
     def next(self, name: str) -> int:
         self.values[name] += 1
         return self.values[name]
 
     def save(self) -> None:
+        """Write the counters that moved since they were locked."""
         for name, last_no in self.values.items():
-            LedgerCounter.objects.filter(name=name).update(last_no=last_no)
+            if last_no != self.locked[name]:
+                LedgerCounter.objects.filter(name=name).update(last_no=last_no)
 
 
 @dataclass(frozen=True)
@@ -218,8 +222,9 @@ class LedgerWriter:
         user: User | AnonymousUser | None = None,
         batch_name: str = "",
         adjusting: bool = False,
+        setup: InventorySetup | None = None,
     ) -> None:
-        self.setup = InventorySetup.get()
+        self.setup = setup or InventorySetup.get()
         self.precision: Precision = self.setup.precision
         self.closed_until = last_closed_period_end()
         self.items = items

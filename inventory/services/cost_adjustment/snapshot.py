@@ -12,10 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
+from typing import Any, cast
 
 from django.db import connection
 from django.db.backends.utils import CursorWrapper
-from django.db.models import Model
+from django.db.models import Field, Model
 
 from inventory.amounts import Precision
 from inventory.models import (
@@ -98,6 +99,7 @@ class Application:
 class EntryPoint:
     """An Avg. Cost Adjmt. Entry Point of the item (§2.6)."""
 
+    id: int
     location_code: str
     variant_code: str
     valuation_date: date
@@ -160,20 +162,19 @@ class ItemLedger:
 def _columns(model: type[Model], record: type, alias: str, **renamed: str) -> str:
     """The columns of ``model`` (as ``alias``) in the order of ``record``'s fields; ``renamed``
     maps a field of the record to the model field it is read from."""
-    meta = model._meta
+    names = [renamed.get(field.name, field.name) for field in fields(record)]
     return ", ".join(
-        f"{alias}.{meta.get_field(renamed.get(field.name, field.name)).column}"
-        for field in fields(record)
+        f"{alias}.{cast('Field[Any, Any]', model._meta.get_field(name)).column}" for name in names
     )
 
 
 ENTRIES_SQL = (
     f"SELECT {_columns(ItemLedgerEntry, LedgerEntry, 'e')} "
-    f"FROM {ItemLedgerEntry._meta.db_table} e WHERE e.item_id = %s ORDER BY e.entry_no"
+    f"FROM {ItemLedgerEntry._meta.db_table} e WHERE e.item_id = %(item)s ORDER BY e.entry_no"
 )
 COST_ENTRIES_SQL = (
     f"SELECT {_columns(ValueEntry, CostEntry, 'v', item_ledger_entry_no='item_ledger_entry')} "
-    f"FROM {ValueEntry._meta.db_table} v WHERE v.item_id = %s ORDER BY v.entry_no"
+    f"FROM {ValueEntry._meta.db_table} v WHERE v.item_id = %(item)s ORDER BY v.entry_no"
 )
 APPLICATIONS_SQL = (
     "SELECT "
@@ -188,30 +189,35 @@ APPLICATIONS_SQL = (
     )
     + f" FROM {ItemApplicationEntry._meta.db_table} a"
     f" JOIN {ItemLedgerEntry._meta.db_table} e ON e.entry_no = a.item_ledger_entry_id"
-    " WHERE e.item_id = %s ORDER BY a.entry_no"
+    " WHERE e.item_id = %(item)s ORDER BY a.entry_no"
 )
 ENTRY_POINTS_SQL = (
     f"SELECT {_columns(AvgCostAdjmtEntryPoint, EntryPoint, 'p')} "
-    f"FROM {AvgCostAdjmtEntryPoint._meta.db_table} p WHERE p.item_id = %s"
+    f"FROM {AvgCostAdjmtEntryPoint._meta.db_table} p WHERE p.item_id = %(item)s"
 )
 
 
-def _records[R](cursor: CursorWrapper, record: Callable[..., R], sql: str, item: Item) -> list[R]:
-    """The rows of ``sql`` for ``item``, each built as ``record`` from its columns in order."""
-    cursor.execute(sql, [item.no])
-    return [record(*row) for row in cursor.fetchall()]
+# one round trip: the four statements go to the server together
+LEDGER_SQL = ";\n".join((ENTRIES_SQL, COST_ENTRIES_SQL, APPLICATIONS_SQL, ENTRY_POINTS_SQL))
+
+
+def _records[R](cursor: CursorWrapper, record: Callable[..., R]) -> list[R]:
+    """The rows of the cursor's current result, each built as ``record`` from its columns in
+    order; moves on to the next result."""
+    records = [record(*row) for row in cursor.fetchall()]
+    cursor.nextset()
+    return records
 
 
 def read_item_ledger(item: Item, setup: InventorySetup) -> ItemLedger:
-    """Read ``item``'s ledger (four queries, each row straight into its record) into an
-    ``ItemLedger``."""
+    """Read ``item``'s ledger (four statements in one round trip, each row straight into its
+    record) into an ``ItemLedger``."""
     with connection.cursor() as cursor:
-        entries = {
-            entry.entry_no: entry for entry in _records(cursor, LedgerEntry, ENTRIES_SQL, item)
-        }
-        cost_entry_rows = _records(cursor, CostEntry, COST_ENTRIES_SQL, item)
-        application_rows = _records(cursor, Application, APPLICATIONS_SQL, item)
-        points = tuple(_records(cursor, EntryPoint, ENTRY_POINTS_SQL, item))
+        cursor.execute(LEDGER_SQL, {"item": item.no})
+        entries = {entry.entry_no: entry for entry in _records(cursor, LedgerEntry)}
+        cost_entry_rows = _records(cursor, CostEntry)
+        application_rows = _records(cursor, Application)
+        points = tuple(_records(cursor, EntryPoint))
     cost_entries: dict[int, CostEntry] = {}
     cost_entries_of: dict[int, list[CostEntry]] = defaultdict(list)
     for cost_entry in cost_entry_rows:

@@ -3,12 +3,12 @@ through the ledger writer, then the flags (§7.9) and the item's unit cost."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db.models import QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from inventory.amounts import ZERO
@@ -24,13 +24,13 @@ from inventory.models import (
 )
 from inventory.services.cost_adjustment.changes import CostChange, ItemAdjustment
 from inventory.services.cost_adjustment.snapshot import CostEntry, ItemLedger
-from inventory.services.ledger import LedgerWriter, last_closed_period_end
+from inventory.services.ledger import LedgerWriter
 
 
-def first_allowed_date(setup: InventorySetup) -> date:
-    """Spec §7.10: the later of Allow Posting From and the day after the last closed period."""
+def first_allowed_date(setup: InventorySetup, closed: date | None) -> date:
+    """Spec §7.10: the later of Allow Posting From and the day after the last closed period
+    (``closed``, its end)."""
     start = setup.allow_posting_from or date.min
-    closed = last_closed_period_end()
     return max(start, closed + timedelta(days=1)) if closed else start
 
 
@@ -43,7 +43,8 @@ def write_adjustment(
     the writer sets no flag for an adjustment: the entries are deferred and written in one COPY
     by ``finish()``."""
     changes = run.costs.to_post()
-    created, amount, register_no = 0, ZERO, None
+    amount, register_no = ZERO, None
+    written: list[ValueEntry] = []
     if changes or run.rounding:
         ledger = run.ledger
         writer = LedgerWriter(
@@ -51,15 +52,16 @@ def write_adjustment(
             source_code=SourceCode.COST_ADJUSTMENT,
             user=user,
             adjusting=True,
+            setup=ledger.setup,
         )
-        first_allowed = first_allowed_date(ledger.setup)
-        written = {*(ledger.cost_entries[no].item_ledger_entry_no for no, _ in changes)}
-        models = ItemLedgerEntry.objects.in_bulk(written | set(run.rounding))
+        first_allowed = first_allowed_date(ledger.setup, writer.closed_until)
+        entry_nos = {ledger.cost_entries[no].item_ledger_entry_no for no, _ in changes}
+        models = ItemLedgerEntry.objects.in_bulk(entry_nos | set(run.rounding))
         for cost_entry_no, change in changes:
             original = ledger.cost_entries[cost_entry_no]
             entry = models[original.item_ledger_entry_no]
             for actual, expected in adjustment_parts(original, change):
-                writer.insert_value_entry(
+                entry_written = writer.insert_value_entry(
                     entry,
                     first=False,
                     defer=True,
@@ -69,6 +71,7 @@ def write_adjustment(
                     cost_amount_expected=expected,
                     expected_cost=not actual,
                 )
+                written.append(entry_written)
                 amount += actual + expected
         for entry_no, rounding in sorted(run.rounding.items()):
             last = [
@@ -76,7 +79,7 @@ def write_adjustment(
                 for ce in ledger.cost_entries_of_entry(entry_no)
                 if ce.entry_type == ValueEntryType.DIRECT_COST and not ce.adjustment
             ][-1]
-            writer.insert_value_entry(
+            entry_written = writer.insert_value_entry(
                 models[entry_no],
                 first=False,
                 defer=True,
@@ -88,11 +91,11 @@ def write_adjustment(
                 invoiced_quantity=ZERO,
                 cost_amount_actual=rounding,
             )
+            written.append(entry_written)
             amount += rounding
-        created = len(writer.ve_nos)
         register_no = writer.finish().no
-    update_flags(run)
-    return created, amount, register_no
+    update_flags(run, written)
+    return len(written), amount, register_no
 
 
 def adjustment_parts(original: CostEntry, change: CostChange) -> list[tuple[Decimal, Decimal]]:
@@ -142,8 +145,12 @@ def last_direct_valuation_date(ledger: ItemLedger, entry_no: int) -> date:
     return (direct or own)[-1].valuation_date
 
 
-def update_flags(run: ItemAdjustment) -> None:
-    """Spec §7.9: entry points, Applied Entry to Adjust, Cost is Adjusted, Unit Cost."""
+def update_flags(run: ItemAdjustment, written: list[ValueEntry]) -> None:
+    """Spec §7.9: entry points, Applied Entry to Adjust, Cost is Adjusted, Unit Cost.
+
+    The item is locked and the run marks no entry point (an adjustment never does, §2.6), so
+    the snapshot's entry points are the item's: those of the pools the run averaged (every pool
+    but an Average item's) are marked adjusted, and any other unadjusted one remains."""
     ledger = run.ledger
     item = ledger.item
     LedgerWriter.write_adjustment_flags(
@@ -151,61 +158,67 @@ def update_flags(run: ItemAdjustment) -> None:
         completely_invoiced=sorted(run.newly_invoiced),
         keep_applied_entry_to_adjust=run.keep_flagged,
     )
-    points = AvgCostAdjmtEntryPoint.objects.filter(item=item, cost_is_adjusted=False)
-    if ledger.average:
-        done = [
-            point.pk
-            for point in points
-            if ledger.pool_of(point.location_code, point.variant_code) in run.pools_done
-        ]
-        points = points.filter(pk__in=done)
-    points.update(cost_is_adjusted=True)
-    remaining = AvgCostAdjmtEntryPoint.objects.filter(item=item, cost_is_adjusted=False).exists()
+    unadjusted = [point for point in ledger.entry_points if not point.cost_is_adjusted]
+    done = [
+        point.id
+        for point in unadjusted
+        if not ledger.average
+        or ledger.pool_of(point.location_code, point.variant_code) in run.pools_done
+    ]
+    if done:
+        AvgCostAdjmtEntryPoint.objects.filter(pk__in=done).update(cost_is_adjusted=True)
+    remaining = len(done) < len(unadjusted)
     item.cost_is_adjusted = not remaining and (ledger.average or not run.keep_flagged)
-    refresh_unit_cost(ledger)
+    refresh_unit_cost(ledger, written)
     item.save(update_fields=["cost_is_adjusted", "unit_cost"])
 
 
-def _cost_sum(entries: QuerySet[ValueEntry]) -> Decimal:
-    sums = entries.aggregate(actual=Sum("cost_amount_actual"), expected=Sum("cost_amount_expected"))
-    return (sums["actual"] or ZERO) + (sums["expected"] or ZERO)
+def costs_by_entry(ledger: ItemLedger, written: list[ValueEntry]) -> dict[int, Decimal]:
+    """Item ledger entry no. -> the cost of its value entries (actual + expected), the entries
+    the run ``written`` included."""
+    costs: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for cost_entry in ledger.cost_entries.values():
+        costs[cost_entry.item_ledger_entry_no] += (
+            cost_entry.cost_amount_actual + cost_entry.cost_amount_expected
+        )
+    for value_entry in written:
+        costs[value_entry.item_ledger_entry_id] += (
+            value_entry.cost_amount_actual + value_entry.cost_amount_expected
+        )
+    return costs
 
 
-def refresh_unit_cost(ledger: ItemLedger) -> None:
+def refresh_unit_cost(ledger: ItemLedger, written: list[ValueEntry]) -> None:
     """The item's Unit Cost after the run: Standard Cost for a Standard item, else the average
-    of what is on hand (open outbounds left out), else the last outbound's unit cost."""
+    of what is on hand (open outbounds left out), else the last outbound's unit cost.
+
+    From the snapshot and the entries the run ``written`` (none of them carries a quantity, an
+    adjustment never changes Open): the item is locked, so they are all its value entries."""
     item = ledger.item
     if item.costing_method == CostingMethod.STANDARD:
         item.unit_cost = item.standard_cost
         return
-    totals = ValueEntry.objects.filter(item=item).aggregate(
-        quantity=Sum("item_ledger_entry_quantity"),
-        actual=Sum("cost_amount_actual"),
-        expected=Sum("cost_amount_expected"),
-    )
-    quantity = totals["quantity"] or ZERO
-    cost = (totals["actual"] or ZERO) + (totals["expected"] or ZERO)
-    open_outbounds = ItemLedgerEntry.objects.filter(item=item, positive=False, open=True)
-    if open_outbounds.exists():
-        quantity -= open_outbounds.aggregate(total=Sum("quantity"))["total"] or ZERO
-        cost -= _cost_sum(ValueEntry.objects.filter(item_ledger_entry__in=open_outbounds))
+    costs = costs_by_entry(ledger, written)
+    quantity = sum((ce.item_ledger_entry_quantity for ce in ledger.cost_entries.values()), ZERO)
+    cost = sum(costs.values(), ZERO)
+    open_outbounds = [e for e in ledger.entries.values() if not e.positive and e.open]
+    quantity -= sum((entry.quantity for entry in open_outbounds), ZERO)
+    cost -= sum((costs[entry.entry_no] for entry in open_outbounds), ZERO)
     if quantity > 0:
         average = max(cost / quantity, ZERO)
         if average:
             item.unit_cost = ledger.precision.ru(average)
-    elif quantity == 0 and not ItemLedgerEntry.objects.filter(item=item, open=True).exists():
+    elif quantity == 0 and not any(entry.open for entry in ledger.entries.values()):
         # the unit cost of the last outbound (for Average items: one valued by average)
-        outbounds = ValueEntry.objects.filter(
-            item=item, adjustment=False, item_ledger_entry_quantity__lt=0
-        ).order_by("-entry_no")
-        last = (
-            ledger.average and outbounds.filter(valued_by_average_cost=True).first()
-        ) or outbounds.first()
+        outbounds = [
+            ce
+            for ce in reversed(ledger.cost_entries.values())
+            if not ce.adjustment and ce.item_ledger_entry_quantity < 0
+        ]
+        last = ledger.average and next((ce for ce in outbounds if ce.valued_by_average_cost), None)
+        last = last or next(iter(outbounds), None)
         if last:
-            outbound = ledger.entries[last.item_ledger_entry_id]
-            outbound_cost = _cost_sum(
-                ValueEntry.objects.filter(item_ledger_entry_id=outbound.entry_no)
-            )
-            average = max(outbound_cost / outbound.quantity, ZERO)
+            outbound = ledger.entries[last.item_ledger_entry_no]
+            average = max(costs[outbound.entry_no] / outbound.quantity, ZERO)
             if average:  # a zero (or negative) result never overwrites the unit cost
                 item.unit_cost = ledger.precision.ru(average)
