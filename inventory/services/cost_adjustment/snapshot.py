@@ -197,27 +197,25 @@ ENTRY_POINTS_SQL = (
 )
 
 
-# one round trip: the four statements go to the server together
-LEDGER_SQL = ";\n".join((ENTRIES_SQL, COST_ENTRIES_SQL, APPLICATIONS_SQL, ENTRY_POINTS_SQL))
+def _records[R](cursor: CursorWrapper, record: Callable[..., R], sql: str, item: Item) -> list[R]:
+    """The rows of ``sql`` for ``item``, each built as ``record`` from its columns in order.
 
-
-def _records[R](cursor: CursorWrapper, record: Callable[..., R]) -> list[R]:
-    """The rows of the cursor's current result, each built as ``record`` from its columns in
-    order; moves on to the next result."""
-    records = [record(*row) for row in cursor.fetchall()]
-    cursor.nextset()
-    return records
+    One statement per execute: pghistory's context wrapper (requests, tasks) runs its own
+    statement first and moves the cursor to the last result."""
+    cursor.execute(sql, {"item": item.no})
+    return [record(*row) for row in cursor.fetchall()]
 
 
 def read_item_ledger(item: Item, setup: InventorySetup) -> ItemLedger:
-    """Read ``item``'s ledger (four statements in one round trip, each row straight into its
-    record) into an ``ItemLedger``."""
+    """Read ``item``'s ledger (four queries, each row straight into its record) into an
+    ``ItemLedger``."""
     with connection.cursor() as cursor:
-        cursor.execute(LEDGER_SQL, {"item": item.no})
-        entries = {entry.entry_no: entry for entry in _records(cursor, LedgerEntry)}
-        cost_entry_rows = _records(cursor, CostEntry)
-        application_rows = _records(cursor, Application)
-        points = tuple(_records(cursor, EntryPoint))
+        entries = {
+            entry.entry_no: entry for entry in _records(cursor, LedgerEntry, ENTRIES_SQL, item)
+        }
+        cost_entry_rows = _records(cursor, CostEntry, COST_ENTRIES_SQL, item)
+        application_rows = _records(cursor, Application, APPLICATIONS_SQL, item)
+        points = tuple(_records(cursor, EntryPoint, ENTRY_POINTS_SQL, item))
     cost_entries: dict[int, CostEntry] = {}
     cost_entries_of: dict[int, list[CostEntry]] = defaultdict(list)
     for cost_entry in cost_entry_rows:
