@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from django.db import connection
+from django.db import connection, transaction
 
 METHODS = ("fifo", "lifo")
 ENTRY_VALUES = """
@@ -41,7 +41,7 @@ WITH included AS (
     WHERE v.valuation_date <= %(on)s
     GROUP BY v.item_ledger_entry_id
 ), entries AS (
-    SELECT i.entry_no, i.item_id, applied.remaining,
+    SELECT i.entry_no, i.item_id, i.location_code, i.variant_code, applied.remaining,
            applied.remaining / i.quantity * coalesce(costs.invoiced, 0)
            + applied.remaining * coalesce(costs.revalued_per_unit, 0) AS value
     FROM included i
@@ -65,9 +65,8 @@ PER_ITEM = (
 PER_ITEM_LOCATION_VARIANT = (
     "CREATE UNLOGGED TABLE bench_floor_lines AS "
     + ENTRY_VALUES
-    + "SELECT i.item_id, i.location_code, i.variant_code, sum(remaining) AS quantity,"
-    " round(sum(value), 2) AS value FROM entries JOIN included i USING (entry_no)"
-    " GROUP BY 1, 2, 3"
+    + "SELECT item_id, location_code, variant_code, sum(remaining) AS quantity,"
+    " round(sum(value), 2) AS value FROM entries GROUP BY 1, 2, 3"
 )
 STATEMENTS = {
     "entry": PER_ENTRY,
@@ -77,8 +76,11 @@ STATEMENTS = {
 
 
 def floor_lines(on: date, *, per: str) -> tuple[int, Decimal, Decimal]:
-    """Run the floor statement; return (lines, total quantity, total value)."""
-    with connection.cursor() as cursor:
+    """Run the floor statement without JIT, like ours (revaluation.services.calculate._run:
+    compiling costs more than it saves on these statements); return (lines, total quantity,
+    total value)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
         cursor.execute("DROP TABLE IF EXISTS bench_floor_lines")
         cursor.execute(STATEMENTS[per], {"on": on})
         cursor.execute("SELECT count(*), sum(quantity), sum(value) FROM bench_floor_lines")
