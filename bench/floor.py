@@ -5,7 +5,10 @@ date, per entry or summed per item) and writes them into a table.
 It implements spec §4.3-§4.4 for FIFO and LIFO items (``METHODS``; the benchmark calculates
 those: per entry refuses Average items) (completely invoiced inbounds, invoiced direct
 cost and variance pro rata of the remaining quantity, plus each revaluation pro rata of the
-quantity it revalued) — what the benchmark ledger holds. ``bench/run.py`` times it beside the app
+quantity it revalued) — what the benchmark ledger holds. Its quotients carry 60 decimals (like
+``unit_of`` in revaluation/services/calculate_sql.py): with the default precision of ``numeric``
+division an item whose value is a half cent to within 1e-50 (P000013 of the 1,000,000-entry
+ledger: 11,384.875…) rounded to the cent below. ``bench/run.py`` times it beside the app
 and checks that both give the same number of lines, quantity and value to the cent.
 """
 
@@ -34,7 +37,7 @@ WITH included AS (
            sum(v.cost_amount_actual) FILTER (
                WHERE v.entry_type IN ('direct_cost', 'variance') AND NOT v.expected_cost
            ) AS invoiced,
-           sum(v.cost_amount_actual / v.valued_quantity) FILTER (
+           sum(round(v.cost_amount_actual, 60) / v.valued_quantity) FILTER (
                WHERE v.entry_type = 'revaluation'
            ) AS revalued_per_unit
     FROM inventory_valueentry v
@@ -42,7 +45,7 @@ WITH included AS (
     GROUP BY v.item_ledger_entry_id
 ), entries AS (
     SELECT i.entry_no, i.item_id, i.location_code, i.variant_code, applied.remaining,
-           applied.remaining / i.quantity * coalesce(costs.invoiced, 0)
+           round(applied.remaining, 60) / i.quantity * coalesce(costs.invoiced, 0)
            + applied.remaining * coalesce(costs.revalued_per_unit, 0) AS value
     FROM included i
     JOIN applied USING (entry_no)
