@@ -5,7 +5,10 @@ date, per entry or summed per item) and writes them into a table.
 It implements spec §4.3-§4.4 for FIFO and LIFO items (``METHODS``; the benchmark calculates
 those: per entry refuses Average items) (completely invoiced inbounds, invoiced direct
 cost and variance pro rata of the remaining quantity, plus each revaluation pro rata of the
-quantity it revalued) — what the benchmark ledger holds. ``bench/run.py`` times it beside the app
+quantity it revalued) — what the benchmark ledger holds. Its quotients carry 60 decimals (like
+``unit_of`` in revaluation/services/calculate_sql.py): with the default precision of ``numeric``
+division an item whose value is a half cent to within 1e-50 (P000013 of the 1,000,000-entry
+ledger: 11,384.875…) rounded to the cent below. ``bench/run.py`` times it beside the app
 and checks that both give the same number of lines, quantity and value to the cent.
 """
 
@@ -14,7 +17,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from django.db import connection
+from django.db import connection, transaction
 
 METHODS = ("fifo", "lifo")
 ENTRY_VALUES = """
@@ -34,15 +37,15 @@ WITH included AS (
            sum(v.cost_amount_actual) FILTER (
                WHERE v.entry_type IN ('direct_cost', 'variance') AND NOT v.expected_cost
            ) AS invoiced,
-           sum(v.cost_amount_actual / v.valued_quantity) FILTER (
+           sum(round(v.cost_amount_actual, 60) / v.valued_quantity) FILTER (
                WHERE v.entry_type = 'revaluation'
            ) AS revalued_per_unit
     FROM inventory_valueentry v
     WHERE v.valuation_date <= %(on)s
     GROUP BY v.item_ledger_entry_id
 ), entries AS (
-    SELECT i.entry_no, i.item_id, applied.remaining,
-           applied.remaining / i.quantity * coalesce(costs.invoiced, 0)
+    SELECT i.entry_no, i.item_id, i.location_code, i.variant_code, applied.remaining,
+           round(applied.remaining, 60) / i.quantity * coalesce(costs.invoiced, 0)
            + applied.remaining * coalesce(costs.revalued_per_unit, 0) AS value
     FROM included i
     JOIN applied USING (entry_no)
@@ -65,9 +68,8 @@ PER_ITEM = (
 PER_ITEM_LOCATION_VARIANT = (
     "CREATE UNLOGGED TABLE bench_floor_lines AS "
     + ENTRY_VALUES
-    + "SELECT i.item_id, i.location_code, i.variant_code, sum(remaining) AS quantity,"
-    " round(sum(value), 2) AS value FROM entries JOIN included i USING (entry_no)"
-    " GROUP BY 1, 2, 3"
+    + "SELECT item_id, location_code, variant_code, sum(remaining) AS quantity,"
+    " round(sum(value), 2) AS value FROM entries GROUP BY 1, 2, 3"
 )
 STATEMENTS = {
     "entry": PER_ENTRY,
@@ -77,8 +79,11 @@ STATEMENTS = {
 
 
 def floor_lines(on: date, *, per: str) -> tuple[int, Decimal, Decimal]:
-    """Run the floor statement; return (lines, total quantity, total value)."""
-    with connection.cursor() as cursor:
+    """Run the floor statement without JIT, like ours (revaluation.services.calculate._run:
+    compiling costs more than it saves on these statements); return (lines, total quantity,
+    total value)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
         cursor.execute("DROP TABLE IF EXISTS bench_floor_lines")
         cursor.execute(STATEMENTS[per], {"on": on})
         cursor.execute("SELECT count(*), sum(quantity), sum(value) FROM bench_floor_lines")

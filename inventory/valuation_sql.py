@@ -85,15 +85,16 @@ def entry_values_cte(ledger: LedgerFilter, *, standard_per_item: bool) -> str:
         GROUP BY a.inbound_item_entry_id
     ), costs AS (
         SELECT v.item_ledger_entry_id AS entry_no,
-               sum(v.cost_amount_actual) FILTER (WHERE NOT v.expected_cost) AS invoiced_actual,
-               sum(v.cost_amount_actual) AS actual,
-               sum(v.cost_amount_expected) AS expected
+               sum(v.cost_amount_actual) FILTER (WHERE v.entry_type IN {DIRECT}
+                                                   AND NOT v.expected_cost) AS invoiced_actual,
+               sum(v.cost_amount_actual) FILTER (WHERE v.entry_type IN {DIRECT}) AS actual,
+               sum(v.cost_amount_expected) FILTER (WHERE v.entry_type IN {DIRECT}) AS expected,
+               bool_or(v.entry_type = {REVALUATION}) AS revalued
         FROM inventory_valueentry v
-        WHERE v.valuation_date <= %(on)s AND v.entry_type IN {DIRECT}
-              {only.format("v.item_ledger_entry_id")}
+        WHERE v.valuation_date <= %(on)s {only.format("v.item_ledger_entry_id")}
         GROUP BY v.item_ledger_entry_id
     ), counted AS (
-        SELECT b.*, r.remaining,
+        SELECT b.*, r.remaining, c.revalued,
                CASE WHEN r.remaining = b.quantity THEN cost.amount  -- x 1, exact
                     ELSE inventory_mul40(inventory_div40(r.remaining, b.quantity), cost.amount)
                END AS base_value
@@ -104,24 +105,23 @@ def entry_values_cte(ledger: LedgerFilter, *, standard_per_item: bool) -> str:
             CASE WHEN b.with_expected THEN coalesce(c.actual, 0) + coalesce(c.expected, 0)
                  ELSE coalesce(c.invoiced_actual, 0) END AS amount) cost
         WHERE r.remaining <> 0
-    ), revalued AS (
-        SELECT b.entry_no,
-               sum(inventory_mul40(
-                   inventory_div40(b.remaining, v.valued_quantity),
-                   v.cost_amount_actual
-                   + CASE WHEN b.with_expected THEN v.cost_amount_expected ELSE 0 END
-               )) AS value
-        FROM counted b
-        JOIN inventory_valueentry v ON v.item_ledger_entry_id = b.entry_no
-        WHERE v.valuation_date <= %(on)s AND v.entry_type = {REVALUATION}
-        GROUP BY b.entry_no
     ), entry_values AS (
+        -- the few revalued entries read their revaluations again, pro rata of the quantity each
+        -- revalued (one pass over the value entries for all the others)
         SELECT b.entry_no, b.item_id, b.location_code, b.variant_code, b.entry_type,
                b.costing_method, b.remaining,
-               CASE WHEN rv.value IS NULL THEN b.base_value
-                    ELSE inventory_dec40(b.base_value + rv.value) END AS value
+               CASE WHEN b.revalued THEN inventory_dec40(b.base_value + (
+                        SELECT sum(inventory_mul40(
+                            inventory_div40(b.remaining, v.valued_quantity),
+                            v.cost_amount_actual
+                            + CASE WHEN b.with_expected THEN v.cost_amount_expected ELSE 0 END
+                        ))
+                        FROM inventory_valueentry v
+                        WHERE v.item_ledger_entry_id = b.entry_no
+                          AND v.valuation_date <= %(on)s AND v.entry_type = {REVALUATION}))
+                    ELSE b.base_value END AS value
         FROM counted b
-        LEFT JOIN revalued rv USING (entry_no)
+        OFFSET 0  -- computed once: a caller's every mention of value would repeat the arithmetic
     )"""
 
 

@@ -77,7 +77,8 @@ class LineTarget:
 
 def _insert(target: LineTarget, ctes: str, proposals: str, order: str) -> str:
     """``proposals`` yields item_id, entry_type, location_code, variant_code, applies_to_entry,
-    quantity, value (rounded), applied_amount, inventory_value_per, update_standard_cost."""
+    quantity, value (rounded), applied_amount, inventory_value_per, update_standard_cost.
+    (OFFSET 0 computes value and unit cost once per line, not once per mention.)"""
     return f"""
     WITH {ctes}, proposals AS ({proposals})
     INSERT INTO revaluation_revaluationline ({LINE_COLUMNS})
@@ -86,7 +87,7 @@ def _insert(target: LineTarget, ctes: str, proposals: str, order: str) -> str:
            p.variant_code, p.applies_to_entry, p.quantity, p.quantity, p.value, p.unit_cost,
            p.value, p.unit_cost, 0, 0, p.applied_amount, p.inventory_value_per, TRUE,
            p.update_standard_cost, %(reason)s, '', 1, %(watermark)s
-    FROM (SELECT *, {unit_of("value", "quantity")} AS unit_cost FROM proposals) p"""
+    FROM (SELECT *, {unit_of("value", "quantity")} AS unit_cost FROM proposals OFFSET 0) p"""
 
 
 def per_entry_insert(ledger: LedgerFilter, target: LineTarget) -> tuple[str, dict]:
