@@ -70,7 +70,7 @@ def web_timings(
                 posting_date=on, document_no="W-1", costing_methods=("fifo", "lifo")
             ),
         )
-        RevaluationLine.objects.filter(batch_id=BATCH, line_no__gt=LINES * 10000).delete()
+        cut_batch()
         count = RevaluationLine.objects.filter(batch_id=BATCH).count()
         user = User.objects.create_user("bench-web", password="x")
         user.groups.add(Group.objects.get_or_create(name="Accountant")[0])
@@ -84,6 +84,16 @@ def web_timings(
         results += _preview_timings(client, count, runs)
         transaction.set_rollback(True)
     return results
+
+
+def cut_batch() -> None:
+    """Delete the lines after the first ``LINES``, without the audit trail's row trigger: through
+    it, deleting 104,464 lines took 9 min 8 s (20,000: 24 s; without it 75 ms), and these lines
+    are the benchmark's setup, not what it measures."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL session_replication_role = replica")
+        RevaluationLine.objects.filter(batch_id=BATCH, line_no__gt=LINES * 10000).delete()
+        cursor.execute("SET LOCAL session_replication_role = DEFAULT")
 
 
 def _journal_timings(client: Client, journal: str, count: int, runs: int) -> list:

@@ -276,9 +276,7 @@ def test_one_job_per_batch(accountant_client, adjusted_a, large):  # noqa: F811
     )
     assert 'id="preview-run"' not in content
     response = accountant_client.post(reverse("revaluation-preview-run", args=["R"]), follow=True)
-    assert response.redirect_chain == [
-        (reverse("revaluation-job-detail", args=[running.pk]), 302)
-    ]
+    assert response.redirect_chain == [(reverse("revaluation-job-detail", args=[running.pk]), 302)]
     assert [m.message for m in get_messages(response.wsgi_request)] == [
         f"A job for this batch is already running (job {running.pk}, started by bob). "
         "Wait for it to finish."
