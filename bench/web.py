@@ -143,7 +143,7 @@ def _preview_timings(client: Client, count: int, runs: int) -> list:
         stored = stored_preview_run(batch_name=BATCH)
         ms = (time.perf_counter() - started) * 1000
     note = f"{stored.line_count:,} lines posted, {stored.entry_count:,} value entries; once"
-    results = [(f"preview dry run, stored, of the {count:,}-line batch", ms, len(captured), note)]
+    results = [(f"preview dry run (stored) of the {count:,}-line batch", ms, len(captured), note)]
     preview = reverse("revaluation-preview", args=[BATCH])
     for label, url, page in (
         ("preview page 1", preview, 1),
