@@ -16,7 +16,7 @@ from inventory.display import format_decimal
 from inventory.htmx import HtmxHttpRequest, redirect_to, swap_into
 from revaluation import rights, selectors
 from revaluation.exceptions import RevaluationError
-from revaluation.models import BatchJobKind, RevaluationBatch
+from revaluation.models import BatchJobKind, RevaluationBatch, StoredPreview
 from revaluation.presentation import PreviewRow, entry_type_label
 from revaluation.rights import post_required
 from revaluation.services.jobs import batch_job_active, post_runs_in_background
@@ -64,7 +64,7 @@ def revaluation_preview(request: HtmxHttpRequest, batch_name: str) -> HttpRespon
     return render(request, PREVIEW_TEMPLATE, context)
 
 
-def _stored_page(request: HtmxHttpRequest, batch: RevaluationBatch, stored) -> dict:
+def _stored_page(request: HtmxHttpRequest, batch: RevaluationBatch, stored: StoredPreview) -> dict:
     """The page's share of the stored preview: a page of lines with their value entries, every
     refused line, a page of adjusted entries, the G/L entries (a few queries, whatever the
     batch's size)."""
