@@ -105,5 +105,10 @@ urlpatterns = [
         name="revaluation-import-apply",
     ),
     path("<batch:batch_name>/preview/", posting.revaluation_preview, name="revaluation-preview"),
+    path(
+        "<batch:batch_name>/preview/run/",
+        posting.revaluation_preview_run,
+        name="revaluation-preview-run",
+    ),
     path("<batch:batch_name>/post/", posting.revaluation_post, name="revaluation-post"),
 ]

@@ -313,6 +313,7 @@ class BatchJobKind(models.TextChoices):
     EXPORT = "export", _("Export")
     CHECK = "check", _("Import check")
     IMPORT = "import", _("Import")
+    PREVIEW = "preview", _("Posting preview")
 
 
 class BatchJobManager(models.Manager):
@@ -344,6 +345,11 @@ class BatchJob(BackgroundJob):
     file_name = models.CharField(max_length=255, blank=True, verbose_name=_("file name"))
     file_data = models.BinaryField(null=True, blank=True, verbose_name=_("file"))
     result = models.JSONField(default=dict, blank=True, verbose_name=_("result"))
+    # When ``prune_jobs`` deleted the file (JOB_FILES_KEEP_DAYS after the job ended).
+    file_deleted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("file deleted at"))
+    # Lines done of lines to do, where the work counts them (the preview's dry run); 0 of 0: none.
+    progress_done = models.PositiveIntegerField(default=0, verbose_name=_("progress done"))
+    progress_total = models.PositiveIntegerField(default=0, verbose_name=_("progress total"))
 
     objects = BatchJobManager()
 
@@ -385,3 +391,181 @@ class UserPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.language}"
+
+
+# --------------------------------------------------------------------------- stored previews
+
+
+class BatchVersion(models.Model):
+    """The modification stamp of a batch: database triggers (migration 0015) add 1 to it whenever
+    a statement inserts, changes or deletes lines of the batch, or its number series moves.
+
+    No application code writes it, so nothing can miss a change; it is not a column of the batch
+    itself, which the audit trail tracks and whose saves would write an older value back.
+    """
+
+    batch_name = models.CharField(max_length=20, primary_key=True, verbose_name=_("batch name"))
+    version = models.BigIntegerField(default=0, verbose_name=_("version"))
+
+    class Meta:
+        verbose_name = _("batch version")
+        verbose_name_plural = _("batch versions")
+
+    def __str__(self) -> str:
+        return f"{self.batch_name} version {self.version}"
+
+
+class StoredPreview(models.Model):
+    """The dry run of posting a batch (spec §12.2), stored so that its pages are cheap reads.
+
+    ``batch_version``, ``last_value_entry_no`` and ``last_gl_entry_no`` are the batch's stamp and
+    the ledgers' ends when the dry run read them: when one has moved, the preview is stale.
+    ``error``: the batch could not be previewed at all (nothing to post).
+    """
+
+    batch = models.OneToOneField(
+        RevaluationBatch,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="stored_preview",
+        verbose_name=_("batch"),
+    )
+    batch_version = models.BigIntegerField(verbose_name=_("batch version"))
+    last_value_entry_no = models.BigIntegerField(verbose_name=_("last value entry no"))
+    last_gl_entry_no = models.BigIntegerField(verbose_name=_("last G/L entry no"))
+    computed_at = models.DateTimeField(verbose_name=_("computed at"))
+    error = models.TextField(blank=True, verbose_name=_("error"))
+    line_count = models.PositiveIntegerField(default=0, verbose_name=_("line count"))
+    entry_count = models.PositiveIntegerField(default=0, verbose_name=_("entry count"))
+    total_amount = amount_field(verbose_name=_("total amount"))
+    adjustment_amount = amount_field(verbose_name=_("adjustment amount"))
+    cogs_change = amount_field(verbose_name=_("COGS change"))
+    unadjusted_before = models.JSONField(
+        default=list, blank=True, verbose_name=_("unadjusted before")
+    )  # item nos.
+    adjustment_failures = models.JSONField(
+        default=list, blank=True, verbose_name=_("adjustment failures")
+    )  # [[item_no, message], ...]
+    gl_error = models.TextField(blank=True, verbose_name=_("G/L error"))
+
+    class Meta:
+        verbose_name = _("stored posting preview")
+        verbose_name_plural = _("stored posting previews")
+
+    def __str__(self) -> str:
+        return f"Preview of {self.batch_id} (version {self.batch_version})"
+
+    @property
+    def inventory_value_change(self) -> Decimal:
+        """The revaluation less what moved to sold stock (``RevaluationImpact``)."""
+        return self.total_amount + self.adjustment_amount
+
+
+class StoredPreviewLine(models.Model):
+    """One posting line of a stored preview, in the order the page shows them (``position``)."""
+
+    preview = models.ForeignKey(
+        StoredPreview, on_delete=models.CASCADE, related_name="lines", db_index=False
+    )
+    position = models.PositiveIntegerField()
+    line_no = models.PositiveBigIntegerField()
+    error = models.TextField(blank=True)
+    error_field = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["preview", "position"], name="storedpreviewline_pos")
+        ]
+        indexes = [
+            models.Index(
+                fields=["preview", "position"],
+                condition=~models.Q(error=""),
+                name="storedpreviewline_errors",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.preview_id} line {self.line_no}"
+
+
+class StoredPreviewEntry(models.Model):
+    """A value entry the dry run wrote for the line at ``position`` (``PREVIEW_FIELDS``)."""
+
+    preview = models.ForeignKey(
+        StoredPreview, on_delete=models.CASCADE, related_name="entries", db_index=False
+    )
+    position = models.PositiveIntegerField()
+    entry_no = models.PositiveIntegerField()
+    item_ledger_entry_no = models.PositiveIntegerField()
+    item_no = models.CharField(max_length=20)
+    location_code = models.CharField(max_length=10, blank=True)
+    variant_code = models.CharField(max_length=10, blank=True)
+    item_ledger_entry_type = models.CharField(max_length=20)
+    entry_type = models.CharField(max_length=20)
+    posting_date = models.DateField()
+    valuation_date = models.DateField()
+    valued_quantity = qty_field()
+    cost_amount_actual = amount_field()
+    cost_amount_expected = amount_field()
+    cost_per_unit = unit_field()
+    partial_revaluation = models.BooleanField(default=False)
+    adjustment = models.BooleanField(default=False)
+    document_no = models.CharField(max_length=20)
+
+    class Meta:
+        indexes = [models.Index(fields=["preview", "position"], name="storedpreviewentry_pos")]
+
+    def __str__(self) -> str:
+        return f"{self.preview_id} value entry {self.entry_no}"
+
+
+class StoredPreviewAdjusted(models.Model):
+    """An item ledger entry whose cost Adjust Cost would change (``AdjustedEntry``)."""
+
+    preview = models.ForeignKey(
+        StoredPreview, on_delete=models.CASCADE, related_name="adjusted", db_index=False
+    )
+    position = models.PositiveIntegerField()
+    entry_no = models.PositiveIntegerField()
+    item_no = models.CharField(max_length=20)
+    entry_type = models.CharField(max_length=20)
+    posting_date = models.DateField()
+    document_no = models.CharField(max_length=20)
+    location_code = models.CharField(max_length=10, blank=True)
+    variant_code = models.CharField(max_length=10, blank=True)
+    quantity = qty_field()
+    cost_change = amount_field()
+    cogs_change = amount_field()
+    value_entry_nos = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["preview", "position"], name="storedpreviewadjusted_pos"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.preview_id} adjusted entry {self.entry_no}"
+
+
+class StoredPreviewGLEntry(models.Model):
+    """A G/L entry of the dry run (``RevaluationImpact.gl_entries``)."""
+
+    preview = models.ForeignKey(
+        StoredPreview, on_delete=models.CASCADE, related_name="gl_entries", db_index=False
+    )
+    position = models.PositiveIntegerField()
+    account_no = models.CharField(max_length=20)
+    account_name = models.CharField(max_length=100, blank=True)
+    role = models.CharField(max_length=30)
+    amount = amount_field()
+    document_no = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["preview", "position"], name="storedpreviewgl_pos")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.preview_id} G/L {self.account_no} {self.amount}"

@@ -30,6 +30,10 @@ from revaluation.models import (
     RevaluationBatch,
     RevaluationLine,
     SellingPrice,
+    StoredPreview,
+    StoredPreviewAdjusted,
+    StoredPreviewGLEntry,
+    StoredPreviewLine,
 )
 
 __all__ = [
@@ -59,6 +63,11 @@ __all__ = [
     "revaluation_batch_list",
     "revaluation_line_map",
     "skipped_line_list",
+    "stored_preview_adjusted",
+    "stored_preview_errors",
+    "stored_preview_get",
+    "stored_preview_gl_entries",
+    "stored_preview_lines",
 ]
 
 PAGE_SIZE = 200
@@ -330,16 +339,40 @@ def item_revaluation_line_list(*, item_no: str) -> list[RevaluationLine]:
     return list(RevaluationLine.objects.filter(item_id=item_no).order_by("batch_id", "line_no"))
 
 
-def skipped_line_list(*, batch_name: str) -> list[RevaluationLine]:
-    """Lines posting skips (no Amount, or nothing invoiced; spec §6.7) and then deletes with the
-    rest of the batch, in line order (one query)."""
-    return list(
-        RevaluationLine.objects.filter(batch_id=batch_name)
-        .filter(Q(amount=0) | Q(invoiced_quantity=0))
-        .order_by("line_no")
+def skipped_line_list(*, batch_name: str, limit: int) -> tuple[int, list[RevaluationLine]]:
+    """How many lines posting skips (no Amount, or nothing invoiced; spec §6.7) and then deletes
+    with the rest of the batch, and the first ``limit`` of them in line order (two queries)."""
+    skipped = RevaluationLine.objects.filter(batch_id=batch_name).filter(
+        Q(amount=0) | Q(invoiced_quantity=0)
     )
+    return skipped.count(), list(skipped.order_by("line_no")[:limit])
 
 
 def reason_code_list() -> list[tuple[str, str]]:
     """(code, description) of every Reason Code, for the journal's choice lists."""
     return list(ReasonCode.objects.order_by("code").values_list("code", "description"))
+
+
+# --------------------------------------------------------------------------- stored previews
+
+
+def stored_preview_get(*, batch_name: str) -> StoredPreview | None:
+    return StoredPreview.objects.filter(batch_id=batch_name).first()
+
+
+def stored_preview_lines(preview: StoredPreview) -> QuerySet[StoredPreviewLine]:
+    """Every line of the preview in page order (for a paginator)."""
+    return StoredPreviewLine.objects.filter(preview=preview).order_by("position")
+
+
+def stored_preview_errors(preview: StoredPreview) -> list[StoredPreviewLine]:
+    """The refused lines (all of them: the page lists every one)."""
+    return list(stored_preview_lines(preview).exclude(error=""))
+
+
+def stored_preview_adjusted(preview: StoredPreview) -> QuerySet[StoredPreviewAdjusted]:
+    return StoredPreviewAdjusted.objects.filter(preview=preview).order_by("position")
+
+
+def stored_preview_gl_entries(preview: StoredPreview) -> list[StoredPreviewGLEntry]:
+    return list(StoredPreviewGLEntry.objects.filter(preview=preview).order_by("position"))

@@ -178,6 +178,10 @@ BACKGROUND_POST_LINES = int(os.environ.get("BACKGROUND_POST_LINES", "2000"))
 # Above these sizes the journal's CSV/XLSX export (lines) and import (data rows) run as tasks.
 BACKGROUND_EXPORT_LINES = int(os.environ.get("BACKGROUND_EXPORT_LINES", "2000"))
 BACKGROUND_IMPORT_ROWS = int(os.environ.get("BACKGROUND_IMPORT_ROWS", "2000"))
+# Above this many lines the posting preview's dry run runs as a task (its result is stored).
+BACKGROUND_PREVIEW_LINES = int(os.environ.get("BACKGROUND_PREVIEW_LINES", "2000"))
+# ``manage.py prune_jobs`` deletes the files of jobs that ended more than this many days ago.
+JOB_FILES_KEEP_DAYS = int(os.environ.get("JOB_FILES_KEEP_DAYS", "7"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -180,6 +180,8 @@ def test_smoke_ten_thousand_entries_floor_equals_calculate(setup):
         "journal page 1",
         "journal page 57 (of 100)",
         "cell edit in the 2,744-line batch",
+        "preview dry run (stored)",
         "preview page 1",
         "preview page 2",
+        "preview last page",
     ]

@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.db.models import QuerySet
 from django.tasks import Task, TaskResultStatus
 from django.tasks.exceptions import TaskResultDoesNotExist
@@ -36,6 +37,8 @@ logger = logging.getLogger(__name__)
 ABANDONED_MESSAGE = "The worker stopped before the job finished; nothing of it was kept."
 # A worker claims a task and then takes the job's lock a few milliseconds later.
 CLAIM_GRACE = timedelta(seconds=30)
+# The job page polls every second: the worker writes its count at most this often.
+PROGRESS_EVERY = 0.5  # seconds
 
 
 class JobRefused(Exception):
@@ -176,3 +179,34 @@ def _worker_lock(namespace: int, job_id: int) -> Iterator[None]:
     finally:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [namespace, job_id])
+
+
+@contextlib.contextmanager
+def job_progress(model: type[BackgroundJob], job_id: int) -> Iterator[Callable[[int, int], None]]:
+    """A ``progress(done, total)`` callback that stores the count on the job's
+    ``progress_done``/``progress_total`` for its page.
+
+    The work runs in one transaction that the page cannot see into, so the count is written
+    through a connection of its own (autocommit), at most every ``PROGRESS_EVERY`` seconds and
+    at the end of the work; the connection is closed on leaving.
+    """
+    own = connections.create_connection("default")
+    table = own.ops.quote_name(model._meta.db_table)
+    last = 0.0
+
+    def progress(done: int, total: int) -> None:
+        nonlocal last
+        now = time.monotonic()
+        if done < total and now - last < PROGRESS_EVERY:
+            return
+        last = now
+        with own.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET progress_done = %s, progress_total = %s WHERE id = %s",
+                [done, total, job_id],
+            )
+
+    try:
+        yield progress
+    finally:
+        own.close()

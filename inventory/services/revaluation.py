@@ -8,7 +8,7 @@ entries of §6.3, Update Standard Cost (§6.5) and the side effects of §6.6, in
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -211,14 +211,24 @@ def revaluation_journal_preview(*, lines: Sequence[RevaluationLineInput]) -> lis
     return _dry_run(lines, adjust=False).lines
 
 
-def revaluation_journal_impact(*, lines: Sequence[RevaluationLineInput]) -> RevaluationImpact:
+def revaluation_journal_impact(
+    *,
+    lines: Sequence[RevaluationLineInput],
+    progress: Callable[[int, int], None] | None = None,
+) -> RevaluationImpact:
     """Spec §12.2 preview posting: the lines' value entries and what Adjust Cost would then
     change on the entries of their items (stock already sold: COGS), computed by running the
-    real posting and the real Adjust Cost in a transaction that is always rolled back."""
-    return _dry_run(lines, adjust=True)
+    real posting and the real Adjust Cost in a transaction that is always rolled back.
+    ``progress(done, total)`` is called after each posting line."""
+    return _dry_run(lines, adjust=True, progress=progress)
 
 
-def _dry_run(lines: Sequence[RevaluationLineInput], *, adjust: bool) -> RevaluationImpact:
+def _dry_run(
+    lines: Sequence[RevaluationLineInput],
+    *,
+    adjust: bool,
+    progress: Callable[[int, int], None] | None = None,
+) -> RevaluationImpact:
     lines = sorted((line for line in lines if line.posts), key=lambda line: line.line_no)
     impact = RevaluationImpact(lines=[])
     try:
@@ -247,6 +257,8 @@ def _dry_run(lines: Sequence[RevaluationLineInput], *, adjust: bool) -> Revaluat
                     .values(*PREVIEW_FIELDS)
                 )
                 impact.lines.append(PreviewLine(line.line_no, error, entries))
+                if progress is not None:
+                    progress(len(impact.lines), len(lines))
             if adjust and writer.ve_nos:
                 writer.finish()  # as the posting: items marked unadjusted, counters saved
                 _dry_run_adjustment(impact, sorted(items), after=max(writer.ve_nos))

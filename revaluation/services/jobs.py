@@ -1,9 +1,10 @@
-"""Calculate Inventory Value, posting, and the CSV/XLSX round trip of large batches as background
-tasks.
+"""Calculate Inventory Value, posting, its preview, and the CSV/XLSX round trip of large batches
+as background tasks.
 
 The pages run small work inline; above ``BACKGROUND_CALCULATE_ITEMS`` items,
-``BACKGROUND_POST_LINES`` lines (posting), ``BACKGROUND_EXPORT_LINES`` lines (export) or
-``BACKGROUND_IMPORT_ROWS`` data rows (an uploaded file) they start a ``BatchJob``
+``BACKGROUND_POST_LINES`` lines (posting), ``BACKGROUND_PREVIEW_LINES`` lines (the posting
+preview's dry run, ``revaluation.services.stored_preview``), ``BACKGROUND_EXPORT_LINES`` lines
+(export) or ``BACKGROUND_IMPORT_ROWS`` data rows (an uploaded file) they start a ``BatchJob``
 (``inventory.services.jobs``) and show its progress page. Each service is one transaction, so a
 worker killed mid-job leaves the batch and the ledger as before the job; the job then shows
 *failed* and can be started again.
@@ -17,16 +18,22 @@ finished check, all or nothing, with every check made again.
 from __future__ import annotations
 
 import dataclasses
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.tasks import task
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from inventory.display import plain_decimal
 from inventory.models import ACTIVE_JOB_STATUSES, Item, JobStatus
-from inventory.services.jobs import JobRefused, job_execute, job_retire_if_abandoned, job_start
+from inventory.services.jobs import (
+    JobRefused,
+    job_execute,
+    job_progress,
+    job_retire_if_abandoned,
+    job_start,
+)
 from revaluation.exceptions import RevaluationError
 from revaluation.models import BatchJob, BatchJobKind, RevaluationBatch, RevaluationLine
 from revaluation.services.calculate import (
@@ -47,6 +54,7 @@ from revaluation.services.spreadsheet import (
     problems_from_json,
     problems_json,
 )
+from revaluation.services.stored_preview import stored_preview_run
 
 
 def calculate_runs_in_background(options: CalculateOptions) -> bool:
@@ -81,7 +89,19 @@ def import_check_job(*, batch_name: str, job_id: str | None, user) -> BatchJob |
         kind=BatchJobKind.CHECK,
         status=JobStatus.FINISHED,
         started_by=user,
+        file_deleted_at=None,
     ).first()
+
+
+def batch_job_files_prune(*, keep_days: int) -> int:
+    """Delete the stored files (uploads, exports) of the jobs that ended more than ``keep_days``
+    days ago; the jobs themselves stay, saying when their file went. Returns how many."""
+    cutoff = timezone.now() - timedelta(days=keep_days)
+    return BatchJob.objects.filter(
+        status__in=(JobStatus.FINISHED, JobStatus.FAILED),
+        finished_at__lt=cutoff,
+        file_data__isnull=False,
+    ).update(file_data=None, file_deleted_at=timezone.now())
 
 
 def batch_job_display(job: BatchJob) -> dict:
@@ -163,6 +183,8 @@ def _work(job: BatchJob) -> dict:
             return _export(job)
         if job.kind in (BatchJobKind.CHECK, BatchJobKind.IMPORT):
             return _import(job)
+        if job.kind == BatchJobKind.PREVIEW:
+            return _preview(job)
         if job.kind == BatchJobKind.CALCULATE:
             options, confirm = _options(job.parameters)
             lines = calculate_inventory_value(
@@ -185,6 +207,19 @@ def _work(job: BatchJob) -> dict:
         "message": f"Batch {job.batch_name} posted as {posted.document_no}: "
         f"amount {plain_decimal(posted.total_amount)}.",
         "result_url": reverse("revaluation-posted-detail", args=[posted.pk]),
+    }
+
+
+def _preview(job: BatchJob) -> dict:
+    """The dry run of the batch, stored for the preview page; the count of lines on the job."""
+    with job_progress(BatchJob, job.pk) as progress:
+        stored = stored_preview_run(batch_name=job.batch_name, progress=progress)
+    count = stored.line_count
+    return {
+        "message": stored.error
+        or f"Previewed {count} line{'' if count == 1 else 's'}: "
+        f"{stored.entry_count} value entries, amount {plain_decimal(stored.total_amount)}.",
+        "result_url": reverse("revaluation-preview", args=[job.batch_name]),
     }
 
 

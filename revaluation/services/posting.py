@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -166,11 +167,16 @@ class BatchPreview:
         return self.impact.revaluation_amount
 
 
-def revaluation_batch_preview(*, batch_name: str) -> BatchPreview:
-    """The test report and full posting preview of a batch (§12.2); writes nothing."""
+def revaluation_batch_preview(
+    *, batch_name: str, progress: Callable[[int, int], None] | None = None
+) -> BatchPreview:
+    """The test report and full posting preview of a batch (§12.2); writes nothing.
+    ``progress(done, total)``: after each posting line of the dry run."""
     batch = RevaluationBatch.objects.get(name=batch_name)
     lines = _posting_lines(batch)
-    impact = revaluation_journal_impact(lines=[line_input(line) for line in lines])
+    impact = revaluation_journal_impact(
+        lines=[line_input(line) for line in lines], progress=progress
+    )
     try:
         check_document_nos(batch, lines)
     except RevaluationError as error:

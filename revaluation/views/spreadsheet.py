@@ -176,12 +176,13 @@ def _apply_in_background(request: HtmxHttpRequest, batch: RevaluationBatch) -> H
 @require_GET
 @login_required
 def revaluation_job_file(request: HttpRequest, job_id: int) -> HttpResponse:
-    """The file a finished export job produced."""
+    """The file a finished export job produced, until ``prune_jobs`` deletes it."""
     job = get_object_or_404(
         BatchJob.objects.defer(None),
         pk=job_id,
         kind=BatchJobKind.EXPORT,
         status=JobStatus.FINISHED,
+        file_deleted_at=None,  # pruned (manage.py prune_jobs)
     )
     format = job.parameters["format"]
     response = HttpResponse(bytes(job.file_data or b""), content_type=CONTENT_TYPES[format])
