@@ -5,10 +5,12 @@ date, per entry or summed per item) and writes them into a table.
 It implements spec §4.3-§4.4 for FIFO and LIFO items (``METHODS``; the benchmark calculates
 those: per entry refuses Average items) (completely invoiced inbounds, invoiced direct
 cost and variance pro rata of the remaining quantity, plus each revaluation pro rata of the
-quantity it revalued) — what the benchmark ledger holds. Its quotients carry 60 decimals (like
-``unit_of`` in revaluation/services/calculate_sql.py): with the default precision of ``numeric``
-division an item whose value is a half cent to within 1e-50 (P000013 of the 1,000,000-entry
-ledger: 11,384.875…) rounded to the cent below. ``bench/run.py`` times it beside the app
+quantity it revalued) — what the benchmark ledger holds. Like the spec (and ours), each pro rata
+share is remaining / quantity x cost, the quotient with 60 decimals (like ``unit_of`` in
+revaluation/services/calculate_sql.py), and the few revalued entries read their revaluations
+again: at 1,000,000 entries P000013 is worth exactly a half cent (11,384.875, at RED/V2
+4,256.565), which the default precision of ``numeric`` division or remaining x (cost /
+quantity) rounded to the cent below. ``bench/run.py`` times it beside the app
 and checks that both give the same number of lines, quantity and value to the cent.
 """
 
@@ -37,16 +39,19 @@ WITH included AS (
            sum(v.cost_amount_actual) FILTER (
                WHERE v.entry_type IN ('direct_cost', 'variance') AND NOT v.expected_cost
            ) AS invoiced,
-           sum(round(v.cost_amount_actual, 60) / v.valued_quantity) FILTER (
-               WHERE v.entry_type = 'revaluation'
-           ) AS revalued_per_unit
+           bool_or(v.entry_type = 'revaluation') AS revalued
     FROM inventory_valueentry v
     WHERE v.valuation_date <= %(on)s
     GROUP BY v.item_ledger_entry_id
 ), entries AS (
     SELECT i.entry_no, i.item_id, i.location_code, i.variant_code, applied.remaining,
            round(applied.remaining, 60) / i.quantity * coalesce(costs.invoiced, 0)
-           + applied.remaining * coalesce(costs.revalued_per_unit, 0) AS value
+           + CASE WHEN costs.revalued THEN (
+                 SELECT sum(round(applied.remaining, 60) / r.valued_quantity * r.cost_amount_actual)
+                 FROM inventory_valueentry r
+                 WHERE r.item_ledger_entry_id = i.entry_no AND r.entry_type = 'revaluation'
+                   AND r.valuation_date <= %(on)s
+             ) ELSE 0 END AS value
     FROM included i
     JOIN applied USING (entry_no)
     LEFT JOIN costs USING (entry_no)
