@@ -84,11 +84,9 @@ STATEMENTS = {
 
 
 def floor_lines(on: date, *, per: str) -> tuple[int, Decimal, Decimal]:
-    """Run the floor statement without JIT, like ours (revaluation.services.calculate._run:
-    compiling costs more than it saves on these statements); return (lines, total quantity,
-    total value)."""
+    """Run the floor statement (without JIT, like ours: the app's connections set jit=off in
+    revaluation/settings.py); return (lines, total quantity, total value)."""
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL jit = off")
         cursor.execute("DROP TABLE IF EXISTS bench_floor_lines")
         cursor.execute(STATEMENTS[per], {"on": on})
         cursor.execute("SELECT count(*), sum(quantity), sum(value) FROM bench_floor_lines")

@@ -7,12 +7,17 @@ tracked on insert (Calculate Inventory Value inserts thousands at a time and the
 change of a value); every tracked model records an update twice, the row before and the row
 after ("before_update", "update"), so a change reads old -> new from one pair of events.
 
+Inserts and deletes are recorded by statement-level triggers (one INSERT ... SELECT from the
+transition table): a row-level trigger attaches the request's context in a PL/pgSQL exception
+block, a subtransaction per row, and deleting a 40,000-line journal through it took 6 s (0.6 s
+now; 104,464 lines took 9 min on a loaded machine). Updates stay row-level: a statement-level
+trigger cannot carry their "any column changed" condition, and they touch a row or a few.
+
 ``change_history`` reads the events of one object for the pages (journal line, item card).
 """
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -27,22 +32,26 @@ UPDATE = "update"
 INSERT = "insert"
 DELETE = "delete"
 
-_CHANGE_TRACKERS = (
-    pghistory.UpdateEvent(BEFORE, row=pghistory.Old),
-    pghistory.UpdateEvent(UPDATE),
-    pghistory.DeleteEvent(DELETE),
-)
+
+def _change_trackers() -> list:
+    # New tracker objects per model (pghistory binds a tracker to its model); built, not deep
+    # copied: a copied pgtrigger level no longer equals pgtrigger.Statement.
+    return [
+        pghistory.UpdateEvent(BEFORE, row=pghistory.Old),
+        pghistory.UpdateEvent(UPDATE),
+        pghistory.DeleteEvent(DELETE, level=pghistory.Statement),
+    ]
 
 
 def track_changes(**kwargs):
     """Track updates (old and new row) and deletes: for journal lines."""
-    return pghistory.track(*copy.deepcopy(_CHANGE_TRACKERS), **kwargs)
+    return pghistory.track(*_change_trackers(), **kwargs)
 
 
 def track_all(**kwargs):
     """Track inserts, updates (old and new row) and deletes: setups, master data, batches."""
     return pghistory.track(
-        pghistory.InsertEvent(INSERT), *copy.deepcopy(_CHANGE_TRACKERS), **kwargs
+        pghistory.InsertEvent(INSERT, level=pghistory.Statement), *_change_trackers(), **kwargs
     )
 
 

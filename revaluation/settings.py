@@ -168,6 +168,10 @@ else:
             Path(os.environ.get("EMBEDDED_POSTGRES_DIR", BASE_DIR / "var" / "postgres"))
         )
     }
+# No JIT compilation: the set-based statements (Calculate, posting, Adjust Cost's reads) call the
+# 40-digit PL/pgSQL functions, which JIT cannot compile, yet their cost estimates made PostgreSQL
+# spend 5 to 17 s compiling each of them at 450,000 entries (docs/BENCHMARKS.md).
+DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 
 # Long work (Adjust Cost, large calculations and postings) runs as django.tasks in the database
 # queue; `manage.py db_worker` processes run them (`make run` starts one beside the server).

@@ -282,15 +282,8 @@ def calculate_inventory_value(
 
 
 def _run(sql: str, params: dict) -> None:
-    """Run one statement without JIT compilation (then back to the session's setting): the
-    40-digit PL/pgSQL functions make the planner's cost of these statements large enough for
-    PostgreSQL to compile and optimise them, which JIT cannot do for PL/pgSQL, and compiling
-    took 5 to 17 s of a 20 to 35 s statement at 450,000 entries (docs/BENCHMARKS.md)."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT current_setting('jit'), set_config('jit', 'off', true)")
-        jit = cursor.fetchone()[0]
         cursor.execute(sql, params)
-        cursor.execute("SELECT set_config('jit', %s, true)", [jit])
 
 
 def _line_statement(
