@@ -1,16 +1,30 @@
 """Server time of the journal pages on a 20,000-line batch, through Django's test client (the
 whole request: middleware, session, views, templates; no network), inside a transaction that
-is rolled back.
+is rolled back; beside it a floor: the sign-in page (the same request cycle, a small template).
 
 Used by bench/run.py; the batch is a per-entry calculation on the benchmark ledger cut to its
-first 20,000 lines (or fewer on a small ledger).
+first 20,000 lines (or fewer on a small ledger). Alone (the pages only, no preview):
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/revaluation_bench \\
+        .venv/bin/python bench/web.py --runs 7 --skip-preview
 """
 
 from __future__ import annotations
 
+import argparse
+import os
 import statistics
+import sys
 import time
 from datetime import date
+from pathlib import Path
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "revaluation.settings")
+    import django
+
+    django.setup()
 
 from django.contrib.auth.models import Group, User
 from django.db import connection, transaction
@@ -19,6 +33,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from revaluation.models import RevaluationLine
+from revaluation.selectors import PAGE_SIZE
 from revaluation.services.calculate import CalculateOptions, calculate_inventory_value
 
 BATCH = "BENCHWEB"
@@ -40,7 +55,7 @@ def timed(runs: int, request) -> tuple[float, int]:
     return statistics.median(timings), queries
 
 
-def web_timings(on: date, runs: int) -> list[tuple[str, float, int, str]]:
+def web_timings(on: date, runs: int, preview: bool = True) -> list[tuple[str, float, int, str]]:
     """[(label, median ms, queries, note)]."""
     results = []
     with transaction.atomic():
@@ -58,9 +73,15 @@ def web_timings(on: date, runs: int) -> list[tuple[str, float, int, str]]:
         client.force_login(user)
         journal = reverse("revaluation-journal-detail", args=[BATCH])
         client.get(journal)  # the session's first renewal
+        ms, queries = timed(runs, lambda: Client(SERVER_NAME="127.0.0.1").get(reverse("login")))
+        results.append(
+            ("sign-in page (floor: the request cycle, a small template)", ms, queries, "")
+        )
+        middle = 11_200 // PAGE_SIZE + 1  # the page of lines 11,201-: page 57 of 200 lines each
+        pages = -(-count // PAGE_SIZE)
         for label, url in (
             ("journal page 1", journal),
-            ("journal page 57 (of 100)", f"{journal}?page=57"),
+            (f"journal page {middle} (of {pages})", f"{journal}?page={middle}"),
         ):
             ms, queries = timed(runs, lambda url=url: client.get(url))
             results.append((f"{label} of a {count:,}-line batch", ms, queries, "target 200 ms"))
@@ -83,9 +104,23 @@ def web_timings(on: date, runs: int) -> list[tuple[str, float, int, str]]:
 
         ms, queries = timed(len(lines), edit)
         results.append((f"cell edit in the {count:,}-line batch", ms, queries, "target 50 ms"))
-        preview = reverse("revaluation-preview", args=[BATCH])
-        for label, url in (("preview page 1", preview), ("preview page 2", f"{preview}?page=2")):
+        preview_url = reverse("revaluation-preview", args=[BATCH])
+        previews = (("preview page 1", preview_url), ("preview page 2", f"{preview_url}?page=2"))
+        for label, url in previews if preview else ():
             ms, queries = timed(1, lambda url=url: client.get(url))
             results.append((f"{label} of the {count:,}-line batch", ms, queries, "target 500 ms"))
         transaction.set_rollback(True)
     return results
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--skip-preview", action="store_true")
+    args = parser.parse_args()
+    started = os.getloadavg()
+    for label, ms, queries, note in web_timings(
+        date(2025, 12, 31), args.runs, preview=not args.skip_preview
+    ):
+        print(f"{label}: {ms:.0f} ms, {queries} queries {note}")
+    print(f"load average before {started[0]:.1f}, after {os.getloadavg()[0]:.1f}")
