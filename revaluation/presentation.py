@@ -5,15 +5,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from inventory.display import format_decimal, plain_decimal
-from inventory.models import ItemLedgerEntryType
+from inventory.models import CostingMethod, ItemLedgerEntryType
 from revaluation.exceptions import RevaluationError
 from revaluation.models import RevaluationLine
 from revaluation.services.lines import (
@@ -69,6 +71,8 @@ class Row:
     line_no: str
     version: str
     item_url: str
+    costing_method: str  # the item's, as its label
+    posting_date: str  # SHORT_DATE_FORMAT
     edit_url: str
     delete_url: str
     explain_url: str
@@ -126,8 +130,8 @@ def revalued_cell(line: RevaluationLine, name: str, problem: CellProblem | None)
 class GridRows:
     """Builds the rows of one answer, with what they share computed once: the line URLs of the
     batch (reversed with a placeholder id, the row's id put in: a ``reverse()`` per URL and row
-    was a sixth of the page's time), the item card URLs, the Reason Code ``<option>``s per
-    selected code (a page's lines mostly share one or two codes)."""
+    was a sixth of the page's time), the item card URLs, the costing method labels and dates,
+    the Reason Code ``<option>``s per selected code (a page's lines share one or two codes)."""
 
     PLACEHOLDER = 987_654_321_987
 
@@ -137,6 +141,8 @@ class GridRows:
         self.batch_name = batch_name
         self.line_urls: dict[str, list[str]] = {}  # URL name -> the parts around the line id
         self.item_urls: dict[str, str] = {}
+        self.method_labels = {value: str(label) for value, label in CostingMethod.choices}
+        self.dates: dict[date, str] = {}
         self.reason_codes = reason_codes or []
         self.reason_options: dict[str, SafeString] = {}
 
@@ -145,6 +151,11 @@ class GridRows:
             url = reverse(name, args=[self.batch_name, self.PLACEHOLDER])
             self.line_urls[name] = url.split(str(self.PLACEHOLDER))
         return line_id.join(self.line_urls[name])
+
+    def short_date(self, day: date) -> str:
+        if day not in self.dates:
+            self.dates[day] = date_format(day, "SHORT_DATE_FORMAT")
+        return self.dates[day]
 
     def item_url(self, item_no: str) -> str:
         if item_no not in self.item_urls:
@@ -183,6 +194,10 @@ class GridRows:
             line_no=str(no),
             version=str(line.version),
             item_url=self.item_url(line.item_id),
+            costing_method=self.method_labels.get(
+                line.item.costing_method, line.item.costing_method
+            ),
+            posting_date=self.short_date(line.posting_date),
             edit_url=self.line_url("revaluation-line-edit", pk),
             delete_url=self.line_url("revaluation-line-delete", pk),
             explain_url=self.line_url("revaluation-line-explain", pk),
