@@ -4,7 +4,9 @@ and Adjust Cost runs. Reports the latency of the edits (median, p95, max), the e
 lost edits (every edited cell read back from the database afterwards).
 
 It runs on a copy of the benchmark database (``CREATE DATABASE ... TEMPLATE``), dropped at the
-end, because the posting writes ledger rows:
+end, because the posting writes ledger rows. gunicorn keeps its database connections
+(``CONN_MAX_AGE``, as the deployment's PgBouncer does: docs/DEPLOYMENT.md) unless
+``--conn-max-age 0``; ``--no-poster`` leaves the other user idle (the edits alone):
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/revaluation_bench \\
         .venv/bin/python bench/load.py --users 20 --edits 40
@@ -189,6 +191,13 @@ def main() -> None:
     parser.add_argument("--edits", type=int, default=40, help="cell edits per user")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument("--think", type=float, default=1.0, help="seconds between a user's edits")
+    parser.add_argument(
+        "--conn-max-age",
+        type=int,
+        default=60,
+        help="gunicorn's CONN_MAX_AGE; 0: a new database connection per request",
+    )
+    parser.add_argument("--no-poster", action="store_true", help="no posting and Adjust Cost")
     args = parser.parse_args()
     psql(f"DROP DATABASE IF EXISTS {COPY_NAME}")
     psql(f"CREATE DATABASE {COPY_NAME} TEMPLATE {BASE_URL.rsplit('/', 1)[1]}")
@@ -216,20 +225,24 @@ def main() -> None:
                 "--log-level=warning",
             ],
             cwd=ROOT,
-            env={**os.environ, "DEBUG": "0"},
+            env={**os.environ, "DEBUG": "0", "CONN_MAX_AGE": str(args.conn_max_age)},
         )
         wait_for(base)
+        load_before = os.getloadavg()[0]
         editors = [Editor(n, line_ids, base, args.think) for n, line_ids in enumerate(ids)]
         results: dict = {}
         other = threading.Thread(target=post_and_adjust, args=(results,))
         started = time.perf_counter()
-        other.start()
+        if not args.no_poster:
+            other.start()
         for editor in editors:
             editor.start()
         for editor in editors:
             editor.join()
         edits_seconds = time.perf_counter() - started
-        other.join()
+        load_during = os.getloadavg()[0]
+        if not args.no_poster:
+            other.join()
         latencies = sorted(ms * 1000 for e in editors for ms in e.latencies)
         errors = [error for e in editors for error in e.errors]
         expected = {line_id: value for e in editors for line_id, value in e.expected.items()}
@@ -240,10 +253,12 @@ def main() -> None:
         p95 = latencies[int(len(latencies) * 0.95) - 1] if latencies else 0
         print(
             f"{args.users} users x {args.edits} edits ({args.think} s apart) against gunicorn "
-            f"({args.workers} workers) "
+            f"({args.workers} workers, CONN_MAX_AGE={args.conn_max_age}) "
             f"in {edits_seconds:.1f} s: {len(latencies)} edits, median "
             f"{statistics.median(latencies):.0f} ms, p95 {p95:.0f} ms, max {latencies[-1]:.0f} ms;"
-            f" errors {len(errors)}; lost edits {lost}; poster and Adjust Cost: {results}"
+            f" errors {len(errors)}; lost edits {lost}; poster and Adjust Cost: "
+            f"{'none' if args.no_poster else results}; load average {load_before:.1f} before, "
+            f"{load_during:.1f} at the end of the edits"
         )
         for error in errors[:5]:
             print("  ", error)

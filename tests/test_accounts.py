@@ -8,6 +8,7 @@ import time
 
 import pytest
 from axes.models import AccessAttempt
+from django.contrib.sessions.models import Session
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -103,6 +104,19 @@ def test_a_session_ends_after_the_idle_time_not_after_a_fixed_time(alice, client
     response = client.get(home)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+
+
+def test_the_session_is_renewed_once_per_hundredth_of_the_idle_time(alice, client, settings):
+    """Not written on every request: 8 h idle renews it at most every 4.8 min."""
+    assert client.post("/login/", {"username": "alice", "password": PASSWORD}).status_code == 302
+    session = Session.objects.get()
+    home = reverse("inventory-item-list")
+    assert client.get(home).status_code == 200
+    assert Session.objects.get().expire_date == session.expire_date  # not renewed yet
+    settings.SESSION_COOKIE_AGE = 2  # a hundredth: 0.02 s
+    time.sleep(0.05)
+    assert client.get(home).status_code == 200
+    assert Session.objects.get().expire_date < session.expire_date  # renewed, for 2 s now
 
 
 # =========================================================================== content security policy

@@ -63,7 +63,8 @@ def test_production_refuses_a_key_of_few_different_characters():
 
 
 def test_idle_timeout_and_limits_come_from_the_environment():
-    assert (settings.SESSION_COOKIE_AGE, settings.SESSION_SAVE_EVERY_REQUEST) == (8 * 3600, True)
+    assert (settings.SESSION_COOKIE_AGE, settings.SESSION_SAVE_EVERY_REQUEST) == (8 * 3600, False)
+    assert "revaluation.middleware.SessionRenewalMiddleware" in settings.MIDDLEWARE
     assert settings.REQUEST_MAX_BYTES == 10 * 1024 * 1024
     assert (5, timedelta(minutes=15)) == (settings.AXES_FAILURE_LIMIT, settings.AXES_COOLOFF_TIME)
     result = manage(

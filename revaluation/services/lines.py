@@ -176,8 +176,7 @@ def line_edit(
     if [getattr(line, name) for name in CHANGED_BY_EDIT] == before:
         return line  # the same value again: nothing changed, the version stays
     line.version = F("version") + 1
-    line.save(update_fields=[*CHANGED_BY_EDIT, "version"])
-    line.refresh_from_db(fields=["version"])
+    line.save(update_fields=[*CHANGED_BY_EDIT, "version"])  # the new version: UPDATE RETURNING
     return line
 
 
@@ -210,8 +209,7 @@ def line_set_reason_code(*, line_id: int, version: int, code: str) -> Revaluatio
         return line
     line.reason_code = code
     line.version = F("version") + 1
-    line.save(update_fields=["reason_code", "version"])
-    line.refresh_from_db(fields=["version"])
+    line.save(update_fields=["reason_code", "version"])  # the new version: UPDATE RETURNING
     return line
 
 

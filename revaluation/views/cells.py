@@ -16,7 +16,7 @@ from revaluation import selectors
 from revaluation.exceptions import RevaluationError, StaleLineError
 from revaluation.forms import LineEditForm
 from revaluation.models import RevaluationBatch, RevaluationLine
-from revaluation.presentation import CellProblem, grid_row, revalued_cell
+from revaluation.presentation import CellProblem, GridRows, revalued_cell
 from revaluation.rights import prepare_required
 from revaluation.services.lines import (
     EDITABLE_FIELDS,
@@ -66,7 +66,7 @@ def revaluation_line_edit(request: HtmxHttpRequest, batch_name: str, line_id: in
     [name] = edited
     raw = form.cleaned_data[name]
     try:
-        line_edit(
+        line = line_edit(
             line_id=line.pk,
             version=form.cleaned_data["version"],
             field=name,
@@ -85,9 +85,8 @@ def revaluation_line_edit(request: HtmxHttpRequest, batch_name: str, line_id: in
         raise Http404("The line was deleted meanwhile.") from exc
     if not request.htmx:
         return redirect(journal_url(batch_name, return_params(request), f"line-{line.pk}"))
-    line = selectors.journal_line_get(batch_name=batch_name, line_id=line.pk)  # view restart
     other = INVENTORY_VALUE_REVALUED if name == UNIT_COST_REVALUED else UNIT_COST_REVALUED
-    row = grid_row(line)
+    row = GridRows(batch_name).row(line)
     edited_cell = revalued_cell(line, name, None)
     context = {
         "row": row,
@@ -122,7 +121,7 @@ def revaluation_line_reason(request: HtmxHttpRequest, batch_name: str, line_id: 
             line_id=line.pk, version=version, code=request.POST.get("reason_code", "")[:20]
         )
     except StaleLineError:
-        message, status = 422
+        message, status = str(STALE_MESSAGE), 422
     except RevaluationError as error:
         message, status = error.message, 422
     if not request.htmx:
@@ -133,11 +132,10 @@ def revaluation_line_reason(request: HtmxHttpRequest, batch_name: str, line_id: 
     if line is None:
         raise Http404("The line was deleted meanwhile.")
     context = {
-        "row": grid_row(line),
+        "row": GridRows(batch_name, selectors.reason_code_list()).row(line),
         "can_edit": True,
         "oob": status == 200,
         "reason_message": message,
-        "reason_codes": selectors.reason_code_list(),
     }
     return render(request, f"{DETAIL_TEMPLATE}#reason-update-response", context, status=status)
 
@@ -150,7 +148,7 @@ def _cell_refused(request: HtmxHttpRequest, line: RevaluationLine, problem: Cell
         return render_journal(
             request, batch, status=422, params=params, problems={line.pk: problem}
         )
-    row = grid_row(line, problem=problem)
+    row = GridRows(line.batch_id).row(line, problem=problem)
     cell = row.unit_cost if problem.field == UNIT_COST_REVALUED else row.inventory_value
     context = {"row": row, "cell": cell, "can_edit": True}
     response = render(request, f"{DETAIL_TEMPLATE}#revalued-cell", context, status=422)
@@ -169,12 +167,12 @@ def _line_stale(request: HtmxHttpRequest, batch_name: str, line_id: int, name: s
         return render_journal(
             request, batch, status=422, params=params, problems={line.pk: problem}
         )
+    grid = GridRows(batch_name, selectors.reason_code_list())
     context = {
-        "row": grid_row(line, problem=problem),
+        "row": grid.row(line, problem=problem),
         "totals": selectors.journal_totals_get(batch_name=batch_name),
         "can_edit": True,
         "oob": True,
-        "reason_codes": selectors.reason_code_list(),
     }
     response = render(request, f"{DETAIL_TEMPLATE}#line-stale-response", context, status=422)
     return swap_into(response, f"#line-{line.pk}")

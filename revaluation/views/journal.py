@@ -24,7 +24,7 @@ from revaluation import rights, selectors
 from revaluation.exceptions import RevaluationError
 from revaluation.forms import CalculateForm, ManualLineForm
 from revaluation.models import RevaluationBatch, RevaluationLine
-from revaluation.presentation import CellProblem, PageLink, grid_row
+from revaluation.presentation import CellProblem, GridRows, PageLink
 from revaluation.selectors import PAGE_SIZE, SORT_LABELS, LineQuery
 
 DETAIL_TEMPLATE = "revaluation/journal_detail.html"
@@ -80,8 +80,9 @@ def _grid_context(
     page = min(max(page, 1), page_count)  # out of range: the nearest page (get_page: the last)
     page_obj = paginator.page(page)
     problems = problems or {}
+    grid = GridRows(batch.name, selectors.reason_code_list())
     rows = [
-        grid_row(line, posting_error=posting_error, problem=problems.get(line.pk))
+        grid.row(line, posting_error=posting_error, problem=problems.get(line.pk))
         for line in page_obj.object_list
     ]
     base = query.params()
@@ -123,7 +124,8 @@ def _grid_context(
         "can_post": rights.can_post(request.user),
         "can_adjust": selectors.can_post_journals(request.user),
         "column_count": 17 if can_edit else 16,
-        "reason_codes": selectors.reason_code_list(),
+        "oob": False,  # the partials' out-of-band switch, and their messages: given, not missed
+        "reason_message": "",  # (a missing variable is a slow failed lookup in every row)
     }
 
 
@@ -143,8 +145,9 @@ def render_journal(
     context = _grid_context(request, batch, params=params or request.GET, **grid)
     context["new_line_id"] = new_line_id
     rows = context["rows"]
-    if rows and request.method == "GET":  # the keyboard starts in the grid's first cell
-        context["autofocus_cell"] = rows[0].unit_cost.dom_id
+    # the keyboard starts in the grid's first cell
+    first_cell = rows[0].unit_cost.dom_id if rows and request.method == "GET" else ""
+    context["autofocus_cell"] = first_cell
     context["locations"] = selectors.location_list()
     context["costing_methods"] = CostingMethod.choices
     context["blank_location"] = selectors.BLANK_LOCATION

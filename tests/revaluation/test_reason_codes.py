@@ -4,6 +4,7 @@ spreadsheet, to the value entries and the posted history."""
 from __future__ import annotations
 
 import importlib
+import re
 from decimal import Decimal as D
 
 import pytest
@@ -109,6 +110,12 @@ def test_grid_select_saves_the_code(line, accountant_client):
     )
     assert refused.status_code == 422
     assert "There is no Reason Code BAD" in refused.text
+    stale = accountant_client.post(
+        url, {"version": 1, "reason_code": "OBSOLETE"}, headers={"HX-Request": "true"}
+    )
+    assert stale.status_code == 422
+    assert "Someone else changed this line" in stale.text
+    assert re.search(r'value="NRV" title="[^"]*" selected>', stale.text)  # the current code
 
 
 def test_spreadsheet_exports_and_imports_the_reason_code(line):
