@@ -113,8 +113,8 @@ def web_timings(
 
 def _journal_timings(client: Client, journal: str, count: int, runs: int) -> list:
     results = []
-    middle = 11_200 // PAGE_SIZE + 1  # the page of lines 11,201-
     pages = -(-count // PAGE_SIZE)
+    middle = (pages + 1) // 2
     for label, url in (
         ("journal page 1", journal),
         (f"journal page {middle} (of {pages})", f"{journal}?page={middle}"),
