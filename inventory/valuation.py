@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
 
@@ -266,16 +266,31 @@ def _entry_value_by_posting_date(entry: ItemLedgerEntry, on: date) -> Decimal:
     return value
 
 
-@dataclass(frozen=True)
-class LastDirectCost:
-    valuation_date: date
-    inventory_posting_group: str
+@dataclass(slots=True)
+class RevaluedEntry:
+    """An item ledger entry as posting a revaluation reads it: the columns the ledger writer
+    needs (``ledger.LedgerEntryRef``), how far it is invoiced, and the valuation date and
+    inventory posting group of its ``last_dc_ve`` (spec §2.10): its last Direct Cost value
+    entry, else its last value entry."""
+
+    entry_no: int
+    item_id: str
+    location_code: str
+    variant_code: str
+    entry_type: str
+    positive: bool
+    quantity: Decimal
+    remaining_quantity: Decimal
+    invoiced_quantity: Decimal
+    completely_invoiced: bool
+    applied_entry_to_adjust: bool
+    source_valuation_date: date
+    source_posting_group: str
 
 
-def last_direct_cost_entries(entry_nos: Iterable[int]) -> dict[int, LastDirectCost]:
-    """``last_dc_ve`` (spec §2.10) of many entries: their last Direct Cost value entry, else
-    their last value entry, in one query per few thousand entries."""
-    found: dict[int, LastDirectCost] = {}
+def revalued_entries(entry_nos: Iterable[int]) -> dict[int, RevaluedEntry]:
+    """``RevaluedEntry`` of many entries (rows, no models), in one query per few thousand."""
+    found: dict[int, RevaluedEntry] = {}
     entry_nos = sorted(set(entry_nos))
     for start in range(0, len(entry_nos), 5000):
         chunk = entry_nos[start : start + 5000]
@@ -284,17 +299,17 @@ def last_direct_cost_entries(entry_nos: Iterable[int]) -> dict[int, LastDirectCo
         rows = (
             ItemLedgerEntry.objects.filter(entry_no__in=chunk)
             .annotate(
-                valuation_date=Coalesce(
+                source_valuation_date=Coalesce(
                     Subquery(direct.values("valuation_date")[:1]),
                     Subquery(entries.values("valuation_date")[:1]),
                 ),
-                posting_group=Coalesce(
+                source_posting_group=Coalesce(
                     Subquery(direct.values("inventory_posting_group")[:1]),
                     Subquery(entries.values("inventory_posting_group")[:1]),
                 ),
             )
-            .values_list("entry_no", "valuation_date", "posting_group")
+            .values_list(*(f.name for f in fields(RevaluedEntry)))
         )
-        for entry_no, valuation_date, posting_group in rows:
-            found[entry_no] = LastDirectCost(valuation_date, posting_group)
+        for row in rows:
+            found[row[0]] = RevaluedEntry(*row)
     return found

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any, TypedDict, Unpack, cast
+from typing import Any, Protocol, TypedDict, Unpack, cast
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from inventory.amounts import ZERO, Precision
-from inventory.bulk import copy_insert
+from inventory.bulk import copy_rows
 from inventory.exceptions import PostingError
 from inventory.models import (
     AverageCostCalcType,
@@ -75,6 +75,21 @@ class ApplicationDraft(TypedDict, total=False):
     quantity: Decimal
     posting_date: date | None
     cost_application: bool
+
+
+class LedgerEntryRef(Protocol):
+    """What the writer reads of the item ledger entry a value entry is posted on: the model, or
+    a lighter row read for a large run (``defer_value_entry``)."""
+
+    entry_no: int
+    item_id: str
+    location_code: str
+    variant_code: str
+    entry_type: str
+    positive: bool
+    quantity: Decimal
+    remaining_quantity: Decimal
+    applied_entry_to_adjust: bool
 
 
 class ValueEntryDraft(TypedDict, total=False):
@@ -187,6 +202,20 @@ class Counters:
             LedgerCounter.objects.filter(name=name).update(last_no=last_no)
 
 
+FLUSH_EVERY = 5000  # deferred value entries written per COPY
+AMOUNT_FIELDS = (
+    "cost_amount_actual",
+    "cost_amount_expected",
+    "sales_amount_actual",
+    "sales_amount_expected",
+    "purchase_amount_actual",
+    "purchase_amount_expected",
+)
+# A deferred value entry's row: every column (by attribute name) with the model's default.
+VE_COLUMNS = tuple((f.attname, f.get_default()) for f in ValueEntry._meta.concrete_fields)
+type ValueEntryRow = tuple[Any, ...]  # the values of VE_COLUMNS
+
+
 @dataclass(frozen=True)
 class _WriterState:
     """What ``LedgerWriter.savepoint`` restores when its block fails."""
@@ -194,12 +223,9 @@ class _WriterState:
     counters: dict[str, int]
     ile_count: int
     ve_count: int
-    pending: tuple[ValueEntry, ...]
+    pending: tuple[ValueEntryRow, ...]
     pending_flags: frozenset[int]
     marked_points: frozenset[tuple[str, str, str, date]] = field(default_factory=frozenset)
-
-
-FLUSH_EVERY = 5000  # deferred value entries written per COPY
 
 
 class LedgerWriter:
@@ -234,7 +260,7 @@ class LedgerWriter:
         self.ile_nos: list[int] = []
         self.ve_nos: list[int] = []
         self.dirty_items: set[str] = set()
-        self.pending: list[ValueEntry] = []
+        self.pending: list[ValueEntryRow] = []
         self.pending_flags: set[int] = set()
         self.marked_points: set[tuple[str, str, str, date]] = set()
 
@@ -296,28 +322,45 @@ class LedgerWriter:
         return row
 
     def insert_value_entry(
-        self,
-        ile: ItemLedgerEntry,
-        *,
-        first: bool | None = None,
-        defer: bool = False,
-        **draft: Unpack[ValueEntryDraft],
+        self, ile: ItemLedgerEntry, *, first: bool | None = None, **draft: Unpack[ValueEntryDraft]
     ) -> ValueEntry:
         """Insert a VE on ``ile``: amounts rounded with R, Cost per Unit per spec §3.5.9.
 
         ``first`` says whether it is the entry's first value entry (looked up when None).
-        ``defer`` queues the row for one bulk insert at ``flush()``; the side effects happen now.
         """
+        if first is None:
+            first = not ValueEntry.objects.filter(item_ledger_entry=ile).exists()
+        fields = self._value_entry_fields(ile, first, draft)
+        ve = ValueEntry(item_ledger_entry=ile, **fields)
+        ve.save(force_insert=True)
+        self._after_value_entry(ile, fields, defer=False)
+        return ve
+
+    def defer_value_entry(
+        self, ile: LedgerEntryRef, *, first: bool, **draft: Unpack[ValueEntryDraft]
+    ) -> int:
+        """``insert_value_entry`` queued for one COPY at ``flush()`` (a row, no model: a
+        100,000-entry revaluation spent most of its time building models); the side effects
+        happen now. Returns the entry no."""
+        fields = self._value_entry_fields(ile, first, draft)
+        fields["item_ledger_entry_id"] = ile.entry_no
+        self.pending.append(tuple(fields.get(name, default) for name, default in VE_COLUMNS))
+        if len(self.pending) >= FLUSH_EVERY:
+            # a 100,000-entry revaluation held every row until the end (~1 GB peak RSS);
+            # written now, later reads see them, and a savepoint rollback undoes them
+            self.flush()
+        self._after_value_entry(ile, fields, defer=True)
+        entry_no: int = fields["entry_no"]
+        return entry_no
+
+    def _value_entry_fields(
+        self, ile: LedgerEntryRef, first: bool, draft: ValueEntryDraft
+    ) -> dict[str, Any]:
+        """The columns of a new VE (by attribute name, the item ledger entry's left out): the
+        draft's, its amounts rounded, and what the writer fills in; takes its entry no."""
         fields: dict[str, Any] = dict(draft)
         r = self.precision.r
-        for name in (
-            "cost_amount_actual",
-            "cost_amount_expected",
-            "sales_amount_actual",
-            "sales_amount_expected",
-            "purchase_amount_actual",
-            "purchase_amount_expected",
-        ):
+        for name in AMOUNT_FIELDS:
             fields[name] = r(fields.get(name, ZERO))
         item = self.items[ile.item_id]
         fields.setdefault("entry_type", ValueEntryType.DIRECT_COST)
@@ -328,39 +371,26 @@ class LedgerWriter:
         fields.setdefault("source_code", self.source_code)
         fields.setdefault("inventory_posting_group", item.inventory_posting_group)
         fields.setdefault("gen_prod_posting_group", item.gen_prod_posting_group)
-        if first is None:
-            first = not ValueEntry.objects.filter(item_ledger_entry=ile).exists()
-        ve = ValueEntry(
+        fields.update(
             entry_no=self.counters.next("value_entry"),
-            item_ledger_entry=ile,
             item_id=ile.item_id,
             location_code=ile.location_code,
             variant_code=ile.variant_code,
             item_ledger_entry_type=ile.entry_type,
-            user=self.user,
+            user_id=self.user.pk if self.user else None,
             journal_batch_name=self.batch_name,
             item_ledger_entry_quantity=fields["valued_quantity"] if first else ZERO,
             item_register_id=self.register_no,
-            **fields,
         )
-        if defer:
-            self.pending.append(ve)
-            if len(self.pending) >= FLUSH_EVERY:
-                # a 100,000-entry revaluation held every row until the end (~1 GB peak RSS);
-                # written now, later reads see them, and a savepoint rollback undoes them
-                self.flush()
-        else:
-            ve.save(force_insert=True)
-        self.ve_nos.append(ve.entry_no)
-        self._after_value_entry(ile, ve, defer)
-        return ve
+        self.ve_nos.append(fields["entry_no"])
+        return fields
 
-    def _after_value_entry(self, ile: ItemLedgerEntry, ve: ValueEntry, defer: bool) -> None:
+    def _after_value_entry(self, ile: LedgerEntryRef, fields: dict[str, Any], defer: bool) -> None:
         """Spec §3.8 items 1-3 (G/L and unit cost are the caller's business)."""
-        plain = ve.entry_type not in (ValueEntryType.VARIANCE, ValueEntryType.ROUNDING)
-        if plain and not ve.adjustment:
+        plain = fields["entry_type"] not in (ValueEntryType.VARIANCE, ValueEntryType.ROUNDING)
+        if plain and not fields.get("adjustment"):
             self.mark_entry_point_unadjusted(
-                ile.item_id, ve.location_code, ve.variant_code, ve.valuation_date
+                ile.item_id, ile.location_code, ile.variant_code, fields["valuation_date"]
             )
         if (
             plain
@@ -373,7 +403,7 @@ class LedgerWriter:
                 ile.applied_entry_to_adjust = True
                 self.pending_flags.add(ile.entry_no)
             else:
-                self.set_applied_entry_to_adjust(ile)
+                self.set_applied_entry_to_adjust(cast(ItemLedgerEntry, ile))
         item = self.items[ile.item_id]
         item.cost_is_adjusted = False
         self.dirty_items.add(item.no)
@@ -424,7 +454,7 @@ class LedgerWriter:
     def flush(self) -> None:
         """Insert the deferred value entries."""
         if self.pending:
-            copy_insert(ValueEntry, self.pending)
+            copy_rows(ValueEntry, [name for name, _default in VE_COLUMNS], self.pending)
             self.pending = []
         if self.pending_flags:
             ItemLedgerEntry.objects.filter(entry_no__in=self.pending_flags).update(

@@ -8,7 +8,7 @@ import pytest
 
 from inventory.exceptions import PostingError
 from inventory.models import ItemLedgerEntry, SourceCode, ValueEntry, ValueEntryType
-from inventory.services.ledger import LedgerWriter, lock_items
+from inventory.services.ledger import LedgerWriter, ValueEntryDraft, lock_items
 from tests.factories import ItemFactory
 from tests.posting import day, jline, post
 
@@ -16,10 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def revalue(writer: LedgerWriter, entry: ItemLedgerEntry, amount: str, *, defer: bool) -> int:
-    value_entry = writer.insert_value_entry(
-        entry,
-        first=False,
-        defer=defer,
+    draft = ValueEntryDraft(
         entry_type=ValueEntryType.REVALUATION,
         posting_date=day(2),
         valuation_date=day(2),
@@ -28,7 +25,9 @@ def revalue(writer: LedgerWriter, entry: ItemLedgerEntry, amount: str, *, defer:
         invoiced_quantity=D(0),
         cost_amount_actual=D(amount),
     )
-    return value_entry.entry_no
+    if defer:
+        return writer.defer_value_entry(entry, first=False, **draft)
+    return writer.insert_value_entry(entry, first=False, **draft).entry_no
 
 
 @pytest.mark.parametrize("defer", [False, True], ids=["inserted", "deferred"])
