@@ -16,8 +16,7 @@ from decimal import Decimal
 from typing import Any, Protocol, TypedDict, Unpack, cast
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -225,7 +224,8 @@ class _WriterState:
     ve_count: int
     pending: tuple[ValueEntryRow, ...]
     pending_flags: frozenset[int]
-    marked_points: frozenset[tuple[str, str, str, date]] = field(default_factory=frozenset)
+    marked_points: frozenset[EntryPointKey] = field(default_factory=frozenset)
+    pending_points: frozenset[EntryPointKey] = field(default_factory=frozenset)
 
 
 class LedgerWriter:
@@ -262,7 +262,8 @@ class LedgerWriter:
         self.dirty_items: set[str] = set()
         self.pending: list[ValueEntryRow] = []
         self.pending_flags: set[int] = set()
-        self.marked_points: set[tuple[str, str, str, date]] = set()
+        self.marked_points: set[EntryPointKey] = set()
+        self.pending_points: set[EntryPointKey] = set()  # marked at flush()
 
     # ------------------------------------------------------------------ savepoint
 
@@ -277,6 +278,7 @@ class LedgerWriter:
             pending=tuple(self.pending),
             pending_flags=frozenset(self.pending_flags),
             marked_points=frozenset(self.marked_points),
+            pending_points=frozenset(self.pending_points),
         )
         try:
             with transaction.atomic():
@@ -288,6 +290,7 @@ class LedgerWriter:
             self.pending = list(state.pending)
             self.pending_flags = set(state.pending_flags)
             self.marked_points = set(state.marked_points)
+            self.pending_points = set(state.pending_points)
             raise
 
     # ------------------------------------------------------------------ inserts
@@ -344,7 +347,7 @@ class LedgerWriter:
         happen now. Returns the entry no."""
         fields = self._value_entry_fields(ile, first, draft)
         fields["item_ledger_entry_id"] = ile.entry_no
-        self.pending.append(tuple(fields.get(name, default) for name, default in VE_COLUMNS))
+        self.pending.append(tuple([fields.get(name, default) for name, default in VE_COLUMNS]))
         if len(self.pending) >= FLUSH_EVERY:
             # a 100,000-entry revaluation held every row until the end (~1 GB peak RSS);
             # written now, later reads see them, and a savepoint rollback undoes them
@@ -361,7 +364,8 @@ class LedgerWriter:
         fields: dict[str, Any] = dict(draft)
         r = self.precision.r
         for name in AMOUNT_FIELDS:
-            fields[name] = r(fields.get(name, ZERO))
+            amount = fields.get(name)
+            fields[name] = r(amount) if amount else ZERO
         item = self.items[ile.item_id]
         fields.setdefault("entry_type", ValueEntryType.DIRECT_COST)
         if item.inventory_value_zero:
@@ -390,7 +394,11 @@ class LedgerWriter:
         plain = fields["entry_type"] not in (ValueEntryType.VARIANCE, ValueEntryType.ROUNDING)
         if plain and not fields.get("adjustment"):
             self.mark_entry_point_unadjusted(
-                ile.item_id, ile.location_code, ile.variant_code, fields["valuation_date"]
+                ile.item_id,
+                ile.location_code,
+                ile.variant_code,
+                fields["valuation_date"],
+                defer=defer,
             )
         if (
             plain
@@ -418,15 +426,26 @@ class LedgerWriter:
         self.save_ile(ile, "applied_entry_to_adjust")
 
     def mark_entry_point_unadjusted(
-        self, item_no: str, location_code: str, variant_code: str, valuation_date: date
+        self,
+        item_no: str,
+        location_code: str,
+        variant_code: str,
+        valuation_date: date,
+        *,
+        defer: bool = False,
     ) -> None:
-        """Spec §2.6: this point and every later point of the pool become unadjusted."""
+        """Spec §2.6: this point and every later point of the pool become unadjusted (``defer``:
+        at ``flush()``, with the other points of the deferred value entries)."""
         key = entry_point_key(
             self.setup, self.items[item_no], location_code, variant_code, valuation_date
         )
-        if key not in self.marked_points:  # else already marked (with every later point)
-            self.marked_points.add(key)
-            mark_entry_point_unadjusted(self.setup, self.items[item_no], *key[1:])
+        if key in self.marked_points:  # already marked (with every later point)
+            return
+        self.marked_points.add(key)
+        if defer:
+            self.pending_points.add(key)
+        else:
+            mark_entry_points_unadjusted(self.setup, self.items, [key])
 
     def move_valuation_date(self, ile: ItemLedgerEntry, new_date: date) -> None:
         """Spec §3.7: an outbound's VEs dated before ``new_date`` move to it, and so do those of
@@ -461,6 +480,9 @@ class LedgerWriter:
                 applied_entry_to_adjust=True
             )
             self.pending_flags = set()
+        if self.pending_points:
+            mark_entry_points_unadjusted(self.setup, self.items, sorted(self.pending_points))
+            self.pending_points = set()
 
     def finish(self) -> ItemRegister:
         self.flush()
@@ -529,9 +551,12 @@ def cost_per_unit_of(precision: Precision, fields: dict[str, Any]) -> Decimal:
     return precision.cost_per_unit(amount, fields["valued_quantity"])
 
 
+type EntryPointKey = tuple[str, str, str, date]  # item no., location, variant, valuation date
+
+
 def entry_point_key(
     setup: InventorySetup, item: Item, location_code: str, variant_code: str, valuation_date: date
-) -> tuple[str, str, str, date]:
+) -> EntryPointKey:
     """The entry point (§2.6) a value entry falls in: for an Average item the last day of its
     average-cost period, and no location or variant when the pool is the item."""
     if item.costing_method == CostingMethod.AVERAGE:
@@ -541,30 +566,49 @@ def entry_point_key(
     return (item.no, location_code, variant_code, valuation_date)
 
 
-def mark_entry_point_unadjusted(
-    setup: InventorySetup, item: Item, location_code: str, variant_code: str, valuation_date: date
+# Every point of ``mark_entry_points_unadjusted``'s keys (arrays of their parts) and each later
+# point of its pool: of its location and variant, or of the item.
+MARK_ENTRY_POINTS = f"""
+UPDATE {AvgCostAdjmtEntryPoint._meta.db_table} p SET cost_is_adjusted = FALSE
+WHERE p.cost_is_adjusted AND EXISTS (
+    SELECT FROM unnest(%s::varchar[], %s::varchar[], %s::varchar[], %s::date[], %s::boolean[])
+        AS k (item_id, location_code, variant_code, valuation_date, pool_is_item)
+    WHERE k.item_id = p.item_id
+      AND (p.location_code = k.location_code AND p.variant_code = k.variant_code
+               AND p.valuation_date >= k.valuation_date  -- the point and the later ones
+           OR k.pool_is_item AND p.valuation_date > k.valuation_date)
+)"""
+
+
+def mark_entry_points_unadjusted(
+    setup: InventorySetup, items: dict[str, Item], keys: Iterable[EntryPointKey]
 ) -> None:
-    """Spec §2.6: the point (see ``entry_point_key``) and every later point of its pool become
-    unadjusted."""
-    pool_is_item = (
-        item.costing_method == CostingMethod.AVERAGE
+    """Spec §2.6: each point (see ``entry_point_key``; created if missing) and every later point
+    of its pool become unadjusted; two statements for any number of points."""
+    keys = list(keys)
+    AvgCostAdjmtEntryPoint.objects.bulk_create(
+        [
+            AvgCostAdjmtEntryPoint(
+                item_id=item_no,
+                location_code=location_code,
+                variant_code=variant_code,
+                valuation_date=valuation_date,
+                cost_is_adjusted=False,
+            )
+            for item_no, location_code, variant_code, valuation_date in keys
+        ],
+        ignore_conflicts=True,
+    )
+    pool_is_item = [
+        items[item_no].costing_method == CostingMethod.AVERAGE
         and setup.average_cost_calc_type == AverageCostCalcType.ITEM
-    )
-    point, _created = AvgCostAdjmtEntryPoint.objects.get_or_create(
-        item_id=item.no,
-        location_code=location_code,
-        variant_code=variant_code,
-        valuation_date=valuation_date,
-        defaults={"cost_is_adjusted": False},
-    )
-    later = AvgCostAdjmtEntryPoint.objects.filter(
-        Q(valuation_date__gt=valuation_date) | Q(pk=point.pk),
-        item_id=item.no,
-        cost_is_adjusted=True,
-    )
-    if not pool_is_item:
-        later = later.filter(location_code=location_code, variant_code=variant_code)
-    later.update(cost_is_adjusted=False)
+        for item_no, *_ in keys
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            MARK_ENTRY_POINTS,
+            [*(list(column) for column in zip(*keys, strict=True)), pool_is_item],
+        )
 
 
 def cost_receivers(entry: ItemLedgerEntry) -> list[ItemLedgerEntry]:
