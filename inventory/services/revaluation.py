@@ -551,8 +551,8 @@ class _RevaluationPoster:
                 item_nos=nos, on=on, standard_per_item=True, by_posting_date=True
             ):
                 self.candidates[(on, candidate.item_no)].append(candidate)
-        self.candidate_entries |= revalued_entries(
-            c.entry_no for key in keys for c in self.candidates[key]
+        self.candidate_entries |= revalued_entries(  # only those with a quantity get a share
+            c.entry_no for key in keys for c in self.candidates[key] if c.remaining
         )
 
     def _update_standard_cost(self, item: Item, line: RevaluationLineInput) -> None:
