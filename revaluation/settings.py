@@ -169,6 +169,10 @@ else:
         )
     }
 
+# JIT compilation costs 5-17 s on the large set-based statements of this data and saves nothing
+# on them (docs/BENCHMARKS.md): off for every connection of the app.
+DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+
 # Long work (Adjust Cost, large calculations and postings) runs as django.tasks in the database
 # queue; `manage.py db_worker` processes run them (`make run` starts one beside the server).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
