@@ -844,7 +844,7 @@ class JobStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-ACTIVE_JOB_STATUSES = (JobStatus.QUEUED, JobStatus.RUNNING)
+ACTIVE_JOB_STATUSES: tuple[JobStatus, ...] = (JobStatus.QUEUED, JobStatus.RUNNING)
 # The Adjust Cost runs were the first jobs; their names stay.
 AdjustmentRunStatus = JobStatus
 ACTIVE_ADJUSTMENT_RUN_STATUSES = ACTIVE_JOB_STATUSES

@@ -13,16 +13,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any, TypedDict, Unpack, cast
+from typing import Any, Protocol, TypedDict, Unpack, cast
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from inventory.amounts import ZERO, Precision
-from inventory.bulk import copy_insert
+from inventory.bulk import copy_rows
 from inventory.exceptions import PostingError
 from inventory.models import (
     AverageCostCalcType,
@@ -75,6 +74,21 @@ class ApplicationDraft(TypedDict, total=False):
     quantity: Decimal
     posting_date: date | None
     cost_application: bool
+
+
+class LedgerEntryRef(Protocol):
+    """What the writer reads of the item ledger entry a value entry is posted on: the model, or
+    a lighter row read for a large run (``defer_value_entry``)."""
+
+    entry_no: int
+    item_id: str
+    location_code: str
+    variant_code: str
+    entry_type: str
+    positive: bool
+    quantity: Decimal
+    remaining_quantity: Decimal
+    applied_entry_to_adjust: bool
 
 
 class ValueEntryDraft(TypedDict, total=False):
@@ -191,6 +205,20 @@ class Counters:
                 LedgerCounter.objects.filter(name=name).update(last_no=last_no)
 
 
+FLUSH_EVERY = 5000  # deferred value entries written per COPY
+AMOUNT_FIELDS = (
+    "cost_amount_actual",
+    "cost_amount_expected",
+    "sales_amount_actual",
+    "sales_amount_expected",
+    "purchase_amount_actual",
+    "purchase_amount_expected",
+)
+# A deferred value entry's row: every column (by attribute name) with the model's default.
+VE_COLUMNS = tuple((f.attname, f.get_default()) for f in ValueEntry._meta.concrete_fields)
+type ValueEntryRow = tuple[Any, ...]  # the values of VE_COLUMNS
+
+
 @dataclass(frozen=True)
 class _WriterState:
     """What ``LedgerWriter.savepoint`` restores when its block fails."""
@@ -198,12 +226,10 @@ class _WriterState:
     counters: dict[str, int]
     ile_count: int
     ve_count: int
-    pending: tuple[ValueEntry, ...]
+    pending: tuple[ValueEntryRow, ...]
     pending_flags: frozenset[int]
-    marked_points: frozenset[tuple[str, str, str, date]] = field(default_factory=frozenset)
-
-
-FLUSH_EVERY = 5000  # deferred value entries written per COPY
+    marked_points: frozenset[EntryPointKey] = field(default_factory=frozenset)
+    pending_points: frozenset[EntryPointKey] = field(default_factory=frozenset)
 
 
 class LedgerWriter:
@@ -239,9 +265,10 @@ class LedgerWriter:
         self.ile_nos: list[int] = []
         self.ve_nos: list[int] = []
         self.dirty_items: set[str] = set()
-        self.pending: list[ValueEntry] = []
+        self.pending: list[ValueEntryRow] = []
         self.pending_flags: set[int] = set()
-        self.marked_points: set[tuple[str, str, str, date]] = set()
+        self.marked_points: set[EntryPointKey] = set()
+        self.pending_points: set[EntryPointKey] = set()  # marked at flush()
 
     # ------------------------------------------------------------------ savepoint
 
@@ -256,6 +283,7 @@ class LedgerWriter:
             pending=tuple(self.pending),
             pending_flags=frozenset(self.pending_flags),
             marked_points=frozenset(self.marked_points),
+            pending_points=frozenset(self.pending_points),
         )
         try:
             with transaction.atomic():
@@ -267,6 +295,7 @@ class LedgerWriter:
             self.pending = list(state.pending)
             self.pending_flags = set(state.pending_flags)
             self.marked_points = set(state.marked_points)
+            self.pending_points = set(state.pending_points)
             raise
 
     # ------------------------------------------------------------------ inserts
@@ -301,29 +330,47 @@ class LedgerWriter:
         return row
 
     def insert_value_entry(
-        self,
-        ile: ItemLedgerEntry,
-        *,
-        first: bool | None = None,
-        defer: bool = False,
-        **draft: Unpack[ValueEntryDraft],
+        self, ile: ItemLedgerEntry, *, first: bool | None = None, **draft: Unpack[ValueEntryDraft]
     ) -> ValueEntry:
         """Insert a VE on ``ile``: amounts rounded with R, Cost per Unit per spec §3.5.9.
 
         ``first`` says whether it is the entry's first value entry (looked up when None).
-        ``defer`` queues the row for one bulk insert at ``flush()``; the side effects happen now.
         """
+        if first is None:
+            first = not ValueEntry.objects.filter(item_ledger_entry=ile).exists()
+        fields = self._value_entry_fields(ile, first, draft)
+        ve = ValueEntry(item_ledger_entry=ile, **fields)
+        ve.save(force_insert=True)
+        self._after_value_entry(ile, fields, defer=False)
+        return ve
+
+    def defer_value_entry(
+        self, ile: LedgerEntryRef, *, first: bool, **draft: Unpack[ValueEntryDraft]
+    ) -> int:
+        """``insert_value_entry`` queued for one COPY at ``flush()`` (a row, no model: a
+        100,000-entry revaluation spent most of its time building models); the side effects
+        happen now. Returns the entry no."""
+        fields = self._value_entry_fields(ile, first, draft)
+        fields["item_ledger_entry_id"] = ile.entry_no
+        self.pending.append(tuple([fields.get(name, default) for name, default in VE_COLUMNS]))
+        if len(self.pending) >= FLUSH_EVERY:
+            # a 100,000-entry revaluation held every row until the end (~1 GB peak RSS);
+            # written now, later reads see them, and a savepoint rollback undoes them
+            self.flush()
+        self._after_value_entry(ile, fields, defer=True)
+        entry_no: int = fields["entry_no"]
+        return entry_no
+
+    def _value_entry_fields(
+        self, ile: LedgerEntryRef, first: bool, draft: ValueEntryDraft
+    ) -> dict[str, Any]:
+        """The columns of a new VE (by attribute name, the item ledger entry's left out): the
+        draft's, its amounts rounded, and what the writer fills in; takes its entry no."""
         fields: dict[str, Any] = dict(draft)
         r = self.precision.r
-        for name in (
-            "cost_amount_actual",
-            "cost_amount_expected",
-            "sales_amount_actual",
-            "sales_amount_expected",
-            "purchase_amount_actual",
-            "purchase_amount_expected",
-        ):
-            fields[name] = r(fields.get(name, ZERO))
+        for name in AMOUNT_FIELDS:
+            amount = fields.get(name)
+            fields[name] = r(amount) if amount else ZERO
         item = self.items[ile.item_id]
         fields.setdefault("entry_type", ValueEntryType.DIRECT_COST)
         if item.inventory_value_zero:
@@ -333,39 +380,30 @@ class LedgerWriter:
         fields.setdefault("source_code", self.source_code)
         fields.setdefault("inventory_posting_group", item.inventory_posting_group)
         fields.setdefault("gen_prod_posting_group", item.gen_prod_posting_group)
-        if first is None:
-            first = not ValueEntry.objects.filter(item_ledger_entry=ile).exists()
-        ve = ValueEntry(
+        fields.update(
             entry_no=self.counters.next("value_entry"),
-            item_ledger_entry=ile,
             item_id=ile.item_id,
             location_code=ile.location_code,
             variant_code=ile.variant_code,
             item_ledger_entry_type=ile.entry_type,
-            user=self.user,
+            user_id=self.user.pk if self.user else None,
             journal_batch_name=self.batch_name,
             item_ledger_entry_quantity=fields["valued_quantity"] if first else ZERO,
             item_register_id=self.register_no,
-            **fields,
         )
-        if defer:
-            self.pending.append(ve)
-            if len(self.pending) >= FLUSH_EVERY:
-                # a 100,000-entry revaluation held every row until the end (~1 GB peak RSS);
-                # written now, later reads see them, and a savepoint rollback undoes them
-                self.flush()
-        else:
-            ve.save(force_insert=True)
-        self.ve_nos.append(ve.entry_no)
-        self._after_value_entry(ile, ve, defer)
-        return ve
+        self.ve_nos.append(fields["entry_no"])
+        return fields
 
-    def _after_value_entry(self, ile: ItemLedgerEntry, ve: ValueEntry, defer: bool) -> None:
+    def _after_value_entry(self, ile: LedgerEntryRef, fields: dict[str, Any], defer: bool) -> None:
         """Spec §3.8 items 1-3 (G/L and unit cost are the caller's business)."""
-        plain = ve.entry_type not in (ValueEntryType.VARIANCE, ValueEntryType.ROUNDING)
-        if plain and not ve.adjustment:
+        plain = fields["entry_type"] not in (ValueEntryType.VARIANCE, ValueEntryType.ROUNDING)
+        if plain and not fields.get("adjustment"):
             self.mark_entry_point_unadjusted(
-                ile.item_id, ve.location_code, ve.variant_code, ve.valuation_date
+                ile.item_id,
+                ile.location_code,
+                ile.variant_code,
+                fields["valuation_date"],
+                defer=defer,
             )
         if (
             plain
@@ -378,7 +416,7 @@ class LedgerWriter:
                 ile.applied_entry_to_adjust = True
                 self.pending_flags.add(ile.entry_no)
             else:
-                self.set_applied_entry_to_adjust(ile)
+                self.set_applied_entry_to_adjust(cast(ItemLedgerEntry, ile))
         item = self.items[ile.item_id]
         item.cost_is_adjusted = False
         self.dirty_items.add(item.no)
@@ -393,15 +431,26 @@ class LedgerWriter:
         self.save_ile(ile, "applied_entry_to_adjust")
 
     def mark_entry_point_unadjusted(
-        self, item_no: str, location_code: str, variant_code: str, valuation_date: date
+        self,
+        item_no: str,
+        location_code: str,
+        variant_code: str,
+        valuation_date: date,
+        *,
+        defer: bool = False,
     ) -> None:
-        """Spec §2.6: this point and every later point of the pool become unadjusted."""
+        """Spec §2.6: this point and every later point of the pool become unadjusted (``defer``:
+        at ``flush()``, with the other points of the deferred value entries)."""
         key = entry_point_key(
             self.setup, self.items[item_no], location_code, variant_code, valuation_date
         )
-        if key not in self.marked_points:  # else already marked (with every later point)
-            self.marked_points.add(key)
-            mark_entry_point_unadjusted(self.setup, self.items[item_no], *key[1:])
+        if key in self.marked_points:  # already marked (with every later point)
+            return
+        self.marked_points.add(key)
+        if defer:
+            self.pending_points.add(key)
+        else:
+            mark_entry_points_unadjusted(self.setup, self.items, [key])
 
     def move_valuation_date(self, ile: ItemLedgerEntry, new_date: date) -> None:
         """Spec §3.7: an outbound's VEs dated before ``new_date`` move to it, and so do those of
@@ -429,13 +478,16 @@ class LedgerWriter:
     def flush(self) -> None:
         """Insert the deferred value entries."""
         if self.pending:
-            copy_insert(ValueEntry, self.pending)
+            copy_rows(ValueEntry, [name for name, _default in VE_COLUMNS], self.pending)
             self.pending = []
         if self.pending_flags:
             ItemLedgerEntry.objects.filter(entry_no__in=self.pending_flags).update(
                 applied_entry_to_adjust=True
             )
             self.pending_flags = set()
+        if self.pending_points:
+            mark_entry_points_unadjusted(self.setup, self.items, sorted(self.pending_points))
+            self.pending_points = set()
 
     def finish(self) -> ItemRegister:
         self.flush()
@@ -504,9 +556,12 @@ def cost_per_unit_of(precision: Precision, fields: dict[str, Any]) -> Decimal:
     return precision.cost_per_unit(amount, fields["valued_quantity"])
 
 
+type EntryPointKey = tuple[str, str, str, date]  # item no., location, variant, valuation date
+
+
 def entry_point_key(
     setup: InventorySetup, item: Item, location_code: str, variant_code: str, valuation_date: date
-) -> tuple[str, str, str, date]:
+) -> EntryPointKey:
     """The entry point (§2.6) a value entry falls in: for an Average item the last day of its
     average-cost period, and no location or variant when the pool is the item."""
     if item.costing_method == CostingMethod.AVERAGE:
@@ -516,30 +571,49 @@ def entry_point_key(
     return (item.no, location_code, variant_code, valuation_date)
 
 
-def mark_entry_point_unadjusted(
-    setup: InventorySetup, item: Item, location_code: str, variant_code: str, valuation_date: date
+# Every point of ``mark_entry_points_unadjusted``'s keys (arrays of their parts) and each later
+# point of its pool: of its location and variant, or of the item.
+MARK_ENTRY_POINTS = f"""
+UPDATE {AvgCostAdjmtEntryPoint._meta.db_table} p SET cost_is_adjusted = FALSE
+WHERE p.cost_is_adjusted AND EXISTS (
+    SELECT FROM unnest(%s::varchar[], %s::varchar[], %s::varchar[], %s::date[], %s::boolean[])
+        AS k (item_id, location_code, variant_code, valuation_date, pool_is_item)
+    WHERE k.item_id = p.item_id
+      AND (p.location_code = k.location_code AND p.variant_code = k.variant_code
+               AND p.valuation_date >= k.valuation_date  -- the point and the later ones
+           OR k.pool_is_item AND p.valuation_date > k.valuation_date)
+)"""
+
+
+def mark_entry_points_unadjusted(
+    setup: InventorySetup, items: dict[str, Item], keys: Iterable[EntryPointKey]
 ) -> None:
-    """Spec §2.6: the point (see ``entry_point_key``) and every later point of its pool become
-    unadjusted."""
-    pool_is_item = (
-        item.costing_method == CostingMethod.AVERAGE
+    """Spec §2.6: each point (see ``entry_point_key``; created if missing) and every later point
+    of its pool become unadjusted; two statements for any number of points."""
+    keys = list(keys)
+    AvgCostAdjmtEntryPoint.objects.bulk_create(
+        [
+            AvgCostAdjmtEntryPoint(
+                item_id=item_no,
+                location_code=location_code,
+                variant_code=variant_code,
+                valuation_date=valuation_date,
+                cost_is_adjusted=False,
+            )
+            for item_no, location_code, variant_code, valuation_date in keys
+        ],
+        ignore_conflicts=True,
+    )
+    pool_is_item = [
+        items[item_no].costing_method == CostingMethod.AVERAGE
         and setup.average_cost_calc_type == AverageCostCalcType.ITEM
-    )
-    point, _created = AvgCostAdjmtEntryPoint.objects.get_or_create(
-        item_id=item.no,
-        location_code=location_code,
-        variant_code=variant_code,
-        valuation_date=valuation_date,
-        defaults={"cost_is_adjusted": False},
-    )
-    later = AvgCostAdjmtEntryPoint.objects.filter(
-        Q(valuation_date__gt=valuation_date) | Q(pk=point.pk),
-        item_id=item.no,
-        cost_is_adjusted=True,
-    )
-    if not pool_is_item:
-        later = later.filter(location_code=location_code, variant_code=variant_code)
-    later.update(cost_is_adjusted=False)
+        for item_no, *_ in keys
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            MARK_ENTRY_POINTS,
+            [*(list(column) for column in zip(*keys, strict=True)), pool_is_item],
+        )
 
 
 def cost_receivers(entry: ItemLedgerEntry) -> list[ItemLedgerEntry]:

@@ -38,9 +38,10 @@ from inventory.services.ledger import LedgerWriter, check_posting_date, lock_ite
 from inventory.services.posting import PostingResult
 from inventory.valuation import (
     EntryValue,
+    RevaluedEntry,
     inbound_entry_values,
-    last_direct_cost_entries,
     remaining_quantities_at,
+    revalued_entries,
 )
 
 SUM_PER_LOCATION = {"location", "location_and_variant"}
@@ -100,10 +101,10 @@ def revaluation_journal_post(
     writer = LedgerWriter(
         items=items, source_code=SourceCode.REVALUATION_JOURNAL, user=user, batch_name=batch_name
     )
-    errors = check_revaluation_lines(lines, items, writer)
+    poster = _RevaluationPoster(writer, lines)
+    errors = check_revaluation_lines(lines, items, writer, poster.entries)
     if errors:
         raise errors[0]
-    poster = _RevaluationPoster(writer, lines)
     for line in lines:
         poster.post_line(line)
     register = writer.finish()
@@ -239,8 +240,10 @@ def _dry_run(
                 no for no, item in items.items() if not item.cost_is_adjusted
             )
             writer = LedgerWriter(items=items, source_code=SourceCode.REVALUATION_JOURNAL)
-            errors = {e.line_no: e for e in check_revaluation_lines(lines, items, writer)}
             poster = _RevaluationPoster(writer, lines)
+            errors = {
+                e.line_no: e for e in check_revaluation_lines(lines, items, writer, poster.entries)
+            }
             for line in lines:
                 error = errors.get(line.line_no)
                 first = len(writer.ve_nos)
@@ -334,9 +337,13 @@ def _dry_run_adjustment(impact: RevaluationImpact, item_nos: list[str], *, after
 
 
 def check_revaluation_lines(
-    lines: Sequence[RevaluationLineInput], items: dict[str, Item], writer: LedgerWriter
+    lines: Sequence[RevaluationLineInput],
+    items: dict[str, Item],
+    writer: LedgerWriter,
+    entries: dict[int, RevaluedEntry],
 ) -> list[PostingError]:
-    """Spec §6.1 for every posting line; returns all problems (the test report lists them)."""
+    """Spec §6.1 for every posting line; returns all problems (the test report lists them).
+    ``entries``: those the per-entry lines apply to (read by the poster)."""
     errors: list[PostingError] = []
     partial_entries = {
         line.applies_to_entry: line
@@ -348,9 +355,6 @@ def check_revaluation_lines(
     for on in dates:
         nos = [no for no, line in partial_entries.items() if line.posting_date == on]
         remaining |= {(no, on): qty for no, qty in remaining_quantities_at(nos, on).items()}
-    entries = ItemLedgerEntry.objects.in_bulk(
-        [line.applies_to_entry for line in lines if line.applies_to_entry]
-    )
     for line in lines:
         try:
             _check_line(line, items, writer, entries, remaining)
@@ -396,39 +400,35 @@ def _check_line(line, items, writer, entries, remaining) -> None:
         raise new_postings_error(item.no, line.line_no)
 
 
-class _RevaluationPoster:
-    """Posts revaluation lines, reading what they need for the whole journal up front.
+SUM_ITEM_CHUNK = 100  # items whose split candidates a sum line's poster reads at once
 
-    Entries, their last direct-cost value entry and the split candidates of sum lines are read
-    in a few set-based queries; value entries are inserted in bulk. A line that meets an entry
-    already revalued earlier in the same journal reads the ledger again (after inserting what is
-    pending), so duplicate lines see each other exactly as posting one by one would.
+
+class _RevaluationPoster:
+    """Posts revaluation lines with few set-based reads and value entries written as rows.
+
+    The entries of per-entry lines are read up front; the split candidates of sum lines (and
+    their entries) a chunk of items at a time, in the order of the lines, so that memory stays
+    flat whatever the journal's size. A line that meets an entry already revalued earlier in
+    the same journal reads the ledger again (after inserting what is pending), so duplicate
+    lines see each other exactly as posting one by one would.
     """
 
     def __init__(self, writer: LedgerWriter, lines: Sequence[RevaluationLineInput]):
         self.writer = writer
         self.precision = writer.precision
         self.touched: set[int] = set()
-        self.candidates: dict[tuple[date, str], list[EntryValue]] = {}
-        sum_items: dict[date, set[str]] = defaultdict(set)
-        entry_nos = set()
-        for line in lines:
-            if line.inventory_value_per:
-                sum_items[line.posting_date].add(line.item_no)
-            else:
-                entry_nos.add(line.applies_to_entry)
-        for on, item_nos in sum_items.items():
-            for candidate in self._read_candidates(item_nos, on):
-                self.candidates.setdefault((on, candidate.item_no), []).append(candidate)
-                entry_nos.add(candidate.entry_no)
-        self.entries = ItemLedgerEntry.objects.in_bulk(list(entry_nos))
-        self.sources = last_direct_cost_entries(entry_nos)
-
-    @staticmethod
-    def _read_candidates(item_nos, on: date):
-        return inbound_entry_values(
-            item_nos=item_nos, on=on, standard_per_item=True, by_posting_date=True
+        self.entries = revalued_entries(
+            line.applies_to_entry for line in lines if not line.inventory_value_per
         )
+        # (posting date, item) of the sum lines in the order of the lines, read a chunk at a time
+        self.sum_keys = list(
+            dict.fromkeys(
+                (line.posting_date, line.item_no) for line in lines if line.inventory_value_per
+            )
+        )
+        self.sum_key_positions = {key: k for k, key in enumerate(self.sum_keys)}
+        self.candidates: dict[tuple[date | None, str], list[EntryValue]] = {}
+        self.candidate_entries: dict[int, RevaluedEntry] = {}
 
     def post_line(self, line: RevaluationLineInput) -> None:
         if line.inventory_value_per:
@@ -445,7 +445,7 @@ class _RevaluationPoster:
     def post_entry(
         self,
         line: RevaluationLineInput,
-        entry: ItemLedgerEntry,
+        entry: RevaluedEntry,
         *,
         quantity: Decimal,
         amount: Decimal,
@@ -457,19 +457,17 @@ class _RevaluationPoster:
         cost = p.cost_at_unit_cost(amount / quantity, quantity)
         expected = p.r(cost * applied_amount / amount) if applied_amount else ZERO
         actual = p.r(cost) - expected
-        source = self.sources[entry.entry_no]
         self.touched.add(entry.entry_no)
-        self.writer.insert_value_entry(
+        self.writer.defer_value_entry(
             entry,
             first=False,
-            defer=True,
             entry_type=ValueEntryType.REVALUATION,
             posting_date=line.posting_date,
-            valuation_date=max(line.posting_date, source.valuation_date),
+            valuation_date=max(line.posting_date, entry.source_valuation_date),
             document_no=line.document_no,
             description=line.description,
             reason_code=line.reason_code,
-            inventory_posting_group=source.inventory_posting_group,
+            inventory_posting_group=entry.source_posting_group,
             valued_quantity=quantity,
             invoiced_quantity=ZERO,
             cost_amount_actual=actual,
@@ -508,7 +506,7 @@ class _RevaluationPoster:
                 last = False
             if a != 0:
                 applied = ZERO
-                entry = self.entries[candidate.entry_no]
+                entry = self.candidate_entries[candidate.entry_no]
                 if standard and not entry.completely_invoiced:
                     applied = self.precision.r(
                         a * (entry.quantity - entry.invoiced_quantity) / entry.quantity
@@ -532,21 +530,42 @@ class _RevaluationPoster:
 
     def _candidates(self, line: RevaluationLineInput) -> list[EntryValue]:
         """The entries a sum line is split over (§6.4), in location, variant, entry no. order."""
-        candidates = self.candidates.get((line.posting_date, line.item_no), [])
-        if any(c.entry_no in self.touched for c in candidates):
+        key = (line.posting_date, line.item_no)
+        candidates = self.candidates.get(key)
+        if candidates is None:
+            start = self.sum_key_positions[key]
+            self._read_candidates(self.sum_keys[start : start + SUM_ITEM_CHUNK], keep=False)
+        elif any(c.entry_no in self.touched for c in candidates):
             # an earlier line revalued one of them: read their values again
-            self.writer.flush()
-            candidates = list(self._read_candidates([line.item_no], line.posting_date))
-            self.candidates[(line.posting_date, line.item_no)] = candidates
+            self._read_candidates([key], keep=True)
         per = line.inventory_value_per
         by_location = bool(line.location_code) or per in SUM_PER_LOCATION
         by_variant = bool(line.variant_code) or per in SUM_PER_VARIANT
         return [
             c
-            for c in candidates
+            for c in self.candidates[key]
             if (not by_location or c.location_code == line.location_code)
             and (not by_variant or c.variant_code == line.variant_code)
         ]
+
+    def _read_candidates(self, keys: list[tuple[date | None, str]], *, keep: bool) -> None:
+        """Read the candidates of the (posting date, item) ``keys`` and their entries, after
+        writing what is pending; ``keep``: add them to those read before, else replace them."""
+        self.writer.flush()
+        if not keep:
+            self.candidates, self.candidate_entries = {}, {}
+        item_nos: dict[date | None, list[str]] = defaultdict(list)
+        for on, item_no in keys:
+            self.candidates[(on, item_no)] = []
+            item_nos[on].append(item_no)
+        for on, nos in item_nos.items():
+            for candidate in inbound_entry_values(
+                item_nos=nos, on=on, standard_per_item=True, by_posting_date=True
+            ):
+                self.candidates[(on, candidate.item_no)].append(candidate)
+        self.candidate_entries |= revalued_entries(  # only those with a quantity get a share
+            c.entry_no for key in keys for c in self.candidates[key] if c.remaining
+        )
 
     def _update_standard_cost(self, item: Item, line: RevaluationLineInput) -> None:
         """Spec §6.5."""

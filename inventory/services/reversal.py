@@ -160,10 +160,9 @@ def revaluation_reverse(
                 field="item_no",
             )
     for v in entries:
-        writer.insert_value_entry(
+        writer.defer_value_entry(
             v.item_ledger_entry,
             first=False,
-            defer=True,
             entry_type=ValueEntryType.REVALUATION,
             posting_date=posting_date,
             valuation_date=v.valuation_date,

@@ -7,8 +7,15 @@ from decimal import Decimal as D
 import pytest
 
 from inventory.exceptions import PostingError
-from inventory.models import ItemLedgerEntry, SourceCode, ValueEntry, ValueEntryType
-from inventory.services.ledger import LedgerWriter, lock_items
+from inventory.models import (
+    AvgCostAdjmtEntryPoint,
+    CostingMethod,
+    ItemLedgerEntry,
+    SourceCode,
+    ValueEntry,
+    ValueEntryType,
+)
+from inventory.services.ledger import LedgerWriter, ValueEntryDraft, lock_items
 from tests.factories import ItemFactory
 from tests.posting import day, jline, post
 
@@ -16,10 +23,7 @@ pytestmark = pytest.mark.django_db
 
 
 def revalue(writer: LedgerWriter, entry: ItemLedgerEntry, amount: str, *, defer: bool) -> int:
-    value_entry = writer.insert_value_entry(
-        entry,
-        first=False,
-        defer=defer,
+    draft = ValueEntryDraft(
         entry_type=ValueEntryType.REVALUATION,
         posting_date=day(2),
         valuation_date=day(2),
@@ -28,7 +32,9 @@ def revalue(writer: LedgerWriter, entry: ItemLedgerEntry, amount: str, *, defer:
         invoiced_quantity=D(0),
         cost_amount_actual=D(amount),
     )
-    return value_entry.entry_no
+    if defer:
+        return writer.defer_value_entry(entry, first=False, **draft)
+    return writer.insert_value_entry(entry, first=False, **draft).entry_no
 
 
 @pytest.mark.parametrize("defer", [False, True], ids=["inserted", "deferred"])
@@ -93,3 +99,43 @@ def test_deferred_value_entries_are_written_in_chunks(setup, monkeypatch):
     assert list(
         ValueEntry.objects.order_by("entry_no").values_list("entry_no", "cost_amount_actual")
     ) == [(1, D("50.00")), (2, D("1.00")), (3, D("2.00")), (4, D("16.00"))]
+
+
+def test_entry_points_of_deferred_value_entries_are_marked_at_flush(setup):
+    """The points of deferred value entries are marked at flush, several at once: each point
+    (created if missing) and the later points of its pool (location and variant, or the whole
+    item for an Average item per item); not the points of other pools, nor earlier ones."""
+    ItemFactory(no="A")
+    ItemFactory(no="B", costing_method=CostingMethod.AVERAGE)
+    points = [
+        ("A", "BLUE", day(1)),
+        ("A", "BLUE", day(5)),
+        ("A", "RED", day(5)),
+        ("A", "BLUE", day(3)),  # A/BLUE is marked from day 3 on
+        ("B", "", day(1)),
+        ("B", "", day(4)),
+    ]
+    for item_no, location, on in points[:3] + points[4:]:
+        AvgCostAdjmtEntryPoint.objects.create(
+            item_id=item_no, location_code=location, valuation_date=on, cost_is_adjusted=True
+        )
+    writer = LedgerWriter(items=lock_items(["A", "B"]), source_code=SourceCode.REVALUATION_JOURNAL)
+    for item_no, location, on in [("A", "BLUE", day(3)), ("B", "", day(2))]:
+        writer.mark_entry_point_unadjusted(item_no, location, "", on, defer=True)
+    assert not AvgCostAdjmtEntryPoint.objects.filter(cost_is_adjusted=False).exists()
+
+    writer.flush()
+
+    assert sorted(
+        AvgCostAdjmtEntryPoint.objects.values_list(
+            "item_id", "location_code", "valuation_date", "cost_is_adjusted"
+        )
+    ) == [
+        ("A", "BLUE", day(1), True),
+        ("A", "BLUE", day(3), False),
+        ("A", "BLUE", day(5), False),
+        ("A", "RED", day(5), True),
+        ("B", "", day(1), True),
+        ("B", "", day(2), False),
+        ("B", "", day(4), False),
+    ]
