@@ -55,7 +55,7 @@ BENCH_RUNS ?= 3
 BENCH_ARGS ?=
 
 # Fresh benchmark database, a ledger of BENCH_ITEMS x BENCH_PAIRS x 2 entries checked against the
-# ledger invariants, medians of BENCH_RUNS runs beside their floors to docs/BENCHMARKS.md.
+# ledger invariants, medians of BENCH_RUNS runs beside their floors to docs/BENCHMARKS-latest.md.
 bench: install
 	psql "$(dir $(BENCH_DATABASE_URL))postgres" -qc "DROP DATABASE IF EXISTS $(notdir $(BENCH_DATABASE_URL))"
 	psql "$(dir $(BENCH_DATABASE_URL))postgres" -qc "CREATE DATABASE $(notdir $(BENCH_DATABASE_URL))"

@@ -1,5 +1,5 @@
 """Time the long operations on the benchmark database beside their floors; write
-docs/BENCHMARKS.md.
+docs/BENCHMARKS-latest.md (docs/BENCHMARKS.md keeps the analysed runs).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/revaluation_bench .venv/bin/python bench/run.py
 
@@ -378,7 +378,7 @@ def main() -> None:
     )
     parser.add_argument("--skip-rss", action="store_true", help="skip the peak RSS per job")
     parser.add_argument("--skip-web", action="store_true", help="skip the page timings")
-    parser.add_argument("--output", default=str(ROOT / "docs" / "BENCHMARKS.md"))
+    parser.add_argument("--output", default=str(ROOT / "docs" / "BENCHMARKS-latest.md"))
     parser.add_argument("--job", choices=JOBS, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.job:  # one job in a child process of rss_rows, rolled back

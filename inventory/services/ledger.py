@@ -346,10 +346,10 @@ class LedgerWriter:
 
     def defer_value_entry(
         self, ile: LedgerEntryRef, *, first: bool, **draft: Unpack[ValueEntryDraft]
-    ) -> int:
+    ) -> dict[str, Any]:
         """``insert_value_entry`` queued for one COPY at ``flush()`` (a row, no model: a
         100,000-entry revaluation spent most of its time building models); the side effects
-        happen now. Returns the entry no."""
+        happen now. Returns the entry's columns (``entry_no``, the rounded amounts, ...)."""
         fields = self._value_entry_fields(ile, first, draft)
         fields["item_ledger_entry_id"] = ile.entry_no
         self.pending.append(tuple([fields.get(name, default) for name, default in VE_COLUMNS]))
@@ -358,8 +358,7 @@ class LedgerWriter:
             # written now, later reads see them, and a savepoint rollback undoes them
             self.flush()
         self._after_value_entry(ile, fields, defer=True)
-        entry_no: int = fields["entry_no"]
-        return entry_no
+        return fields
 
     def _value_entry_fields(
         self, ile: LedgerEntryRef, first: bool, draft: ValueEntryDraft

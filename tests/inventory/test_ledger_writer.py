@@ -33,7 +33,7 @@ def revalue(writer: LedgerWriter, entry: ItemLedgerEntry, amount: str, *, defer:
         cost_amount_actual=D(amount),
     )
     if defer:
-        return writer.defer_value_entry(entry, first=False, **draft)
+        return writer.defer_value_entry(entry, first=False, **draft)["entry_no"]
     return writer.insert_value_entry(entry, first=False, **draft).entry_no
 
 

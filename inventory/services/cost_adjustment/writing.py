@@ -19,7 +19,6 @@ from inventory.models import (
     InventorySetup,
     ItemLedgerEntry,
     SourceCode,
-    ValueEntry,
     ValueEntryType,
 )
 from inventory.services.cost_adjustment.changes import CostChange, ItemAdjustment
@@ -44,7 +43,7 @@ def write_adjustment(
     by ``finish()``."""
     changes = run.costs.to_post()
     amount, register_no = ZERO, None
-    written: list[ValueEntry] = []
+    written: list[dict[str, Any]] = []
     if changes or run.rounding:
         ledger = run.ledger
         writer = LedgerWriter(
@@ -61,10 +60,9 @@ def write_adjustment(
             original = ledger.cost_entries[cost_entry_no]
             entry = models[original.item_ledger_entry_no]
             for actual, expected in adjustment_parts(original, change):
-                entry_written = writer.insert_value_entry(
+                entry_written = writer.defer_value_entry(
                     entry,
                     first=False,
-                    defer=True,
                     **adjustment_fields(ledger, original, first_allowed),
                     valuation_date=last_direct_valuation_date(ledger, entry.entry_no),
                     cost_amount_actual=actual,
@@ -79,10 +77,9 @@ def write_adjustment(
                 for ce in ledger.cost_entries_of_entry(entry_no)
                 if ce.entry_type == ValueEntryType.DIRECT_COST and not ce.adjustment
             ][-1]
-            entry_written = writer.insert_value_entry(
+            entry_written = writer.defer_value_entry(
                 models[entry_no],
                 first=False,
-                defer=True,
                 entry_type=ValueEntryType.ROUNDING,
                 posting_date=checked_date(ledger.setup, max(last.posting_date, first_allowed)),
                 valuation_date=last_direct_valuation_date(ledger, entry_no),
@@ -145,7 +142,7 @@ def last_direct_valuation_date(ledger: ItemLedger, entry_no: int) -> date:
     return (direct or own)[-1].valuation_date
 
 
-def update_flags(run: ItemAdjustment, written: list[ValueEntry]) -> None:
+def update_flags(run: ItemAdjustment, written: list[dict[str, Any]]) -> None:
     """Spec §7.9: entry points, Applied Entry to Adjust, Cost is Adjusted, Unit Cost.
 
     The item is locked and the run marks no entry point (an adjustment never does, §2.6), so
@@ -173,7 +170,7 @@ def update_flags(run: ItemAdjustment, written: list[ValueEntry]) -> None:
     item.save(update_fields=["cost_is_adjusted", "unit_cost"])
 
 
-def costs_by_entry(ledger: ItemLedger, written: list[ValueEntry]) -> dict[int, Decimal]:
+def costs_by_entry(ledger: ItemLedger, written: list[dict[str, Any]]) -> dict[int, Decimal]:
     """Item ledger entry no. -> the cost of its value entries (actual + expected), the entries
     the run ``written`` included."""
     costs: dict[int, Decimal] = defaultdict(lambda: ZERO)
@@ -182,13 +179,13 @@ def costs_by_entry(ledger: ItemLedger, written: list[ValueEntry]) -> dict[int, D
             cost_entry.cost_amount_actual + cost_entry.cost_amount_expected
         )
     for value_entry in written:
-        costs[value_entry.item_ledger_entry_id] += (
-            value_entry.cost_amount_actual + value_entry.cost_amount_expected
+        costs[value_entry["item_ledger_entry_id"]] += (
+            value_entry["cost_amount_actual"] + value_entry["cost_amount_expected"]
         )
     return costs
 
 
-def refresh_unit_cost(ledger: ItemLedger, written: list[ValueEntry]) -> None:
+def refresh_unit_cost(ledger: ItemLedger, written: list[dict[str, Any]]) -> None:
     """The item's Unit Cost after the run: Standard Cost for a Standard item, else the average
     of what is on hand (open outbounds left out), else the last outbound's unit cost.
 
