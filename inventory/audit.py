@@ -9,8 +9,8 @@ after ("before_update", "update"), so a change reads old -> new from one pair of
 
 Inserts and deletes are recorded by statement-level triggers (one INSERT ... SELECT from the
 transition table): a row-level trigger attaches the request's context in a PL/pgSQL exception
-block, a subtransaction per row, and deleting a 40,000-line journal through it took 6 s (0.6 s
-now; 104,464 lines took 9 min on a loaded machine). Updates stay row-level: a statement-level
+block, a subtransaction per row; deleting 40,000 journal lines took 14.4 s through it and takes
+0.84 s now (bench/delete_lines.py, docs/BENCHMARKS.md). Updates stay row-level: a statement-level
 trigger cannot carry their "any column changed" condition, and they touch a row or a few.
 
 ``change_history`` reads the events of one object for the pages (journal line, item card).

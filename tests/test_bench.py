@@ -36,6 +36,7 @@ floor = bench_module("floor")
 sys.path.insert(0, str(BENCH))
 run = bench_module("run")
 web = bench_module("web")
+delete_lines = bench_module("delete_lines")
 
 
 def ledger() -> dict:
@@ -186,3 +187,14 @@ def test_smoke_ten_thousand_entries_floor_equals_calculate(setup):
         "preview page 2",
         "preview last page",
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_delete_lines_benchmark_runs_and_leaves_nothing():
+    """bench/delete_lines.py on 200 lines: both timings taken, every run rolled back."""
+    from revaluation.models import RevaluationBatch
+
+    ours, floor_seconds = delete_lines.delete_timings(200, 1)
+    assert ours > 0 and floor_seconds > 0
+    assert not RevaluationBatch.objects.filter(name=delete_lines.BATCH).exists()
+    assert not Item.objects.filter(no="BENCH-DEL-ITEM").exists()

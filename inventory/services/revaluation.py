@@ -244,6 +244,7 @@ def _dry_run(
             errors = {
                 e.line_no: e for e in check_revaluation_lines(lines, items, writer, poster.entries)
             }
+            written: list[list[int]] = []  # per line, the numbers of its value entries
             for line in lines:
                 error = errors.get(line.line_no)
                 first = len(writer.ve_nos)
@@ -254,14 +255,11 @@ def _dry_run(
                             writer.flush()
                     except PostingError as refused:
                         error = refused
-                entries = list(
-                    ValueEntry.objects.filter(entry_no__in=writer.ve_nos[first:])
-                    .order_by("entry_no")
-                    .values(*PREVIEW_FIELDS)
-                )
-                impact.lines.append(PreviewLine(line.line_no, error, entries))
+                written.append(writer.ve_nos[first:])
+                impact.lines.append(PreviewLine(line.line_no, error, []))
                 if progress is not None:
                     progress(len(impact.lines), len(lines))
+            _read_line_entries(impact.lines, written)
             if adjust and writer.ve_nos:
                 writer.finish()  # as the posting: items marked unadjusted, counters saved
                 _dry_run_adjustment(impact, sorted(items), after=max(writer.ve_nos))
@@ -270,6 +268,23 @@ def _dry_run(
     except _Rollback:
         pass
     return impact
+
+
+def _read_line_entries(lines: list[PreviewLine], written: list[list[int]]) -> None:
+    """Every line's value entries, read in one query after the dry run posted them all (entry
+    numbers are gap-free: a refused line's numbers were handed out again, so the range holds
+    only the run's entries)."""
+    numbers = [no for nos in written for no in nos]
+    if not numbers:
+        return
+    by_no = {
+        entry["entry_no"]: entry
+        for entry in ValueEntry.objects.filter(
+            entry_no__gte=min(numbers), entry_no__lte=max(numbers)
+        ).values(*PREVIEW_FIELDS)
+    }
+    for line, nos in zip(lines, written, strict=True):
+        line.value_entries = [by_no[no] for no in sorted(nos)]
 
 
 def _dry_run_gl(impact: RevaluationImpact, *, after: int, value_entry_nos: list[int]) -> None:
