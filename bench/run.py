@@ -293,11 +293,15 @@ def post_rows(runs: int, rows: list) -> None:
     print(rows[-1], flush=True)
 
 
-def job_after_revaluation() -> AdjustmentSummary:
+def job_after_revaluation() -> str:
     """Adjust Cost after the per-item revaluation journal was posted."""
     calculate_and_revalue()
     revaluation_batch_post(batch_name="BENCH")
-    return adjust_cost_item_entries()
+    summary = adjust_cost_item_entries()
+    return (
+        f"{summary.items_adjusted:,} of {summary.items_total:,} items adjusted, "
+        f"{summary.entries_created:,} entries created, amount {summary.amount:,.2f}"
+    )
 
 
 JOBS: dict[str, Callable[[], object]] = {

@@ -532,6 +532,12 @@ class ItemLedgerEntry(AppendOnlyModel):
             models.Index(fields=["item", "positive", "entry_no"], name="ile_item_positive"),
             models.Index(fields=["item", "applied_entry_to_adjust"], name="ile_item_adjust"),
             models.Index(fields=["posting_date"], name="ile_posting_date"),
+            # open outbound entries are few: Calculate's E-24 check reads them for every item
+            models.Index(
+                fields=["item", "entry_no"],
+                condition=models.Q(open=True, positive=False),
+                name="ile_open_outbound",
+            ),
         ]
 
     def __str__(self) -> str:

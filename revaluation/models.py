@@ -85,9 +85,11 @@ class InventoryValuePer(models.TextChoices):
 
 @track_changes()
 class RevaluationLine(models.Model):
-    # Indexed by the (batch, line no.) and (batch, item, ...) indexes below, not on their own:
-    # every index costs time when Calculate Inventory Value writes 100,000s of lines (deleting an
-    # item, which PROTECT checks here, is rare and refused anyway once it has ledger entries).
+    # One index besides the key: (batch, line no.). Every index costs time when Calculate
+    # Inventory Value writes 100,000s of lines (a (batch, item, location, variant) index cost
+    # 0.5 s of 3.2 s at 276,898 lines, docs/BENCHMARKS.md); the grid's item filter is a LIKE and
+    # its item sort a top-N sort of one batch, and deleting an item, which PROTECT checks here,
+    # is rare and refused anyway once it has ledger entries.
     batch = models.ForeignKey(
         RevaluationBatch,
         on_delete=models.CASCADE,
@@ -160,11 +162,6 @@ class RevaluationLine(models.Model):
         ordering = ["batch", "line_no"]
         constraints = [
             models.UniqueConstraint(fields=["batch", "line_no"], name="revaluationline_unique_no"),
-        ]
-        indexes = [
-            models.Index(
-                fields=["batch", "item", "location_code", "variant_code"], name="revline_batch_item"
-            ),
         ]
 
     def __str__(self) -> str:
