@@ -27,6 +27,7 @@ from inventory.models import (
     ValueEntry,
     ValueEntryType,
 )
+from inventory.valuation_sql import LedgerFilter, entry_values_cte
 
 ITEM_CHUNK = 500
 
@@ -68,7 +69,6 @@ def inbound_entry_values(
     item_nos: Iterable[str],
     on: date,
     standard_per_item: bool,
-    by_posting_date: bool = False,
     location_codes: Iterable[str] | None = None,
     variant_codes: Iterable[str] | None = None,
 ) -> Iterator[EntryValue]:
@@ -76,8 +76,7 @@ def inbound_entry_values(
 
     ``standard_per_item`` selects the per-item rule of §4.3 and counts the expected cost of
     Standard entries that are not completely invoiced (§4.4 ``inc``). Values count value entries
-    by valuation date (Calculate Inventory Value, §4.4) or by posting date (the split at posting,
-    §6.4). Entries come ordered by item, location, variant and entry no.; entries with a
+    by valuation date (§4.4). Entries come ordered by item, location, variant and entry no.; entries with a
     remaining quantity of 0 at the date are included (callers decide).
     """
     item_nos = sorted(set(item_nos))
@@ -117,12 +116,7 @@ def inbound_entry_values(
             .annotate(total=Sum("quantity"))
             .values_list("inbound_item_entry_id", "total")
         )
-        dated = ValueEntry.objects.filter(entry_filter)
-        dated = (
-            dated.filter(posting_date__lte=on)
-            if by_posting_date
-            else dated.filter(valuation_date__lte=on)
-        )
+        dated = ValueEntry.objects.filter(entry_filter, valuation_date__lte=on)
         base = {
             row["item_ledger_entry_id"]: row
             for row in dated.filter(
@@ -302,16 +296,51 @@ def revalued_entries(entry_nos: Iterable[int]) -> dict[int, RevaluedEntry]:
 
 # last_dc_ve: the entry's last Direct Cost value entry, else its last value entry (one index
 # range per entry: ve_ile_entry).
-REVALUED_ENTRIES = f"""
+REVALUED_ENTRY_COLUMNS = """
 SELECT e.entry_no, e.item_id, e.location_code, e.variant_code, e.entry_type, e.positive,
        e.quantity, e.remaining_quantity, e.invoiced_quantity, e.completely_invoiced,
-       e.applied_entry_to_adjust, source.valuation_date, source.inventory_posting_group
-FROM {ItemLedgerEntry._meta.db_table} e
+       e.applied_entry_to_adjust, source.valuation_date, source.inventory_posting_group"""
+LAST_DC_VE = f"""
 LEFT JOIN LATERAL (
     SELECT v.valuation_date, v.inventory_posting_group
     FROM {ValueEntry._meta.db_table} v
     WHERE v.item_ledger_entry_id = e.entry_no
     ORDER BY v.entry_type = '{ValueEntryType.DIRECT_COST}' DESC, v.entry_no DESC
     LIMIT 1
-) source ON TRUE
+) source ON TRUE"""
+REVALUED_ENTRIES = f"""{REVALUED_ENTRY_COLUMNS}
+FROM {ItemLedgerEntry._meta.db_table} e {LAST_DC_VE}
 WHERE e.entry_no = ANY(%s)"""
+
+
+@dataclass(slots=True)
+class SplitCandidate:
+    """An entry a sum line's amount is split over (§6.4): its remaining quantity and unrounded
+    value at the posting date, value entries counted by posting date."""
+
+    entry: RevaluedEntry
+    remaining: Decimal
+    value: Decimal
+
+
+def split_candidates(item_nos: Iterable[str], on: date) -> Iterator[SplitCandidate]:
+    """The included inbound entries of the items with a remaining quantity at ``on`` (the
+    per-item rule of §4.3), ordered by item, location, variant and entry no.: one statement,
+    the value arithmetic of ``inbound_entry_values`` done in SQL (``inventory.valuation_sql``),
+    as Calculate Inventory Value does it."""
+    ledger = LedgerFilter(on=on, item_nos=tuple(sorted(set(item_nos))))
+    ctes = entry_values_cte(ledger, standard_per_item=True, by_posting_date=True)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""WITH {ctes}
+            {REVALUED_ENTRY_COLUMNS}, ev.remaining, ev.value
+            FROM entry_values ev
+            CROSS JOIN LATERAL (  -- by its key: the planner cannot tell how few rows ev has
+                SELECT * FROM {ItemLedgerEntry._meta.db_table} e WHERE e.entry_no = ev.entry_no
+            ) e {LAST_DC_VE}
+            ORDER BY e.item_id, e.location_code, e.variant_code, e.entry_no""",
+            ledger.params(),
+        )
+        rows = cursor.fetchall()
+    for row in rows:
+        yield SplitCandidate(RevaluedEntry(*row[:-2]), row[-2], row[-1])

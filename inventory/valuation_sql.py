@@ -18,6 +18,7 @@ DIRECT = f"('{ValueEntryType.DIRECT_COST}', '{ValueEntryType.VARIANCE}')"
 REVALUATION = f"'{ValueEntryType.REVALUATION}'"
 STANDARD = f"'{CostingMethod.STANDARD}'"
 AVERAGE = f"'{CostingMethod.AVERAGE}'"
+FEW_ITEMS = 100
 
 
 @dataclass(frozen=True)
@@ -57,14 +58,21 @@ class LedgerFilter:
         }
 
 
-def entry_values_cte(ledger: LedgerFilter, *, standard_per_item: bool) -> str:
+def entry_values_cte(
+    ledger: LedgerFilter, *, standard_per_item: bool, by_posting_date: bool = False
+) -> str:
     """CTEs ending in ``entry_values(entry_no, item_id, location_code, variant_code, entry_type,
     costing_method, remaining, value)``: the included inbound entries (§4.3) with a remaining
     quantity at the date, and their unrounded value (§4.4), as ``inbound_entry_values`` gives them.
+    Value entries count by valuation date (Calculate Inventory Value, §4.4) or by posting date
+    (the split of a sum line at posting, §6.4).
     """
     per_item = "TRUE" if standard_per_item else "FALSE"
-    # a few items: read only their rows (the whole tables are scanned once otherwise)
-    subset = ledger.item_nos or ledger.location_codes or ledger.variant_codes
+    dated = "posting_date" if by_posting_date else "valuation_date"
+    # a few items: read only their rows, an index lookup per entry; the whole tables are scanned
+    # once otherwise (1,000 of 2,000 items: 0.8 s a statement either way)
+    few = 0 < len(ledger.item_nos) <= FEW_ITEMS
+    subset = few or ledger.location_codes or ledger.variant_codes
     only = "AND {} IN (SELECT entry_no FROM inbound)" if subset else ""
     return f"""
     inbound AS (
@@ -91,7 +99,7 @@ def entry_values_cte(ledger: LedgerFilter, *, standard_per_item: bool) -> str:
                sum(v.cost_amount_expected) FILTER (WHERE v.entry_type IN {DIRECT}) AS expected,
                bool_or(v.entry_type = {REVALUATION}) AS revalued
         FROM inventory_valueentry v
-        WHERE v.valuation_date <= %(on)s {only.format("v.item_ledger_entry_id")}
+        WHERE v.{dated} <= %(on)s {only.format("v.item_ledger_entry_id")}
         GROUP BY v.item_ledger_entry_id
     ), counted AS (
         SELECT b.*, r.remaining, c.revalued,
@@ -118,7 +126,7 @@ def entry_values_cte(ledger: LedgerFilter, *, standard_per_item: bool) -> str:
                         ))
                         FROM inventory_valueentry v
                         WHERE v.item_ledger_entry_id = b.entry_no
-                          AND v.valuation_date <= %(on)s AND v.entry_type = {REVALUATION}))
+                          AND v.{dated} <= %(on)s AND v.entry_type = {REVALUATION}))
                     ELSE b.base_value END AS value
         FROM counted b
         OFFSET 0  -- computed once: a caller's every mention of value would repeat the arithmetic

@@ -490,17 +490,7 @@ class LedgerWriter:
 
     def finish(self) -> ItemRegister:
         self.flush()
-        for no in sorted(self.dirty_items):
-            item = self.items[no]
-            item.save(
-                update_fields=[
-                    "unit_cost",
-                    "last_direct_cost",
-                    "standard_cost",
-                    "last_unit_cost_calc_date",
-                    "cost_is_adjusted",
-                ]
-            )
+        save_item_costs([self.items[no] for no in sorted(self.dirty_items)])
         register = ItemRegister(
             no=self.register_no,
             from_entry_no=min(self.ile_nos, default=0),
@@ -542,6 +532,36 @@ class LedgerWriter:
 # --------------------------------------------------------------------------- the writer's rules
 
 
+# The cost fields posting maintains on its items, in one statement (a save per item took 1.2 s
+# for the 2,020 items of a per-item revaluation journal).
+SAVE_ITEM_COSTS = f"""
+UPDATE {Item._meta.db_table} i
+SET unit_cost = c.unit_cost, last_direct_cost = c.last_direct_cost,
+    standard_cost = c.standard_cost, last_unit_cost_calc_date = c.last_unit_cost_calc_date,
+    cost_is_adjusted = c.cost_is_adjusted
+FROM unnest(%s::varchar[], %s::numeric[], %s::numeric[], %s::numeric[], %s::date[], %s::boolean[])
+    AS c (no, unit_cost, last_direct_cost, standard_cost, last_unit_cost_calc_date,
+          cost_is_adjusted)
+WHERE i.no = c.no"""
+
+
+def save_item_costs(items: list[Item]) -> None:
+    if not items:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            SAVE_ITEM_COSTS,
+            [
+                [item.no for item in items],
+                [item.unit_cost for item in items],
+                [item.last_direct_cost for item in items],
+                [item.standard_cost for item in items],
+                [item.last_unit_cost_calc_date for item in items],
+                [item.cost_is_adjusted for item in items],
+            ],
+        )
+
+
 def cost_per_unit_of(precision: Precision, fields: dict[str, Any]) -> Decimal:
     """Spec §3.5.9: the Cost per Unit of a new value entry from its rounded amounts."""
     if fields["entry_type"] == ValueEntryType.ROUNDING:
@@ -570,18 +590,17 @@ def entry_point_key(
     return (item.no, location_code, variant_code, valuation_date)
 
 
-# Every point of ``mark_entry_points_unadjusted``'s keys (arrays of their parts) and each later
-# point of its pool: of its location and variant, or of the item.
+# Every point of ``mark_entry_points_unadjusted``'s keys (arrays of their parts, the earliest per
+# pool) and each later point of its pool: of its location and variant, or of the item. A join on
+# the item: an EXISTS over the keys for every point of the table took 5 s at 504,577 points.
 MARK_ENTRY_POINTS = f"""
 UPDATE {AvgCostAdjmtEntryPoint._meta.db_table} p SET cost_is_adjusted = FALSE
-WHERE p.cost_is_adjusted AND EXISTS (
-    SELECT FROM unnest(%s::varchar[], %s::varchar[], %s::varchar[], %s::date[], %s::boolean[])
-        AS k (item_id, location_code, variant_code, valuation_date, pool_is_item)
-    WHERE k.item_id = p.item_id
-      AND (p.location_code = k.location_code AND p.variant_code = k.variant_code
-               AND p.valuation_date >= k.valuation_date  -- the point and the later ones
-           OR k.pool_is_item AND p.valuation_date > k.valuation_date)
-)"""
+FROM unnest(%s::varchar[], %s::varchar[], %s::varchar[], %s::date[], %s::boolean[])
+    AS k (item_id, location_code, variant_code, valuation_date, pool_is_item)
+WHERE p.item_id = k.item_id AND p.cost_is_adjusted
+  AND (p.location_code = k.location_code AND p.variant_code = k.variant_code
+           AND p.valuation_date >= k.valuation_date  -- the point and the later ones
+       OR k.pool_is_item AND p.valuation_date > k.valuation_date)"""
 
 
 def mark_entry_points_unadjusted(
@@ -590,6 +609,8 @@ def mark_entry_points_unadjusted(
     """Spec §2.6: each point (see ``entry_point_key``; created if missing) and every later point
     of its pool become unadjusted; two statements for any number of points."""
     keys = list(keys)
+    if not keys:
+        return
     AvgCostAdjmtEntryPoint.objects.bulk_create(
         [
             AvgCostAdjmtEntryPoint(
@@ -603,15 +624,23 @@ def mark_entry_points_unadjusted(
         ],
         ignore_conflicts=True,
     )
+    earliest: dict[tuple[str, str, str], date] = {}  # later points of a pool are marked anyway
+    for item_no, location_code, variant_code, valuation_date in keys:
+        pool = (item_no, location_code, variant_code)
+        earliest[pool] = min(valuation_date, earliest.get(pool, valuation_date))
     pool_is_item = [
         items[item_no].costing_method == CostingMethod.AVERAGE
         and setup.average_cost_calc_type == AverageCostCalcType.ITEM
-        for item_no, *_ in keys
+        for item_no, _location, _variant in earliest
     ]
     with connection.cursor() as cursor:
         cursor.execute(
             MARK_ENTRY_POINTS,
-            [*(list(column) for column in zip(*keys, strict=True)), pool_is_item],
+            [
+                *(list(column) for column in zip(*earliest, strict=True)),
+                list(earliest.values()),
+                pool_is_item,
+            ],
         )
 
 

@@ -37,11 +37,11 @@ from inventory.services.gl_posting import gl_lines_for
 from inventory.services.ledger import LedgerWriter, check_posting_date, lock_items
 from inventory.services.posting import PostingResult
 from inventory.valuation import (
-    EntryValue,
     RevaluedEntry,
-    inbound_entry_values,
+    SplitCandidate,
     remaining_quantities_at,
     revalued_entries,
+    split_candidates,
 )
 
 SUM_PER_LOCATION = {"location", "location_and_variant"}
@@ -415,7 +415,7 @@ def _check_line(line, items, writer, entries, remaining) -> None:
         raise new_postings_error(item.no, line.line_no)
 
 
-SUM_ITEM_CHUNK = 100  # items whose split candidates a sum line's poster reads at once
+SUM_ITEM_CHUNK = 1000  # items whose split candidates a sum line's poster reads at once
 
 
 class _RevaluationPoster:
@@ -442,8 +442,7 @@ class _RevaluationPoster:
             )
         )
         self.sum_key_positions = {key: k for k, key in enumerate(self.sum_keys)}
-        self.candidates: dict[tuple[date | None, str], list[EntryValue]] = {}
-        self.candidate_entries: dict[int, RevaluedEntry] = {}
+        self.candidates: dict[tuple[date | None, str], list[SplitCandidate]] = {}
 
     def post_line(self, line: RevaluationLineInput) -> None:
         if line.inventory_value_per:
@@ -493,7 +492,8 @@ class _RevaluationPoster:
         )
 
     def post_sum_line(self, line: RevaluationLineInput) -> None:
-        """Spec §6.4: split the line over its entries, carrying the rounding forward."""
+        """Spec §6.4: split the line over its entries (those with a remaining quantity),
+        carrying the rounding forward."""
         item = self.writer.items[line.item_no]
         standard = item.costing_method == CostingMethod.STANDARD
         candidates = self._candidates(line)
@@ -501,10 +501,6 @@ class _RevaluationPoster:
         for k, candidate in enumerate(candidates):
             is_last_candidate = k == len(candidates) - 1
             q = candidate.remaining
-            if q == 0:
-                if is_last_candidate:
-                    raise new_postings_error(item.no, line.line_no)
-                continue
             current = self.precision.r(candidate.value)
             share = line.inventory_value_revalued * q / line.quantity - current
             left_qty -= q
@@ -521,7 +517,7 @@ class _RevaluationPoster:
                 last = False
             if a != 0:
                 applied = ZERO
-                entry = self.candidate_entries[candidate.entry_no]
+                entry = candidate.entry
                 if standard and not entry.completely_invoiced:
                     applied = self.precision.r(
                         a * (entry.quantity - entry.invoiced_quantity) / entry.quantity
@@ -543,14 +539,14 @@ class _RevaluationPoster:
         elif standard:
             item.unit_cost = item.standard_cost
 
-    def _candidates(self, line: RevaluationLineInput) -> list[EntryValue]:
+    def _candidates(self, line: RevaluationLineInput) -> list[SplitCandidate]:
         """The entries a sum line is split over (§6.4), in location, variant, entry no. order."""
         key = (line.posting_date, line.item_no)
         candidates = self.candidates.get(key)
         if candidates is None:
             start = self.sum_key_positions[key]
             self._read_candidates(self.sum_keys[start : start + SUM_ITEM_CHUNK], keep=False)
-        elif any(c.entry_no in self.touched for c in candidates):
+        elif any(c.entry.entry_no in self.touched for c in candidates):
             # an earlier line revalued one of them: read their values again
             self._read_candidates([key], keep=True)
         per = line.inventory_value_per
@@ -559,28 +555,23 @@ class _RevaluationPoster:
         return [
             c
             for c in self.candidates[key]
-            if (not by_location or c.location_code == line.location_code)
-            and (not by_variant or c.variant_code == line.variant_code)
+            if (not by_location or c.entry.location_code == line.location_code)
+            and (not by_variant or c.entry.variant_code == line.variant_code)
         ]
 
     def _read_candidates(self, keys: list[tuple[date | None, str]], *, keep: bool) -> None:
-        """Read the candidates of the (posting date, item) ``keys`` and their entries, after
-        writing what is pending; ``keep``: add them to those read before, else replace them."""
+        """Read the candidates of the (posting date, item) ``keys``, after writing what is
+        pending; ``keep``: add them to those read before, else replace them."""
         self.writer.flush()
         if not keep:
-            self.candidates, self.candidate_entries = {}, {}
+            self.candidates = {}
         item_nos: dict[date | None, list[str]] = defaultdict(list)
         for on, item_no in keys:
             self.candidates[(on, item_no)] = []
             item_nos[on].append(item_no)
         for on, nos in item_nos.items():
-            for candidate in inbound_entry_values(
-                item_nos=nos, on=on, standard_per_item=True, by_posting_date=True
-            ):
-                self.candidates[(on, candidate.item_no)].append(candidate)
-        self.candidate_entries |= revalued_entries(  # only those with a quantity get a share
-            c.entry_no for key in keys for c in self.candidates[key] if c.remaining
-        )
+            for candidate in split_candidates(nos, on):
+                self.candidates[(on, candidate.entry.item_id)].append(candidate)
 
     def _update_standard_cost(self, item: Item, line: RevaluationLineInput) -> None:
         """Spec §6.5."""

@@ -40,6 +40,36 @@ def test_raw_sql_cannot_change_or_delete_ledger_rows(posted_ledger, sql):
         run_sql(sql)
 
 
+@pytest.mark.parametrize("model", [ItemLedgerEntry, ValueEntry])
+def test_every_other_column_is_refused_raw(posted_ledger, model):
+    """Each column outside MUTABLE_FIELDS, set to NULL where it has a value: the trigger refuses
+    it before any NOT NULL or CHECK constraint is looked at."""
+    table = model._meta.db_table
+    refused = []
+    for field in model._meta.concrete_fields:
+        if field.attname in model.MUTABLE_FIELDS or field.primary_key:
+            continue
+        if not model.objects.filter(**{f"{field.attname}__isnull": False}).exists():
+            continue
+        with pytest.raises(IntegrityError, match="append-only"):
+            run_sql(f"UPDATE {table} SET {field.column} = NULL WHERE {field.column} IS NOT NULL")
+        refused.append(field.column)
+    assert len(refused) >= 12 and {"item_id", "posting_date"} <= set(refused), refused
+
+
+@pytest.mark.parametrize("table", ["inventory_itemledgerentry", "inventory_valueentry"])
+def test_a_column_added_later_is_refused_too(posted_ledger, table):
+    """The trigger compares whole rows (all but the mutable columns): a column a later migration
+    adds is covered without changing the trigger."""
+    with (
+        pytest.raises(IntegrityError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(f"ALTER TABLE {table} ADD COLUMN added_later integer DEFAULT 0")
+        cursor.execute(f"UPDATE {table} SET added_later = 1")
+
+
 def maintained_fields(model, fields: tuple[str, ...]) -> dict[int, tuple]:
     return {row[0]: row[1:] for row in model.objects.values_list("pk", *fields).order_by("pk")}
 
