@@ -450,14 +450,8 @@ class ItemLedgerEntry(AppendOnlyModel):
     )
 
     entry_no = models.PositiveIntegerField(_("Entry No."), primary_key=True)
-    # No index of its own: the (item, ...) indexes in Meta serve it, and each index costs every
-    # flag update (94,258 of them in a per-item revaluation of the million-entry benchmark).
     item = models.ForeignKey(
-        Item,
-        on_delete=models.PROTECT,
-        related_name="ledger_entries",
-        verbose_name=_("item"),
-        db_index=False,
+        Item, on_delete=models.PROTECT, related_name="ledger_entries", verbose_name=_("item")
     )
     posting_date = models.DateField(verbose_name=_("posting date"))
     entry_type = models.CharField(
@@ -563,21 +557,14 @@ class ValueEntry(AppendOnlyModel):
     MUTABLE_FIELDS = ("valuation_date", "cost_posted_to_gl", "expected_cost_posted_to_gl")
 
     entry_no = models.PositiveIntegerField(_("Entry No."), primary_key=True)
-    # Neither has an index of its own: ve_ile_entry and the (item, date) indexes in Meta serve
-    # them, and each index costs every insert.
     item_ledger_entry = models.ForeignKey(
         ItemLedgerEntry,
         on_delete=models.PROTECT,
         related_name="value_entries",
         verbose_name=_("item ledger entry"),
-        db_index=False,
     )
     item = models.ForeignKey(
-        Item,
-        on_delete=models.PROTECT,
-        related_name="value_entries",
-        verbose_name=_("item"),
-        db_index=False,
+        Item, on_delete=models.PROTECT, related_name="value_entries", verbose_name=_("item")
     )
     location_code = models.CharField(max_length=10, blank=True, verbose_name=_("location code"))
     variant_code = models.CharField(max_length=10, blank=True, verbose_name=_("variant code"))
