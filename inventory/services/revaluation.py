@@ -91,9 +91,14 @@ def new_postings_error(item_no: str, line_no: int | None = None) -> PostingError
 
 @transaction.atomic
 def revaluation_journal_post(
-    *, lines: Sequence[RevaluationLineInput], user=None, batch_name: str = ""
+    *,
+    lines: Sequence[RevaluationLineInput],
+    user=None,
+    batch_name: str = "",
+    progress: Callable[[int, int], None] | None = None,
 ) -> PostingResult:
-    """Post the lines that have an amount; all or nothing. Raises PostingError."""
+    """Post the lines that have an amount; all or nothing. Raises PostingError.
+    ``progress(done, total)`` is called after each posted line."""
     lines = sorted((line for line in lines if line.posts), key=lambda line: line.line_no)
     if not lines:
         raise PostingError(_("There is nothing to post."))
@@ -105,8 +110,10 @@ def revaluation_journal_post(
     errors = check_revaluation_lines(lines, items, writer, poster.entries)
     if errors:
         raise errors[0]
-    for line in lines:
+    for done, line in enumerate(lines, start=1):
         poster.post_line(line)
+        if progress is not None:
+            progress(done, len(lines))
     register = writer.finish()
     schedule_automatic_adjustment(items)
     return PostingResult(register, writer.ile_nos, writer.ve_nos)

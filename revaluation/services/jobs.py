@@ -199,7 +199,10 @@ def _work(job: BatchJob) -> dict:
             if warning := zero_proposal_warning(lines):
                 message = f"{message} {warning}"
             return {"message": message, "result_url": journal_url}
-        posted = revaluation_batch_post(batch_name=job.batch_name, user=job.started_by)
+        with job_progress(BatchJob, job.pk) as progress:
+            posted = revaluation_batch_post(
+                batch_name=job.batch_name, user=job.started_by, progress=progress
+            )
     except RevaluationError as refused:  # the user's input, not the worker, failed
         where = f" (line {refused.line_no})" if refused.line_no is not None else ""
         raise JobRefused(f"{refused.message}{where}") from refused

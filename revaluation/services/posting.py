@@ -88,8 +88,14 @@ def _posting_lines(batch: RevaluationBatch) -> list[RevaluationLine]:
 
 
 @transaction.atomic
-def revaluation_batch_post(*, batch_name: str, user: User | None = None) -> PostedRevaluation:
-    """Post the batch in one transaction and consume its lines (§6.7).
+def revaluation_batch_post(
+    *,
+    batch_name: str,
+    user: User | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> PostedRevaluation:
+    """Post the batch in one transaction and consume its lines (§6.7); ``progress(done, total)``
+    counts the posted lines.
 
     The batch row is locked first: a second post of the same batch (a double click, a second
     user) waits, then finds nothing to post.
@@ -99,7 +105,10 @@ def revaluation_batch_post(*, batch_name: str, user: User | None = None) -> Post
     last_document_no = check_document_nos(batch, lines)
     try:
         result = revaluation_journal_post(
-            lines=[line_input(line) for line in lines], user=user, batch_name=batch.name
+            lines=[line_input(line) for line in lines],
+            user=user,
+            batch_name=batch.name,
+            progress=progress,
         )
     except PostingError as error:
         raise RevaluationError(error.message, field=error.field, line_no=error.line_no) from error

@@ -158,6 +158,8 @@ def test_a_worker_killed_mid_post_leaves_the_ledger_as_before(client, settings, 
         )
         assert 'hx-trigger="every 1s"' in page and "<progress" in page
         wait_for(lambda: _waiting_on_lock())
+        # its line is posted: the count went through a connection of its own
+        assert "lines 1 of 1" in client.get(url, headers=HTMX).content.decode()
         worker.kill()
         worker.wait(10)
         holder.rollback()
