@@ -54,13 +54,32 @@ def _ledger_ends() -> tuple[int, int]:
     return value_entries, gl_entries
 
 
-def stored_preview_staleness(preview: StoredPreview) -> str:
-    """Why ``preview`` no longer shows what posting would write now; "" when it still does."""
+def stored_preview_staleness(
+    preview: StoredPreview, *, ledger_ends: tuple[int, int] | None = None
+) -> str:
+    """Why ``preview`` no longer shows what posting would write now; "" when it still does.
+    ``ledger_ends``: ``_ledger_ends()``, when the caller has read it already."""
     if preview.batch_version != batch_version(preview.batch_id):
         return _("The journal changed since this preview: run it again.")
-    if (preview.last_value_entry_no, preview.last_gl_entry_no) != _ledger_ends():
+    if (preview.last_value_entry_no, preview.last_gl_entry_no) != (ledger_ends or _ledger_ends()):
         return _("Entries were posted since this preview: run it again.")
     return ""
+
+
+def stored_previews_prune() -> int:
+    """Delete the stored previews that are stale: their stamps never move back, so they cannot
+    be shown as current again, and a 20,000-line batch's preview holds 100,000s of rows (the
+    page of a batch without one offers to run it). Returns how many."""
+    ends = _ledger_ends()
+    stale = [
+        preview.pk
+        for preview in StoredPreview.objects.only(
+            "batch_version", "last_value_entry_no", "last_gl_entry_no"
+        )
+        if stored_preview_staleness(preview, ledger_ends=ends)
+    ]
+    StoredPreview.objects.filter(pk__in=stale).delete()
+    return len(stale)
 
 
 def stored_preview_run(

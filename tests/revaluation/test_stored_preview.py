@@ -378,7 +378,10 @@ def test_prune_jobs_deletes_old_files_only(accountant_client, setup, settings):
     old, recent, failed_old = job(8), job(6), job(9, JobStatus.FAILED, BatchJobKind.CHECK)
     out = io.StringIO()
     call_command("prune_jobs", stdout=out)
-    assert out.getvalue() == "Deleted the files of 2 jobs that ended more than 7 days ago.\n"
+    assert out.getvalue() == (
+        "Deleted the files of 2 jobs that ended more than 7 days ago.\n"
+        "Deleted 0 stale posting previews.\n"
+    )
     files = dict(BatchJob.objects.defer(None).values_list("pk", "file_data"))
     assert (files[old.pk], bytes(files[recent.pk]), files[failed_old.pk]) == (None, b"data", None)
     old.refresh_from_db()
@@ -389,3 +392,18 @@ def test_prune_jobs_deletes_old_files_only(accountant_client, setup, settings):
     call_command("prune_jobs", "--days", "1", stdout=out)
     assert BatchJob.objects.filter(file_data__isnull=False).count() == 0
     assert RevaluationBatch.objects.count() == 0  # nothing else touched
+
+
+def test_prune_jobs_deletes_the_stale_previews_only(adjusted_a):  # noqa: F811
+    prepare()
+    current = service.stored_preview_run(batch_name="R")
+    out = io.StringIO()
+    call_command("prune_jobs", stdout=out)
+    assert out.getvalue().endswith("Deleted 0 stale posting previews.\n")
+    assert StoredPreview.objects.get() == current and current.lines.count() == 1
+
+    post(jline("purchase", "A", 1, day(2), unit_amount=5))  # the ledger moved on
+    call_command("prune_jobs", stdout=out)
+    assert out.getvalue().endswith("Deleted 1 stale posting preview.\n")
+    assert not StoredPreview.objects.exists()
+    assert RevaluationLine.objects.count() == 1  # the journal itself stays
