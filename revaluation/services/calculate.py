@@ -269,11 +269,14 @@ def calculate_inventory_value(
         reason_code=batch.reason_code,
         watermark=ItemLedgerEntry.objects.aggregate(last=Max("entry_no"))["last"] or 0,
         precision=setup.precision,
+        refuse_negative=options.calculation_base == CalculationBase.BLANK,
     )
     new_lines = batch.lines.filter(line_no__gt=target.first_line_no).order_by("line_no")
     if items:
-        _run(*_line_statement(options, items, target, setup.average_cost_calc_type))
-        _check_lines(target, new_lines, options.calculation_base)
+        with connection.cursor() as cursor:
+            cursor.execute(*_line_statement(options, items, target, setup.average_cost_calc_type))
+            first_refused = cursor.fetchone()[0]
+        _check_lines(target, new_lines, first_refused)
         apply_calculation_base(target, options.calculation_base)
         if options.calculation_base in WRITE_DOWN_BASES:
             apply_write_downs(target, options, items, new_lines)
@@ -389,15 +392,12 @@ WHERE l.id = n.id
 """
 
 
-def _check_lines(target: LineTarget, new_lines: QuerySet[RevaluationLine], base: str) -> None:
-    """The first line BC would refuse, in line order: an item with Inventory Value Zero, or
-    (blank base) a negative value, E-33. The transaction then rolls the lines back."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            REFUSED_LINE.format(negative="TRUE" if base == CalculationBase.BLANK else "FALSE"),
-            target.params(),
-        )
-        first = cursor.fetchone()[0]
+def _check_lines(
+    target: LineTarget, new_lines: QuerySet[RevaluationLine], first: int | None
+) -> None:
+    """The first line BC would refuse, in line order (``first``, found by the statement that
+    wrote the lines): an item with Inventory Value Zero, or (blank base) a negative value, E-33.
+    The transaction then rolls the lines back."""
     if first is None:
         return
     line = new_lines.select_related("item").get(line_no=first)
@@ -427,17 +427,6 @@ def _check_duplicates(batch: RevaluationBatch, target: LineTarget, confirmed: bo
             _("Duplicate Revaluation Journals will be generated. Do you want to continue?")
         )
 
-
-# The items with Inventory Value Zero are read once (a hashed subplan): the planner's statistics
-# do not know the new lines yet, and a join planned as a nested loop over items took 2.5 s at
-# 124,000 lines (a hash join or an ordered index walk, seconds at 200,000 lines before that).
-REFUSED_LINE = """
-SELECT min(l.line_no)
-FROM revaluation_revaluationline l
-WHERE l.batch_id = %(batch)s AND l.line_no > %(start)s
-  AND (l.item_id IN (SELECT no FROM inventory_item WHERE inventory_value_zero)
-       OR ({negative} AND l.inventory_value_calculated < 0))
-"""
 
 DUPLICATES = """
 SELECT EXISTS (

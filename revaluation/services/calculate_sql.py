@@ -61,9 +61,11 @@ class LineTarget:
     reason_code: str
     watermark: int
     precision: Precision
+    refuse_negative: bool = False  # a negative Inventory Value (Calculated) is refused (E-33)
 
     def params(self) -> dict:
         return {
+            "refuse_negative": self.refuse_negative,
             "batch": self.batch_name,
             "start": self.first_line_no,
             "posting_date": self.posting_date,
@@ -78,16 +80,27 @@ class LineTarget:
 def _insert(target: LineTarget, ctes: str, proposals: str, order: str) -> str:
     """``proposals`` yields item_id, entry_type, location_code, variant_code, applies_to_entry,
     quantity, value (rounded), applied_amount, inventory_value_per, update_standard_cost.
-    (OFFSET 0 computes value and unit cost once per line, not once per mention.)"""
+    (OFFSET 0 computes value and unit cost once per line, not once per mention.)
+
+    The statement returns the line no. of the first line BC would refuse, or NULL: an item with
+    Inventory Value Zero, or a negative value when ``refuse_negative``. Read from the inserted
+    rows, not the table again (0.06 s of 2.9 s at 276,898 lines); the items with Inventory Value
+    Zero are read once (a hashed subplan: a join planned as a nested loop over items took 2.5 s
+    at 124,000 lines)."""
     return f"""
-    WITH {ctes}, proposals AS ({proposals})
-    INSERT INTO revaluation_revaluationline ({LINE_COLUMNS})
-    SELECT %(batch)s, %(start)s + 10000 * row_number() OVER (ORDER BY {order}),
-           p.item_id, p.entry_type, %(posting_date)s, %(document_no)s, p.location_code,
-           p.variant_code, p.applies_to_entry, p.quantity, p.quantity, p.value, p.unit_cost,
-           p.value, p.unit_cost, 0, 0, p.applied_amount, p.inventory_value_per, TRUE,
-           p.update_standard_cost, %(reason)s, '', 1, %(watermark)s
-    FROM (SELECT *, {unit_of("value", "quantity")} AS unit_cost FROM proposals OFFSET 0) p"""
+    WITH {ctes}, proposals AS ({proposals}), inserted AS (
+        INSERT INTO revaluation_revaluationline ({LINE_COLUMNS})
+        SELECT %(batch)s, %(start)s + 10000 * row_number() OVER (ORDER BY {order}),
+               p.item_id, p.entry_type, %(posting_date)s, %(document_no)s, p.location_code,
+               p.variant_code, p.applies_to_entry, p.quantity, p.quantity, p.value, p.unit_cost,
+               p.value, p.unit_cost, 0, 0, p.applied_amount, p.inventory_value_per, TRUE,
+               p.update_standard_cost, %(reason)s, '', 1, %(watermark)s
+        FROM (SELECT *, {unit_of("value", "quantity")} AS unit_cost FROM proposals OFFSET 0) p
+        RETURNING line_no, item_id, inventory_value_calculated
+    )
+    SELECT min(line_no) FROM inserted
+    WHERE item_id IN (SELECT no FROM inventory_item WHERE inventory_value_zero)
+       OR (%(refuse_negative)s AND inventory_value_calculated < 0)"""
 
 
 def per_entry_insert(ledger: LedgerFilter, target: LineTarget) -> tuple[str, dict]:
