@@ -311,16 +311,24 @@ JOBS: dict[str, Callable[[], object]] = {
 }
 
 
+def peak_rss_kb() -> int:
+    """This process's peak RSS in kB since it started its program (VmHWM). Not ``ru_maxrss``: a child
+    started from a large parent keeps the parent's size from before its exec there, so every
+    job read as large as the benchmark process (317 MB each in one run)."""
+    status = Path("/proc/self/status").read_text()
+    return int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM")))
+
+
 def job_rss(job: str) -> tuple[float, int, str]:
     """Run one job in a process of its own: (wall seconds, its peak RSS in MB, its result)."""
     started = time.perf_counter()
-    child = subprocess.Popen([sys.executable, __file__, "--job", job], stdout=subprocess.PIPE)
-    assert child.stdout is not None
-    result = child.stdout.read().decode().strip()
-    _, status, usage = os.wait4(child.pid, 0)
-    if status:
+    child = subprocess.run(
+        [sys.executable, __file__, "--job", job], stdout=subprocess.PIPE, check=False
+    )
+    if child.returncode:
         sys.exit(f"the {job} job failed")
-    return time.perf_counter() - started, usage.ru_maxrss // 1024, result
+    result, peak_kb = child.stdout.decode().strip().rsplit("\n", 1)
+    return time.perf_counter() - started, int(peak_kb) // 1024, result
 
 
 def rss_rows(rows: list) -> None:
@@ -387,6 +395,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.job:  # one job in a child process of rss_rows, rolled back
         print(rolled_back(JOBS[args.job]))
+        print(peak_rss_kb())
         return
     if not Item.objects.exists():
         sys.exit("Run bench/generate.py first.")

@@ -176,6 +176,7 @@ def test_smoke_ten_thousand_entries_floor_equals_calculate(setup):
     assert written == ItemLedgerEntry.objects.filter(open=True, positive=True).count()
     assert post_seconds > copy_seconds > 0
     assert not ValueEntry.objects.filter(entry_type="revaluation").exists()
+    assert 30 < run.peak_rss_kb() // 1024 < 2000  # this process with Django and the data, in MB
     timings = web.web_timings(on, 1)
     assert [label.split(" of ")[0] for label, *_ in timings] == [
         "sign-in page (floor: the request cycle, a small template)",
