@@ -175,6 +175,13 @@ def test_smoke_ten_thousand_entries_floor_equals_calculate(setup):
     post_seconds, copy_seconds, written = run.posting()
     assert written == ItemLedgerEntry.objects.filter(open=True, positive=True).count()
     assert post_seconds > copy_seconds > 0
+    # the journal of the first items that reach a number of value entries (issue 11's ~100,000)
+    some = run.items_for(written // 2)
+    assert 0 < len(some) < Item.objects.count()
+    _, _, written_some = run.posting(some)
+    open_inbound = ItemLedgerEntry.objects.filter(open=True, positive=True)
+    assert written_some == open_inbound.filter(item_id__in=some).count() >= written // 2
+    assert open_inbound.filter(item_id__in=some[:-1]).count() < written // 2
     assert not ValueEntry.objects.filter(entry_type="revaluation").exists()
     assert 30 < run.peak_rss_kb() // 1024 < 2000  # this process with Django and the data, in MB
     timings = web.web_timings(on, 1)
