@@ -76,8 +76,8 @@ def inbound_entry_values(
 
     ``standard_per_item`` selects the per-item rule of §4.3 and counts the expected cost of
     Standard entries that are not completely invoiced (§4.4 ``inc``). Values count value entries
-    by valuation date (§4.4). Entries come ordered by item, location, variant and entry no.; entries with a
-    remaining quantity of 0 at the date are included (callers decide).
+    by valuation date (§4.4). Entries come ordered by item, location, variant and entry no.;
+    entries with a remaining quantity of 0 at the date are included (callers decide).
     """
     item_nos = sorted(set(item_nos))
     for start in range(0, len(item_nos), ITEM_CHUNK):
@@ -335,9 +335,7 @@ def split_candidates(item_nos: Iterable[str], on: date) -> Iterator[SplitCandida
             f"""WITH {ctes}
             {REVALUED_ENTRY_COLUMNS}, ev.remaining, ev.value
             FROM entry_values ev
-            CROSS JOIN LATERAL (  -- by its key: the planner cannot tell how few rows ev has
-                SELECT * FROM {ItemLedgerEntry._meta.db_table} e WHERE e.entry_no = ev.entry_no
-            ) e {LAST_DC_VE}
+            JOIN {ItemLedgerEntry._meta.db_table} e USING (entry_no) {LAST_DC_VE}
             ORDER BY e.item_id, e.location_code, e.variant_code, e.entry_no""",
             ledger.params(),
         )

@@ -70,7 +70,8 @@ def entry_values_cte(
     per_item = "TRUE" if standard_per_item else "FALSE"
     dated = "posting_date" if by_posting_date else "valuation_date"
     # a few items: read only their rows, an index lookup per entry; the whole tables are scanned
-    # once otherwise (1,000 of 2,000 items: 0.8 s a statement either way)
+    # once otherwise (on the million-entry benchmark, posting's read of the entries of 100 of
+    # 2,020 items took 1.2 s by lookups and 0.6 s by scans)
     few = 0 < len(ledger.item_nos) <= FEW_ITEMS
     subset = few or ledger.location_codes or ledger.variant_codes
     only = "AND {} IN (SELECT entry_no FROM inbound)" if subset else ""
