@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from inventory.amounts import ZERO
+from inventory.bulk import copy_rows
 from inventory.exceptions import PostingError
 from inventory.gl_accounts import SetupResolver
 from inventory.models import (
@@ -144,6 +145,14 @@ class GLPostingResult:
         return sum((line.amount for line in self.lines if line.amount > 0), ZERO)
 
 
+def entry_nos_q(nos: list[int]) -> Q:
+    """``entry_no`` in ``nos``: a range when they are one (a posting's value entries are; an
+    ``IN`` of 100,000 numbers cost ~2.5 s of query building and parsing)."""
+    if nos and max(nos) - min(nos) + 1 == len(nos) == len(set(nos)):
+        return Q(entry_no__gte=min(nos), entry_no__lte=max(nos))
+    return Q(entry_no__in=nos)
+
+
 def outstanding_filter(expected_posting: bool) -> Q:
     """Value entries with cost not yet posted to the G/L (spec §2.9's queue, computed)."""
     condition = ~Q(cost_amount_actual=F("cost_posted_to_gl"))
@@ -235,6 +244,24 @@ def _lock_gl_counters() -> dict[str, int]:
     return {row.name: row.last_no for row in rows}
 
 
+GL_ENTRY_COLUMNS = (
+    "entry_no",
+    "account_id",
+    "role",
+    "posting_date",
+    "document_no",
+    "description",
+    "amount",
+    "source_code",
+    "reason_code",
+    "location_code",
+    "inventory_posting_group",
+    "gen_bus_posting_group",
+    "gen_prod_posting_group",
+    "gl_register_id",
+)
+
+
 def _write(
     lines: list[GLLine],
     ve_nos: list[int],
@@ -260,41 +287,44 @@ def _write(
         created_at=timezone.now(),
     )
     register.save(force_insert=True)
-    entries: list[GLEntry] = []
-    relations: list[GLItemLedgerRelation] = []
-    for offset, line in enumerate(lines):
-        entry_no = first_no + offset
-        entries.append(
-            GLEntry(
-                entry_no=entry_no,
-                account_id=line.account_no,
-                role=line.role,
-                posting_date=line.posting_date,
-                document_no=line.document_no,
-                description=line.description[:100],
-                amount=line.amount,
+    # Rows, not models, each table in one COPY: models and bulk_create took ~0.2 ms an entry.
+    copy_rows(
+        GLEntry,
+        GL_ENTRY_COLUMNS,
+        (
+            (
+                first_no + offset,
+                line.account_no,
+                line.role,
+                line.posting_date,
+                line.document_no,
+                line.description[:100],
+                line.amount,
                 # Automatic posting keeps each value entry's source code (§2.1).
-                source_code=(sources or {}).get(line.value_entry_nos[0], source_code),
-                reason_code=line.reason_code,
-                location_code=line.location_code,
-                inventory_posting_group=line.inventory_posting_group,
-                gen_bus_posting_group=line.gen_bus_posting_group,
-                gen_prod_posting_group=line.gen_prod_posting_group,
-                gl_register_id=register_no,
+                (sources or {}).get(line.value_entry_nos[0], source_code),
+                line.reason_code,
+                line.location_code,
+                line.inventory_posting_group,
+                line.gen_bus_posting_group,
+                line.gen_prod_posting_group,
+                register_no,
             )
-        )
-        relations.extend(
-            GLItemLedgerRelation(
-                gl_entry_id=entry_no, value_entry_id=no, gl_register_id=register_no
-            )
+            for offset, line in enumerate(lines)
+        ),
+    )
+    copy_rows(
+        GLItemLedgerRelation,
+        ("gl_entry_id", "value_entry_id", "gl_register_id"),
+        (
+            (first_no + offset, no, register_no)
+            for offset, line in enumerate(lines)
             for no in line.value_entry_nos
-        )
-    GLEntry.objects.bulk_create(entries, batch_size=2000)
-    GLItemLedgerRelation.objects.bulk_create(relations, batch_size=2000)
+        ),
+    )
     posted = {"cost_posted_to_gl": F("cost_amount_actual")}
     if expected_posting:
         posted["expected_cost_posted_to_gl"] = F("cost_amount_expected")
-    ValueEntry.objects.filter(entry_no__in=ve_nos).update(**posted)
+    ValueEntry.objects.filter(entry_nos_q(ve_nos)).update(**posted)
     for name, last_no in (("gl_entry", first_no + len(lines) - 1), ("gl_register", register_no)):
         LedgerCounter.objects.filter(name=name).update(last_no=last_no)
     return register_no
@@ -309,7 +339,7 @@ def gl_lines_for(
     wrote in its rolled-back transaction."""
     ves = list(
         ValueEntry.objects.filter(
-            outstanding_filter(expected_posting), entry_no__in=list(value_entry_nos)
+            outstanding_filter(expected_posting), entry_nos_q(list(value_entry_nos))
         )
         .order_by("entry_no")
         .values(*_VE_FIELDS)

@@ -7,6 +7,7 @@ from decimal import Decimal as D
 
 import pytest
 from django.db import transaction
+from django.db.models import Q
 
 from inventory.exceptions import PostingError
 from inventory.gl_accounts import DEFAULT_CHART
@@ -28,7 +29,9 @@ from inventory.services.gl_posting import (
     ACCOUNT_PAIRS,
     ACTUAL,
     EXPECTED,
+    GL_ENTRY_COLUMNS,
     PER_POSTING_GROUP,
+    entry_nos_q,
     gl_balances_by_role,
     gl_lines_for,
     post_inventory_cost_to_gl,
@@ -567,3 +570,22 @@ def test_a_new_location_gets_setup_rows_from_the_defaults(db):
         ("RAW", "2130", "2131"),
         ("RESALE", "2130", "2131"),
     ]
+
+
+def test_the_gl_entry_rows_name_every_column():
+    """``_write`` COPYs G/L entries as rows of ``GL_ENTRY_COLUMNS``: a column added to the model
+    must be added there too (a missing NOT NULL column would fail every posting)."""
+    assert sorted(GL_ENTRY_COLUMNS) == sorted(f.attname for f in GLEntry._meta.concrete_fields)
+
+
+@pytest.mark.parametrize(
+    "nos, q",
+    [
+        ([5, 3, 4], Q(entry_no__gte=3, entry_no__lte=5)),  # a posting's entries: one range
+        ([3, 5], Q(entry_no__in=[3, 5])),
+        ([3, 3, 4], Q(entry_no__in=[3, 3, 4])),
+        ([], Q(entry_no__in=[])),
+    ],
+)
+def test_entry_numbers_filter_by_range_when_they_are_one(nos, q):
+    assert entry_nos_q(nos) == q
