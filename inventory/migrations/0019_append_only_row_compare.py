@@ -1,7 +1,7 @@
 """The append-only check of item ledger and value entries compares rows, not JSON.
 
 0002's trigger compared ``to_jsonb(OLD)`` with ``to_jsonb(NEW)`` less the mutable columns: 41 µs a
-row, 3.8 s of the 12.3 s it took to flag the 94,258 inbound entries a per-item revaluation of the
+row, 3.8 s of the 9.8 s it took to flag the 94,258 inbound entries a per-item revaluation of the
 million-entry benchmark touches. Copying the mutable columns of OLD into NEW and comparing the two
 rows keeps what made the JSON check safe (every other column, including one added later, must
 stay as it was) at 4 µs a row (docs/BENCHMARKS.md).
